@@ -1,0 +1,214 @@
+"""Tokenize text with character offsets, map character spans to tokens, and map tokens to ids.
+
+Only spaCy's rule-based English tokenizer is used (``spacy.blank("en")``): no model is downloaded.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import spacy
+from spacy.language import Language
+
+PAD_TOKEN = "<pad>"
+UNK_TOKEN = "<unk>"
+SPECIALS = (PAD_TOKEN, UNK_TOKEN)
+
+
+@functools.lru_cache(maxsize=1)
+def tokenizer() -> Language:
+    """Return the shared blank English spaCy pipeline (built once)."""
+    return spacy.blank("en")
+
+
+def tokenize(text: str) -> tuple[list[str], list[tuple[int, int]]]:
+    """Split text into tokens and their (start, end) character offsets into the unchanged text."""
+    tokens: list[str] = []
+    offsets: list[tuple[int, int]] = []
+    for tok in tokenizer().make_doc(text):
+        # spaCy turns leading spaces and runs of extra spaces into tokens; they carry no meaning.
+        if tok.is_space:
+            continue
+        tokens.append(tok.text)
+        offsets.append((tok.idx, tok.idx + len(tok.text)))
+    return tokens, offsets
+
+
+def offsets_to_token_span(
+    token_offsets: Sequence[tuple[int, int]], start: int, end: int
+) -> tuple[int, int] | None:
+    """Return the [first, last + 1) indices of the tokens that the character span [start, end) touches."""
+    if start < 0 or end < 0:
+        raise ValueError(f"Character offsets must not be negative, got ({start}, {end}).")
+    if start > end:
+        raise ValueError(f"Span start {start} is after its end {end}; pass (start, end) in order.")
+    first: int | None = None
+    last = -1
+    for i, (tok_start, tok_end) in enumerate(token_offsets):
+        # Overlap rather than containment, so a span that cuts a token in the middle keeps it.
+        if tok_start < end and tok_end > start:
+            if first is None:
+                first = i
+            last = i
+        elif tok_start >= end:
+            break
+    if first is None:
+        return None
+    return first, last + 1
+
+
+class UnknownLabelError(KeyError):
+    """A label vocabulary was asked for a label it does not have."""
+
+    def __str__(self) -> str:
+        # KeyError would show the message in quotes; show it as a sentence.
+        return str(self.args[0]) if self.args else ""
+
+
+class Vocab:
+    """Map tokens (or class labels) to integer ids and back."""
+
+    PAD = 0
+    UNK = 1
+
+    def __init__(self, itos: Sequence[str], *, lowercase: bool = False, has_specials: bool = True) -> None:
+        itos = list(itos)
+        if has_specials and itos[:2] != list(SPECIALS):
+            raise ValueError(
+                f"A vocabulary with specials must start with {list(SPECIALS)}, got {itos[:2]}; "
+                "build it with Vocab.build or pass has_specials=False."
+            )
+        duplicates = sorted(token for token, n in Counter(itos).items() if n > 1)
+        if duplicates:
+            raise ValueError(f"Vocabulary entries must be unique, these repeat: {duplicates[:10]}.")
+        self.itos = itos
+        self.lowercase = lowercase
+        self.has_specials = has_specials
+        self._stoi = {token: i for i, token in enumerate(itos)}
+
+    @classmethod
+    def build(
+        cls,
+        sequences: Iterable[Iterable[str]],
+        min_freq: int = 1,
+        max_size: int | None = None,
+        *,
+        lowercase: bool = False,
+        specials: Sequence[str] = SPECIALS,
+    ) -> Vocab:
+        """Build a vocabulary from token sequences: specials, then most frequent first, ties alphabetical.
+
+        ``max_size`` limits the number of tokens besides the specials.
+        """
+        if min_freq < 1:
+            raise ValueError(f"min_freq must be at least 1, got {min_freq}.")
+        if max_size is not None and max_size < 0:
+            raise ValueError(f"max_size must be None or at least 0, got {max_size}.")
+        specials = list(specials)
+        if specials[:2] != list(SPECIALS):
+            raise ValueError(
+                f"specials must start with {list(SPECIALS)} so that PAD=0 and UNK=1, got {specials}."
+            )
+        counts: Counter[str] = Counter()
+        for sequence in sequences:
+            counts.update(token.lower() if lowercase else token for token in sequence)
+        reserved = set(specials)
+        ranked = sorted(
+            (token for token, n in counts.items() if n >= min_freq and token not in reserved),
+            key=lambda token: (-counts[token], token),
+        )
+        if max_size is not None:
+            ranked = ranked[:max_size]
+        return cls(specials + ranked, lowercase=lowercase, has_specials=True)
+
+    @classmethod
+    def labels(cls, names: Iterable[str]) -> Vocab:
+        """Build a label vocabulary with no specials: index 0 is the first name."""
+        names = list(names)
+        if not names:
+            raise ValueError("A label vocabulary needs at least one label.")
+        return cls(names, lowercase=False, has_specials=False)
+
+    def __len__(self) -> int:
+        return len(self.itos)
+
+    def __contains__(self, token: object) -> bool:
+        return isinstance(token, str) and self._normalize(token) in self._stoi
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Vocab):
+            return NotImplemented
+        return (self.itos, self.lowercase, self.has_specials) == (
+            other.itos,
+            other.lowercase,
+            other.has_specials,
+        )
+
+    def __repr__(self) -> str:
+        kind = "tokens" if self.has_specials else "labels"
+        return f"Vocab({kind}, size={len(self)}, lowercase={self.lowercase})"
+
+    def _normalize(self, token: str) -> str:
+        return token.lower() if self.lowercase else token
+
+    def index(self, token: str) -> int:
+        """Return the id of a token: UNK for unknown tokens, an error for unknown labels."""
+        i = self._stoi.get(self._normalize(token))
+        if i is not None:
+            return i
+        if self.has_specials:
+            return self.UNK
+        raise UnknownLabelError(
+            f"Unknown label {token!r}; this vocabulary knows {self.itos}. "
+            "Drop or map that label before encoding."
+        )
+
+    def encode(self, tokens: Iterable[str]) -> list[int]:
+        """Return the ids of the tokens."""
+        return [self.index(token) for token in tokens]
+
+    def decode(self, ids: Iterable[int]) -> list[str]:
+        """Return the tokens of the ids."""
+        out = []
+        for i in ids:
+            i = int(i)
+            if not 0 <= i < len(self.itos):
+                raise IndexError(f"Id {i} is outside this vocabulary of {len(self.itos)} entries.")
+            out.append(self.itos[i])
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready description of the vocabulary."""
+        return {"itos": list(self.itos), "lowercase": self.lowercase, "has_specials": self.has_specials}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Vocab:
+        """Rebuild a vocabulary from ``to_dict`` output."""
+        if not isinstance(data, dict) or not isinstance(data.get("itos"), list):
+            raise ValueError("A vocabulary description must be a JSON object with an 'itos' list.")
+        itos = data["itos"]
+        if not all(isinstance(token, str) for token in itos):
+            raise ValueError("Every 'itos' entry of a vocabulary description must be a string.")
+        # Older files may lack the flag: a vocabulary that starts with the specials has them.
+        has_specials = data.get("has_specials", itos[:2] == list(SPECIALS))
+        return cls(itos, lowercase=bool(data.get("lowercase", False)), has_specials=bool(has_specials))
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the vocabulary to a JSON file."""
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(self.to_dict(), f, ensure_ascii=False)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Vocab:
+        """Read a vocabulary written by ``save``."""
+        with open(path, encoding="utf-8") as f:
+            try:
+                data = json.load(f)
+            except json.JSONDecodeError as err:
+                raise ValueError(f"{os.fspath(path)} is not a vocabulary JSON file: {err}.") from err
+        return cls.from_dict(data)
