@@ -1,0 +1,147 @@
+"""Ask a loaded model about raw text: predictions, aspect predictions, tags, traces and trajectories."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from seqcore.batching import Example
+from seqcore.checkpoints import Checkpoint, load_checkpoint
+from seqcore.tokens import offsets_to_token_span, tokenize
+from seqcore.traces import Trace, trace_ids, trajectory_logits
+from seqcore.training import predict
+
+
+class EmptyTextError(ValueError):
+    """The text has no tokens to read."""
+
+
+@dataclass
+class AspectPrediction:
+    """One aspect's predicted label and class probabilities."""
+
+    term: str
+    token_span: tuple[int, int]
+    label: str
+    probs: dict[str, float]
+
+
+@dataclass
+class Trajectory:
+    """Class probabilities after each word: probs[t, c] = P(class c | tokens 0..t)."""
+
+    tokens: list[str]
+    labels: list[str]
+    probs: np.ndarray  # (T, C)
+
+
+def term_to_token_span(text: str, tokens_offsets: list[tuple[int, int]], term: str, occurrence: int = 0) -> tuple[int, int]:
+    """Return the token span of the `occurrence`-th case-insensitive match of `term` in `text`."""
+    if not term.strip():
+        raise ValueError("the aspect term is empty")
+    matches = [m.span() for m in re.finditer(re.escape(term.strip()), text, flags=re.IGNORECASE)]
+    if len(matches) <= occurrence:
+        raise ValueError(f"the aspect term {term!r} does not occur in the sentence {text!r}")
+    span = offsets_to_token_span(tokens_offsets, *matches[occurrence])
+    if span is None:
+        raise ValueError(f"the aspect term {term!r} covers no token")
+    return span
+
+
+class Predictor:
+    """A checkpoint ready to answer questions about text."""
+
+    def __init__(self, checkpoint: Checkpoint) -> None:
+        self.checkpoint = checkpoint
+        self.model = checkpoint.model.eval()
+        self.encoder = checkpoint.encoder
+        self.card = checkpoint.card
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, device: str | torch.device | None = None) -> Predictor:
+        """Load a checkpoint folder (on the best device when `device` is None)."""
+        from seqcore.device import pick_device
+
+        return cls(load_checkpoint(path, device or pick_device()))
+
+    @property
+    def task(self) -> str:
+        return self.model.cfg.task
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self.encoder.labels.itos)
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.model.parameters()).device
+
+    def example(self, text: str | list[str]) -> tuple[Example, list[tuple[int, int]]]:
+        """Tokenize raw text (or take given tokens) into an unlabeled example and its char offsets."""
+        if isinstance(text, str):
+            tokens, offsets = tokenize(text)
+            raw = text
+        else:
+            tokens, raw = [t for t in text if t.strip()], " ".join(text)
+            offsets = []
+        if not tokens:
+            raise EmptyTextError("the sentence is empty: type at least one word")
+        return Example(id="input", tokens=tokens, text=raw), offsets
+
+    def _tensors(self, ex: Example) -> tuple[torch.Tensor, torch.Tensor | None]:
+        batch = self.encoder.batch([ex]).to(self.device)
+        return batch.ids[0], None if batch.chars is None else batch.chars[0]
+
+    def predict_text(self, text: str) -> dict[str, float]:
+        """Return class probabilities of a whole sentence (sentiment models)."""
+        self._need("sentiment")
+        ex, _ = self.example(text)
+        p = predict(self.model, [ex], self.encoder)
+        return dict(zip(self.labels, map(float, p.probs[0])))
+
+    def predict_aspects(self, text: str, terms: list[str] | None = None, spans: list[tuple[int, int]] | None = None) -> list[AspectPrediction]:
+        """Predict every aspect of one sentence in one forward pass; aspects given as terms or token spans."""
+        self._need("aspect")
+        ex, offsets = self.example(text)
+        if spans is None:
+            if not terms:
+                raise ValueError("name at least one aspect term that occurs in the sentence")
+            spans = [term_to_token_span(text, offsets, t) for t in terms]
+        ex.aspects = list(spans)
+        p = predict(self.model, [ex], self.encoder)
+        out = []
+        for a, span in enumerate(spans):
+            probs = dict(zip(self.labels, map(float, p.probs[a])))
+            term = terms[a] if terms else " ".join(ex.tokens[span[0] : span[1]])
+            out.append(AspectPrediction(term, tuple(span), max(probs, key=probs.get), probs))
+        return out
+
+    def tag(self, text: str | list[str]) -> list[tuple[str, str, float]]:
+        """Return (token, tag, probability) for every token (tagging models)."""
+        self._need("tagging")
+        ex, _ = self.example(text)
+        p = predict(self.model, [ex], self.encoder)
+        return [(tok, self.labels[k], float(p.probs[t, k])) for t, (tok, k) in enumerate(zip(ex.tokens, p.pred))]
+
+    def trace(self, text: str | list[str]) -> Trace:
+        """Recompute every gate of every layer and direction for one sentence."""
+        ex, _ = self.example(text)
+        ids, chars = self._tensors(ex)
+        return trace_ids(self.model, ids, ex.tokens, chars)
+
+    def trajectory(self, text: str | list[str]) -> Trajectory:
+        """Return the class probabilities after each word of a sentence (sentiment models)."""
+        self._need("sentiment")
+        ex, _ = self.example(text)
+        ids, chars = self._tensors(ex)
+        with torch.no_grad():
+            probs = torch.softmax(trajectory_logits(self.model, ids, chars), dim=-1).cpu().numpy()
+        return Trajectory(ex.tokens, self.labels, probs)
+
+    def _need(self, task: str) -> None:
+        if self.task != task:
+            raise ValueError(f"this is a {self.task} model; that question needs a {task} model")

@@ -1,0 +1,109 @@
+"""Turn parsed files into task examples, and build the vocabularies a model needs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from seqcore.batching import Encoder, Example
+from seqcore.readers import LabeledText, Problem, Sentence, TaggedSentence, read_conllu, read_polarity, read_semeval
+from seqcore.tokens import Vocab, tokenize
+
+SENTIMENT_LABELS = ("negative", "positive")
+ASPECT_LABELS = ("negative", "neutral", "positive")  # conflict is dropped for the 3-class task
+
+
+def sentiment_examples(texts: Sequence[LabeledText], prefix: str = "s") -> list[Example]:
+    """Tokenize labeled sentences; sentences with no tokens are skipped."""
+    examples = []
+    for i, item in enumerate(texts):
+        tokens, _ = tokenize(item.text)
+        if tokens:
+            examples.append(Example(id=f"{prefix}{i}", tokens=tokens, text=item.text, label=item.label))
+    return examples
+
+
+def aspect_examples(sentences: Sequence[Sentence], labels: Sequence[str] = ASPECT_LABELS) -> list[Example]:
+    """Return one example per sentence with every aspect term whose polarity is in `labels`.
+
+    NULL (sentence-level) targets have no span and are left out; so are sentences left with no aspect.
+    """
+    examples = []
+    for s in sentences:
+        kept = [t for t in s.targets if t.token_span is not None and t.polarity in labels]
+        if not kept or not s.tokens:
+            continue
+        examples.append(
+            Example(
+                id=s.id, tokens=list(s.tokens), text=s.text,
+                aspects=[t.token_span for t in kept],
+                aspect_labels=[t.polarity for t in kept],
+                aspect_terms=[t.term or "" for t in kept],
+            )
+        )
+    return examples
+
+
+def tagging_examples(sentences: Sequence[TaggedSentence]) -> list[Example]:
+    """Return one example per tagged sentence (words are already tokens)."""
+    return [Example(id=s.id, tokens=list(s.words), text=" ".join(s.words), tags=list(s.tags)) for s in sentences if s.words]
+
+
+def load_examples(task: str, paths: Sequence[str | os.PathLike]) -> tuple[list[Example], list[Problem]]:
+    """Read data files for `task` and return its examples and every problem found.
+
+    sentiment: a pair of polarity files (`*.pos`, `*.neg`) or SemEval XML is not accepted;
+    aspect: SemEval XML files (2014 or 2016); tagging: CoNLL-U files.
+    """
+    paths = [Path(p) for p in paths]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise FileNotFoundError(f"no such data file: {missing[0]}")
+    problems: list[Problem] = []
+    if task == "sentiment":
+        pos = [p for p in paths if p.suffix == ".pos"]
+        neg = [p for p in paths if p.suffix == ".neg"]
+        if len(pos) != 1 or len(neg) != 1 or len(paths) != 2:
+            raise ValueError("sentiment data is a pair of files: one ending in .pos and one in .neg")
+        return sentiment_examples(read_polarity(pos[0], neg[0])), problems
+    if task == "aspect":
+        examples: list[Example] = []
+        for p in paths:
+            parsed = read_semeval(p)
+            problems.extend(parsed.problems)
+            examples.extend(aspect_examples(parsed.sentences))
+        return examples, problems
+    if task == "tagging":
+        examples = []
+        for p in paths:
+            sentences, found = read_conllu(p)
+            problems.extend(found)
+            examples.extend(tagging_examples(sentences))
+        return examples, problems
+    raise ValueError(f"unknown task {task!r}: use sentiment, aspect or tagging")
+
+
+def build_encoder(
+    task: str,
+    examples: Sequence[Example],
+    min_freq: int = 1,
+    max_size: int | None = None,
+    lowercase: bool = True,
+    use_chars: bool = False,
+) -> Encoder:
+    """Build word, label and optional character vocabularies from training examples."""
+    words = Vocab.build((ex.tokens for ex in examples), min_freq=min_freq, max_size=max_size, lowercase=lowercase)
+    if task == "sentiment":
+        labels = Vocab.labels(sorted({ex.label for ex in examples if ex.label is not None}))
+    elif task == "aspect":
+        seen = {lab for ex in examples for lab in ex.aspect_labels}
+        labels = Vocab.labels([lab for lab in ASPECT_LABELS if lab in seen] + sorted(seen - set(ASPECT_LABELS)))
+    elif task == "tagging":
+        labels = Vocab.labels(sorted({tag for ex in examples for tag in (ex.tags or [])}))
+    else:
+        raise ValueError(f"unknown task {task!r}: use sentiment, aspect or tagging")
+    if len(labels) < 2:
+        raise ValueError(f"the training data has {len(labels)} label(s) {labels.itos}: a classifier needs at least 2")
+    chars = Vocab.build(([c for tok in ex.tokens for c in tok] for ex in examples), min_freq=2) if use_chars else None
+    return Encoder(task, words, labels, chars)

@@ -1,0 +1,114 @@
+"""Models: padding never changes a result; padded and packed paths agree; configs validate."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+import torch
+
+from seqcore.models import ModelConfig, SequenceModel, count_parameters, reverse_within_length
+
+CELLS = ["rnn", "gru", "lstm"]
+
+
+def make(task: str, cell: str, bi: bool, pooling: str = "last", layers: int = 2, chars: int = 0, impl: str = "padded") -> SequenceModel:
+    torch.manual_seed(0)
+    cfg = ModelConfig(
+        task=task, vocab_size=40, num_classes=3, cell=cell, embedding_dim=7, hidden_size=5, num_layers=layers,
+        bidirectional=bi, pooling=pooling, char_vocab_size=chars, char_dim=4, char_filters=3, rnn_impl=impl,
+    )
+    return SequenceModel(cfg).eval()
+
+
+def test_reverse_within_length_reverses_real_tokens_only():
+    x = torch.tensor([[1, 2, 3, 0, 0], [4, 5, 6, 7, 8]])
+    out = reverse_within_length(x, torch.tensor([3, 5]))
+    assert out.tolist() == [[3, 2, 1, 0, 0], [8, 7, 6, 5, 4]]
+    assert torch.equal(reverse_within_length(out, torch.tensor([3, 5])), x)  # an involution
+
+
+@pytest.mark.parametrize("cell,bi,pooling", list(itertools.product(CELLS, [False, True], ["last", "mean", "max"])))
+def test_sentence_logits_same_alone_and_in_padded_batch(cell, bi, pooling):
+    model = make("sentiment", cell, bi, pooling)
+    short = torch.tensor([5, 9, 3])
+    batch = torch.tensor([[5, 9, 3, 0, 0, 0, 0], [2, 8, 8, 11, 4, 6, 7], [13, 4, 0, 0, 0, 0, 0]])
+    lengths = torch.tensor([3, 7, 2])
+    with torch.no_grad():
+        alone = model(short.unsqueeze(0), torch.tensor([3]))[0]
+        batched = model(batch, lengths)[0]
+        # Garbage ids in the padding must not leak in either.
+        noisy = batch.clone()
+        noisy[0, 3:] = 17
+        batched_noisy = model(noisy, lengths)[0]
+    torch.testing.assert_close(alone, batched, atol=1e-6, rtol=0)
+    torch.testing.assert_close(alone, batched_noisy, atol=1e-6, rtol=0)
+
+
+@pytest.mark.parametrize("cell,bi", list(itertools.product(CELLS, [False, True])))
+def test_tagging_and_aspect_logits_ignore_padding(cell, bi):
+    tagger = make("tagging", cell, bi, chars=12)
+    ids = torch.tensor([[3, 4, 5, 0], [6, 7, 8, 9]])
+    chars = torch.randint(1, 12, (2, 4, 6))
+    chars[0, 3] = 0
+    chars[0, :, 4:] = 0  # words in row 0 are shorter than the batch's longest word
+    with torch.no_grad():
+        alone = tagger(ids[:1, :3], torch.tensor([3]), chars=chars[:1, :3, :4])[0]
+        batched = tagger(ids, torch.tensor([3, 4]), chars=chars)[0, :3]
+    torch.testing.assert_close(alone, batched, atol=1e-6, rtol=0)
+
+    aspect = make("aspect", cell, bi)
+    mask = torch.zeros(2, 2, 4)
+    mask[0, 0, 1] = 1.0
+    mask[0, 1, 2] = 1.0
+    mask[1, 0, 0:2] = 1.0
+    with torch.no_grad():
+        both = aspect(ids, torch.tensor([3, 4]), aspect_mask=mask)
+        first_alone = aspect(ids[:1, :3], torch.tensor([3]), aspect_mask=mask[:1, :1, :3])
+    assert both.shape == (2, 2, 3)
+    torch.testing.assert_close(both[0, 0], first_alone[0, 0], atol=1e-6, rtol=0)
+
+
+def test_aspect_prediction_depends_only_on_its_own_tokens_mask():
+    model = make("aspect", "lstm", True)
+    ids = torch.tensor([[3, 4, 5, 6]])
+    m1 = torch.tensor([[[0.0, 1, 0, 0], [0, 0, 0, 1]]])
+    with torch.no_grad():
+        out = model(ids, torch.tensor([4]), aspect_mask=m1)
+        enc = model.encode(ids, torch.tensor([4]))
+        expected = model.head(enc[0, 1])
+    torch.testing.assert_close(out[0, 0], expected)
+    assert not torch.allclose(out[0, 0], out[0, 1])
+
+
+@pytest.mark.parametrize("cell,bi", list(itertools.product(CELLS, [False, True])))
+def test_padded_path_equals_packed_path(cell, bi):
+    padded = make("tagging", cell, bi)
+    packed = make("tagging", cell, bi, impl="packed")
+    packed.load_state_dict(padded.state_dict())
+    ids = torch.tensor([[3, 4, 5, 0, 0], [6, 7, 8, 9, 10], [11, 0, 0, 0, 0]])
+    lengths = torch.tensor([3, 5, 1])
+    with torch.no_grad():
+        a, b = padded.encode(ids, lengths), packed.encode(ids, lengths)
+    for row, n in enumerate(lengths.tolist()):
+        torch.testing.assert_close(a[row, :n], b[row, :n], atol=1e-6, rtol=0)
+
+
+def test_config_rejects_bad_values_and_round_trips():
+    with pytest.raises(ValueError, match="cell must be one of"):
+        ModelConfig(task="sentiment", vocab_size=10, num_classes=2, cell="transformer")
+    with pytest.raises(ValueError, match="pooling must be one of"):
+        ModelConfig(task="sentiment", vocab_size=10, num_classes=2, pooling="attention")
+    with pytest.raises(ValueError, match="task must be one of"):
+        ModelConfig(task="translation", vocab_size=10, num_classes=2)
+    cfg = ModelConfig(task="aspect", vocab_size=10, num_classes=3, bidirectional=True)
+    assert ModelConfig.from_dict(cfg.to_dict()) == cfg
+    with pytest.raises(ValueError, match="unknown keys"):
+        ModelConfig.from_dict({**cfg.to_dict(), "heads": 4})
+
+
+def test_parameter_count_matches_formula():
+    model = make("sentiment", "lstm", True, layers=1)
+    E, H, V, C = 7, 5, 40, 3
+    per_direction = 4 * H * (E + H) + 8 * H
+    assert count_parameters(model) == V * E + 2 * per_direction + (2 * H) * C + C
