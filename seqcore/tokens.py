@@ -47,6 +47,8 @@ def offsets_to_token_span(
         raise ValueError(f"Character offsets must not be negative, got ({start}, {end}).")
     if start > end:
         raise ValueError(f"Span start {start} is after its end {end}; pass (start, end) in order.")
+    if start == end:
+        return None
     first: int | None = None
     last = -1
     for i, (tok_start, tok_end) in enumerate(token_offsets):
