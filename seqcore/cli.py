@@ -1,0 +1,256 @@
+"""`python -m seqcore`: train, evaluate, predict, trace and check data files from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from seqcore.checkpoints import CheckpointError, load_checkpoint, save_checkpoint
+from seqcore.readers import DataFormatError, describe_file
+from seqcore.training import NonFiniteLossError, Progress, TrainConfig
+
+
+class CliError(Exception):
+    """A user error to print as one line, with exit code 2."""
+
+
+def add_train_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--task", required=True, choices=["sentiment", "aspect", "tagging"], help="what to predict: a label per sentence, per aspect term, or per token")
+    p.add_argument("--data", nargs="+", required=True, metavar="PATH", help="training files: rt-polarity .pos and .neg, SemEval XML, or CoNLL-U")
+    p.add_argument("--dev", nargs="+", metavar="PATH", help="dev files (default: carve --dev-fraction of --data, grouped by sentence)")
+    p.add_argument("--test", nargs="+", metavar="PATH", help="test files, scored once after training (never used to select)")
+    p.add_argument("--folds", type=int, default=0, help="sentiment: K-fold cross-validation over --data; the test set is each fold in turn")
+    p.add_argument("--ship-fold", type=int, default=0, help="with --folds: which fold's model is saved to --out")
+    p.add_argument("--out", required=True, metavar="DIR", help="checkpoint folder to write (replaced atomically)")
+    p.add_argument("--cell", default="lstm", choices=["rnn", "gru", "lstm"], help="recurrent cell")
+    p.add_argument("--embedding-dim", type=int, default=100, help="word embedding size")
+    p.add_argument("--hidden-size", type=int, default=128, help="hidden units per direction")
+    p.add_argument("--layers", type=int, default=1, help="stacked recurrent layers")
+    p.add_argument("--bidirectional", action=argparse.BooleanOptionalAction, default=None, help="read both directions (default: on for aspect and tagging)")
+    p.add_argument("--chars", action=argparse.BooleanOptionalAction, default=None, help="add a character CNN to each word (default: on for tagging)")
+    p.add_argument("--pooling", default="last", choices=["last", "mean", "max"], help="sentiment: last relevant output, or mean/max over real tokens")
+    p.add_argument("--dropout", type=float, default=0.3, help="dropout on embeddings, between layers and before the head")
+    p.add_argument("--min-freq", type=int, default=1, help="words seen fewer times become <unk>")
+    p.add_argument("--max-vocab", type=int, default=None, help="keep at most this many words")
+    p.add_argument("--dev-fraction", type=float, default=0.1, help="share of training sentences carved off as dev")
+    p.add_argument("--epochs", type=int, default=10, help="maximum epochs")
+    p.add_argument("--batch-size", type=int, default=32, help="sentences per batch")
+    p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate")
+    p.add_argument("--weight-decay", type=float, default=0.0, help="Adam weight decay")
+    p.add_argument("--clip", type=float, default=5.0, help="max global gradient norm")
+    p.add_argument("--patience", type=int, default=3, help="epochs without a better dev score before stopping")
+    p.add_argument("--metric", default="accuracy", choices=["accuracy", "macro_f1"], help="dev metric that selects the checkpoint")
+    p.add_argument("--seed", type=int, default=13, help="random seed (same seed, same weights on CPU)")
+    p.add_argument("--device", default="auto", help="auto (CUDA, else MPS, else CPU), cpu, cuda or mps")
+    p.add_argument("--quiet", action="store_true", help="print only the final summary")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m seqcore", description="Train and look inside GRU, LSTM and RNN models on real text.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add_train_flags(sub.add_parser("train", help="train a model and save a checkpoint folder"))
+    p = sub.add_parser("evaluate", help="score a checkpoint on labeled data")
+    p.add_argument("model", metavar="DIR", help="checkpoint folder")
+    p.add_argument("--data", nargs="+", required=True, metavar="PATH", help="labeled files of the model's task")
+    p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    p = sub.add_parser("predict", help="predict one sentence")
+    p.add_argument("model", metavar="DIR", help="checkpoint folder")
+    p.add_argument("text", help="the sentence")
+    p.add_argument("--aspect", action="append", default=[], metavar="TERM", help="aspect models: a term in the sentence (repeat for several)")
+    p = sub.add_parser("trace", help="print every gate of one layer for one sentence")
+    p.add_argument("model", metavar="DIR", help="checkpoint folder")
+    p.add_argument("text", help="the sentence")
+    p.add_argument("--layer", type=int, default=0, help="layer to show (0-based)")
+    p.add_argument("--direction", default="forward", choices=["forward", "backward"], help="direction to show")
+    p.add_argument("--units", type=int, default=4, help="how many hidden units to print")
+    p = sub.add_parser("stats", help="count sentences, targets and problems in data files")
+    p.add_argument("files", nargs="+", metavar="FILE", help="SemEval XML, CoNLL-U or polarity text files")
+    return parser
+
+
+def shared_ref(path: str) -> str:
+    """Name a data file portably: relative to a `shared/data` folder when it lies in one."""
+    parts = Path(path).resolve().parts
+    for i in range(len(parts) - 1):
+        if parts[i] == "shared" and parts[i + 1] == "data":
+            return "shared/data/" + "/".join(parts[i + 2 :])
+    return str(path)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from seqcore.pipeline import FitSpec, fit, save_fit
+    from seqcore.tasks import load_examples
+
+    try:
+        spec = FitSpec(
+            task=args.task, cell=args.cell, embedding_dim=args.embedding_dim, hidden_size=args.hidden_size,
+            num_layers=args.layers, bidirectional=args.bidirectional, dropout=args.dropout, pooling=args.pooling,
+            use_chars=args.chars, min_freq=args.min_freq, max_vocab=args.max_vocab, dev_fraction=args.dev_fraction,
+        )
+        cfg = TrainConfig(
+            epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, weight_decay=args.weight_decay, clip=args.clip,
+            patience=args.patience, metric=args.metric, seed=args.seed, device=args.device,
+        )
+    except ValueError as e:
+        raise CliError(str(e)) from e
+    examples, problems = load_examples(args.task, args.data)
+    for p in problems[:20]:
+        print(f"warning: {p}", file=sys.stderr)
+    dev = load_examples(args.task, args.dev)[0] if args.dev else None
+    test = load_examples(args.task, args.test)[0] if args.test else None
+    data = {"train": [shared_ref(p) for p in args.data], "dev": [shared_ref(p) for p in args.dev or []],
+            "test": [shared_ref(p) for p in args.test or []], "problems_skipped": len(problems)}
+
+    def report(p: Progress) -> None:
+        if not args.quiet and p.kind == "epoch":
+            print(f"epoch {p.epoch:2d}  train loss {p.train_loss:.4f}  dev loss {p.dev_loss:.4f}  dev acc {p.dev_accuracy:.4f}  "
+                  f"dev macro-F1 {p.dev_macro_f1:.4f}  {p.elapsed:6.1f}s{'  *' if p.is_best else ''}", flush=True)
+
+    if args.folds:
+        return train_folds(args, spec, cfg, examples, data, report)
+    fitted = fit(spec, cfg, examples, dev, test, data, report)
+    save_fit(args.out, fitted)
+    summarize(fitted.card, args.out)
+    return 0
+
+
+def train_folds(args, spec, cfg, examples, data, report) -> int:
+    """K-fold cross-validation: each fold is the test set once; dev is carved from the other folds."""
+    from seqcore.pipeline import fit
+    from seqcore.training import kfold
+
+    if args.test or args.dev:
+        raise CliError("--folds makes its own test sets: drop --test and --dev")
+    if not 0 <= args.ship_fold < args.folds:
+        raise CliError(f"--ship-fold must be in [0, {args.folds - 1}]")
+    folds = kfold(len(examples), args.folds, args.seed)
+    scores, shipped = [], None
+    for k, fold in enumerate(folds):
+        held = set(fold)
+        print(f"fold {k + 1}/{args.folds}", flush=True)
+        fitted = fit(spec, cfg, [e for i, e in enumerate(examples) if i not in held], None, [examples[i] for i in fold],
+                     {**data, "test": f"fold {k} of {args.folds} (seed {args.seed}) over the train files"}, report)
+        m = fitted.test_metrics
+        scores.append({"fold": k, "accuracy": m.accuracy, "macro_f1": m.macro_f1, "best_epoch": fitted.result.best_epoch,
+                       "dev_accuracy": fitted.result.best_score})
+        print(f"fold {k}: test accuracy {m.accuracy:.4f}  macro-F1 {m.macro_f1:.4f}", flush=True)
+        if k == args.ship_fold:
+            shipped = fitted
+    accs = [s["accuracy"] for s in scores]
+    shipped.card["cross_validation"] = {
+        "folds": args.folds, "seed": args.seed, "shipped_fold": args.ship_fold, "per_fold": scores,
+        "mean_accuracy": statistics.mean(accs), "std_accuracy": statistics.stdev(accs),
+        "mean_macro_f1": statistics.mean(s["macro_f1"] for s in scores),
+    }
+    shipped.card["data"]["kfold"] = {"folds": args.folds, "fold": args.ship_fold, "seed": args.seed}
+    save_checkpoint(args.out, shipped.model, shipped.encoder, shipped.card)
+    summarize(shipped.card, args.out)
+    print(f"{args.folds}-fold accuracy {statistics.mean(accs):.4f} +- {statistics.stdev(accs):.4f}")
+    return 0
+
+
+def summarize(card: dict, out: str) -> None:
+    dev = card.get("dev_metrics") or {}
+    line = f"saved {out}: {card['parameters']:,} parameters, best epoch {card['best_epoch']}, dev accuracy {dev.get('accuracy', float('nan')):.4f}"
+    if card.get("test_metrics"):
+        t = card["test_metrics"]
+        line += f", test accuracy {t['accuracy']:.4f}, test macro-F1 {t['macro_f1']:.4f} (majority {card['test_majority_baseline']:.4f})"
+    print(line + f", {card['train_seconds']}s")
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from seqcore.tasks import load_examples
+    from seqcore.training import evaluate
+
+    ckpt = load_checkpoint(args.model)
+    examples, problems = load_examples(ckpt.config.task, args.data)
+    for p in problems[:20]:
+        print(f"warning: {p}", file=sys.stderr)
+    if not examples:
+        raise CliError(f"no labeled {ckpt.config.task} examples in {' '.join(args.data)}")
+    metrics, loss = evaluate(ckpt.model, examples, ckpt.encoder)
+    if args.json:
+        print(json.dumps({**metrics.to_dict(), "loss": loss}, indent=1))
+        return 0
+    print(f"{metrics.n} items  accuracy {metrics.accuracy:.4f}  macro-F1 {metrics.macro_f1:.4f}  loss {loss:.4f}")
+    width = max(len(lab) for lab in metrics.labels)
+    print(f"{'gold / predicted':>{width + 8}}  " + "  ".join(f"{lab[:7]:>7}" for lab in metrics.labels) + "   class acc")
+    for lab, row, acc in zip(metrics.labels, metrics.confusion, metrics.per_class_accuracy):
+        print(f"{lab:>{width + 8}}  " + "  ".join(f"{v:7d}" for v in row) + f"   {acc:.4f}")
+    return 0
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from seqcore.inference import Predictor
+
+    pred = Predictor.load(args.model, device="cpu")
+    if pred.task == "sentiment":
+        probs = pred.predict_text(args.text)
+        print(max(probs, key=probs.get) + "  " + "  ".join(f"P({k})={v:.3f}" for k, v in probs.items()))
+    elif pred.task == "aspect":
+        if not args.aspect:
+            raise CliError("an aspect model needs at least one --aspect TERM that occurs in the sentence")
+        for a in pred.predict_aspects(args.text, terms=args.aspect):
+            print(f"{a.term}: {a.label}  " + "  ".join(f"P({k})={v:.3f}" for k, v in a.probs.items()))
+    else:
+        print(" ".join(f"{tok}/{tag}" for tok, tag, _ in pred.tag(args.text)))
+    return 0
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    from seqcore.inference import Predictor
+
+    pred = Predictor.load(args.model, device="cpu")
+    trace = pred.trace(args.text)
+    try:
+        lt = trace.get(args.layer, args.direction)
+    except KeyError as e:
+        raise CliError(str(e.args[0])) from e
+    units = min(args.units, lt.gates["h"].shape[1])
+    print(f"{trace.cell.upper()} layer {lt.layer} {lt.direction}, units 0..{units - 1} of {lt.gates['h'].shape[1]}")
+    header = f"{'token':>14}  " + "  ".join(f"{g}[{u}]".rjust(7) for g in trace.gate_names for u in range(units))
+    print(header)
+    for t, tok in enumerate(trace.tokens):
+        print(f"{tok[:14]:>14}  " + "  ".join(f"{lt.gates[g][t, u]:7.3f}" for g in trace.gate_names for u in range(units)))
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    worst = 0
+    for f in args.files:
+        if not Path(f).is_file():
+            raise CliError(f"no such file: {f}")
+        info = describe_file(f)
+        problems = info.pop("problems", [])
+        print(f"{f}:")
+        for k, v in info.items():
+            print(f"  {k}: {v}")
+        print(f"  problems: {len(problems)}")
+        for p in problems:
+            print(f"    {p}")
+        worst = max(worst, 1 if problems else 0)
+    return 0
+
+
+COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "trace": cmd_trace, "stats": cmd_stats}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; user errors print one line and return 2."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except NonFiniteLossError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except (CliError, DataFormatError, CheckpointError, FileNotFoundError, ValueError) as e:
+        msg = str(e.args[0]) if isinstance(e, FileNotFoundError) and e.args and not e.filename else str(e)
+        print(f"error: {msg}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

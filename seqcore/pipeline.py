@@ -1,0 +1,151 @@
+"""One function from examples to a saved, carded checkpoint; shared by the CLI, the recipes and the app."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from seqcore.batching import Encoder, Example
+from seqcore.checkpoints import Checkpoint, save_checkpoint
+from seqcore.metrics import Metrics, majority_baseline
+from seqcore.models import ModelConfig, SequenceModel, count_parameters
+from seqcore.tasks import build_encoder
+from seqcore.training import Progress, TrainConfig, TrainResult, config_dict, evaluate, predict, seed_everything, split_dev, train
+
+# Word vocabulary lowercases; tagging also reads characters, so case still reaches the model.
+TASK_DEFAULTS = {
+    "sentiment": {"bidirectional": False, "pooling": "last", "use_chars": False},
+    "aspect": {"bidirectional": True, "pooling": "last", "use_chars": False},
+    "tagging": {"bidirectional": True, "pooling": "last", "use_chars": True},
+}
+
+
+@dataclass
+class FitSpec:
+    """What to train: architecture and vocabulary choices (the optimiser lives in TrainConfig)."""
+
+    task: str
+    cell: str = "lstm"
+    embedding_dim: int = 100
+    hidden_size: int = 128
+    num_layers: int = 1
+    bidirectional: bool | None = None  # None: the task's default
+    dropout: float = 0.3
+    pooling: str = "last"
+    use_chars: bool | None = None
+    min_freq: int = 1
+    max_vocab: int | None = None
+    dev_fraction: float = 0.1
+
+
+@dataclass
+class FitResult:
+    """A trained model, its vocabularies, what training did, and its card."""
+
+    model: SequenceModel
+    encoder: Encoder
+    result: TrainResult
+    card: dict
+    test_metrics: Metrics | None = None
+    dev_examples: list[Example] = field(default_factory=list)
+
+    def checkpoint(self) -> Checkpoint:
+        return Checkpoint(self.model, self.encoder, self.card)
+
+
+def build_model(spec: FitSpec, encoder: Encoder) -> SequenceModel:
+    """Return an untrained model sized for `encoder`'s vocabularies."""
+    defaults = TASK_DEFAULTS[spec.task]
+    cfg = ModelConfig(
+        task=spec.task, vocab_size=len(encoder.words), num_classes=len(encoder.labels), cell=spec.cell,
+        embedding_dim=spec.embedding_dim, hidden_size=spec.hidden_size, num_layers=spec.num_layers,
+        bidirectional=defaults["bidirectional"] if spec.bidirectional is None else spec.bidirectional,
+        dropout=spec.dropout, pooling=spec.pooling, char_vocab_size=len(encoder.chars) if encoder.chars else 0,
+    )
+    return SequenceModel(cfg)
+
+
+def item_gold(examples: Sequence[Example], encoder: Encoder) -> list[int]:
+    """Return the gold label index of every labeled item (sentence, aspect or token)."""
+    if encoder.task == "sentiment":
+        return [encoder.encode_label(ex.label) for ex in examples if ex.label is not None]
+    if encoder.task == "aspect":
+        return [encoder.encode_label(lab) for ex in examples for lab in ex.aspect_labels]
+    return [encoder.encode_label(t) for ex in examples for t in (ex.tags or [])]
+
+
+def fit(
+    spec: FitSpec,
+    train_cfg: TrainConfig,
+    train_examples: Sequence[Example],
+    dev_examples: Sequence[Example] | None = None,
+    test_examples: Sequence[Example] | None = None,
+    data: dict | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> FitResult:
+    """Train a model: carve dev from train when none is given, select on dev, score test once at the end."""
+    start = time.perf_counter()
+    split = "given dev set"
+    if dev_examples is None:
+        train_examples, dev_examples = split_dev(train_examples, spec.dev_fraction, train_cfg.seed)
+        split = f"dev = {spec.dev_fraction:.0%} of train sentences, grouped by sentence text, seed {train_cfg.seed}"
+    defaults = TASK_DEFAULTS[spec.task]
+    use_chars = defaults["use_chars"] if spec.use_chars is None else spec.use_chars
+    encoder = build_encoder(spec.task, train_examples, spec.min_freq, spec.max_vocab, lowercase=True, use_chars=use_chars)
+    seed_everything(train_cfg.seed)
+    model = build_model(spec, encoder)
+    result = train(model, train_examples, dev_examples, encoder, train_cfg, on_progress, should_stop)
+    test_metrics = None
+    card = {
+        "task": spec.task,
+        "cell": model.cfg.cell,
+        "data": data or {},
+        "split": split,
+        "sizes": {"train": len(train_examples), "dev": len(dev_examples), "test": len(test_examples or [])},
+        "seed": train_cfg.seed,
+        "train_config": config_dict(train_cfg),
+        "parameters": count_parameters(model),
+        "best_epoch": result.best_epoch,
+        "epochs_run": result.epochs_run,
+        "stopped_early": result.stopped_early,
+        "stopped_by_user": result.stopped_by_user,
+        "history": result.to_dict()["history"],
+        "dev_metrics": result.dev_metrics.to_dict() if result.dev_metrics else None,
+        "train_seconds": round(result.seconds, 1),
+        "device": str(next(model.parameters()).device),
+        "torch_threads": torch.get_num_threads(),
+    }
+    if test_examples:
+        test_metrics, _ = evaluate(model, test_examples, encoder)
+        card["test_metrics"] = test_metrics.to_dict()
+        card["test_majority_baseline"] = majority_baseline(item_gold(test_examples, encoder))
+    card["total_seconds"] = round(time.perf_counter() - start, 1)
+    model.to("cpu").eval()
+    return FitResult(model, encoder, result, card, test_metrics, list(dev_examples))
+
+
+def save_fit(out: str | os.PathLike, fitted: FitResult) -> Path:
+    """Save a fitted model as a checkpoint folder."""
+    return save_checkpoint(out, fitted.model, fitted.encoder, fitted.card)
+
+
+def predictions_table(model: SequenceModel, examples: Sequence[Example], encoder: Encoder) -> list[dict]:
+    """Return one row per labeled item: example id, text, item (aspect term or token), gold, predicted, confidence."""
+    p = predict(model, examples, encoder)
+    rows = []
+    for ex_i, pos, gold, pred, probs in zip(p.example, p.position, p.gold, p.pred, p.probs):
+        ex = examples[ex_i]
+        item = ex.aspect_terms[pos] if encoder.task == "aspect" and pos < len(ex.aspect_terms) else (
+            ex.tokens[pos] if encoder.task == "tagging" else "")
+        rows.append({
+            "id": ex.id, "text": ex.text, "item": item, "position": pos,
+            "gold": encoder.labels.itos[gold] if gold >= 0 else None,
+            "predicted": encoder.labels.itos[pred], "confidence": float(probs[pred]),
+        })
+    return rows
