@@ -1,0 +1,574 @@
+"""SemEval XML, sentence polarity, labeled TSV and CoNLL-U readers, on hand-made and real files."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from seqcore.readers import (
+    DataFormatError,
+    Problem,
+    ReviewFile,
+    TaggedSentence,
+    describe_file,
+    read_conllu,
+    read_labeled_tsv,
+    read_polarity,
+    read_polarity_lines,
+    read_semeval,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "demo"
+FIXTURES = REPO / "tests" / "fixtures"
+
+
+def xml2014(*sentences: str) -> bytes:
+    """Wrap <sentence> elements in a SemEval-2014 file, one element per line."""
+    body = "\n".join(sentences)
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<sentences>\n{body}\n</sentences>\n'.encode()
+
+
+def sentence2014(sid: str, text: str, *terms: tuple[str, str, object, object]) -> str:
+    rows = "".join(
+        f'<aspectTerm term="{term}" polarity="{pol}" from="{a}" to="{b}"/>' for term, pol, a, b in terms
+    )
+    aspects = f"<aspectTerms>{rows}</aspectTerms>" if terms else ""
+    return f'<sentence id="{sid}"><text>{text}</text>{aspects}</sentence>'
+
+
+def xml2016(*sentences: str) -> bytes:
+    body = "\n".join(sentences)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<Reviews>\n<Review rid="r1">\n<sentences>\n'
+        f"{body}\n</sentences>\n</Review>\n</Reviews>\n"
+    ).encode()
+
+
+def line_of(path: Path, needle: str) -> int:
+    """Return the 1-based line of the first line containing needle."""
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
+        if needle in line:
+            return lineno
+    raise AssertionError(f"{needle!r} not in {path}")
+
+
+# --------------------------------------------------------------------------- whole-file failures
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+]>
+<sentences><sentence id="1"><text>&lol4;</text></sentence></sentences>
+"""
+EXTERNAL_ENTITY = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>\n'
+    b'<sentences><sentence id="1"><text>&e;</text></sentence></sentences>\n'
+)
+EXTERNAL_DTD = b'<?xml version="1.0"?>\n<!DOCTYPE sentences SYSTEM "http://example.com/absa.dtd">\n<sentences/>\n'
+
+
+@pytest.mark.parametrize(
+    "data", [BILLION_LAUGHS, EXTERNAL_ENTITY, EXTERNAL_DTD], ids=["billion-laughs", "external-entity", "dtd"]
+)
+def test_hostile_xml_is_refused(data):
+    with pytest.raises(DataFormatError, match=r"^evil\.xml was refused at line 2: it contains a DTD"):
+        read_semeval(data, name="evil.xml")
+
+
+def test_not_xml():
+    with pytest.raises(DataFormatError, match=r"^<upload> is not well-formed XML \(syntax error at line 1"):
+        read_semeval(b"label\ttext\npositive\tnice\n")
+
+
+def test_truncated_file_names_the_file_and_line():
+    data = (DEMO / "restaurants_2014_demo.xml").read_bytes()
+    cut = data[: len(data) // 2]
+    last_line = cut.count(b"\n") + 1
+    with pytest.raises(DataFormatError, match=rf"^half\.xml is not well-formed XML \(.* at line {last_line},"):
+        read_semeval(cut, name="half.xml")
+
+
+def test_wrong_root():
+    expected = r"^page\.html has root element <html> at line 1; expected <sentences>"
+    with pytest.raises(DataFormatError, match=expected):
+        read_semeval(b"<html><body><p>hi</p></body></html>", name="page.html")
+
+
+@pytest.mark.parametrize("data", [b"", b"  \n\t "])
+def test_empty_upload(data):
+    with pytest.raises(DataFormatError, match=r"^<upload> is empty"):
+        read_semeval(data)
+
+
+def test_too_large(tmp_path):
+    data = (DEMO / "restaurants_2014_demo.xml").read_bytes()
+    with pytest.raises(DataFormatError, match=r"^big\.xml is [\d,]+ bytes, over the limit of 100 bytes"):
+        read_semeval(data, name="big.xml", max_bytes=100)
+    path = tmp_path / "big.xml"
+    path.write_bytes(data)
+    with pytest.raises(DataFormatError, match=r"^big\.xml is .* over the limit"):
+        read_semeval(path, max_bytes=100)
+
+
+def test_latin1_bytes_are_not_utf8():
+    data = '<sentences>\n<sentence id="1"><text>Café au lait</text></sentence></sentences>'.encode("latin-1")
+    with pytest.raises(DataFormatError, match=r"^cafe\.xml is not UTF-8 text \(byte 0xe9 at line 2"):
+        read_semeval(data, name="cafe.xml")
+
+
+def test_declared_non_utf8_encoding_is_refused():
+    data = b'<?xml version="1.0" encoding="ISO-8859-1"?>\n<sentences/>'
+    with pytest.raises(DataFormatError, match="declares encoding 'ISO-8859-1'; save it as UTF-8"):
+        read_semeval(data)
+
+
+def test_missing_file_raises_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        read_semeval(tmp_path / "nope.xml")
+
+
+# --------------------------------------------------------------------------- demo files
+
+
+def test_demo_2014_reads_cleanly():
+    review = read_semeval(DEMO / "restaurants_2014_demo.xml")
+    assert review.format == "semeval2014" and review.source == "restaurants_2014_demo.xml"
+    assert review.problems == []
+    assert len(review.sentences) == 16
+    polarities = Counter(t.polarity for s in review.sentences for t in s.targets)
+    assert polarities["conflict"] == 1
+    assert sum(not s.targets for s in review.sentences) == 3
+    assert sum(len(s.targets) > 1 for s in review.sentences) >= 8
+    for sentence in review.sentences:
+        for target in sentence.targets:
+            assert sentence.text[target.start : target.end] == target.term
+            assert target.category is None  # 2014 aspectCategories are not targets
+            first, end = target.token_span
+            assert "".join(sentence.tokens[first:end]) == target.term.replace(" ", "")
+
+
+def test_demo_2014_keeps_leading_spaces():
+    review = read_semeval(DEMO / "restaurants_2014_demo.xml")
+    sentence = next(s for s in review.sentences if s.id == "d14-5")
+    assert sentence.text.startswith("  Parking")
+    (target,) = sentence.targets
+    assert (target.start, target.end) == (2, 9)
+    assert sentence.tokens[target.token_span[0]] == "Parking"
+
+
+def test_demo_2016_reads_cleanly():
+    review = read_semeval(DEMO / "restaurants_2016_demo.xml")
+    assert review.format == "semeval2016" and review.problems == []
+    assert len(review.sentences) == 15
+    targets = [t for s in review.sentences for t in s.targets]
+    assert len(targets) == 21
+    nulls = [t for t in targets if t.is_null]
+    assert len(nulls) == 6
+    assert all(t.start is None and t.end is None and t.token_span is None for t in nulls)
+    fries = next(s for s in review.sentences if s.id == "demo-b:1")
+    assert [(t.term, t.category) for t in fries.targets] == [("fries", "FOOD#QUALITY"), ("fries", "FOOD#PRICES")]
+    # The out-of-scope sentence is kept.
+    assert any(s.id == "demo-b:3" for s in review.sentences)
+
+
+def test_sentence_lines_are_recorded():
+    path = DEMO / "restaurants_2016_demo.xml"
+    review = read_semeval(path)
+    for sentence in review.sentences:
+        assert sentence.line == line_of(path, f'<sentence id="{sentence.id}"')
+
+
+def test_broken_demo_keeps_good_sentences_and_reports_each_bad_thing():
+    path = DEMO / "broken_demo.xml"
+    review = read_semeval(path)
+    ids = [s.id for s in review.sentences]
+    assert "b-empty" not in ids
+    assert len(ids) == 14
+    by_id = {s.id: s for s in review.sentences}
+    assert [t.term for t in by_id["b-twice"].targets] == ["bowl"]
+    assert [t.term for t in by_id["b-mixed"].targets] == ["coffee"]
+    assert by_id["b-twopol"].targets == []
+    assert [(t.term, t.start, t.end) for t in by_id["b-repair"].targets] == [
+        ("bartender", 9, 18),
+        ("cocktails", 27, 36),
+    ]
+
+    problems = {p.sentence_id: p for p in review.problems}
+    assert len(review.problems) == 5 and set(problems) == {"b-twice", "b-mixed", "b-empty", "b-twopol", "b-repair"}
+    assert all(p.source == "broken_demo.xml" for p in review.problems)
+    assert "occurs 2 times" in problems["b-twice"].message and "skipped" in problems["b-twice"].message
+    assert problems["b-twice"].line == line_of(path, 'term="soup"')
+    assert "'mixed'" in problems["b-mixed"].message
+    assert problems["b-mixed"].line == line_of(path, 'polarity="mixed"')
+    assert "empty" in problems["b-empty"].message
+    assert problems["b-empty"].line == line_of(path, 'id="b-empty"')
+    assert "different polarities (negative, positive)" in problems["b-twopol"].message
+    assert problems["b-twopol"].line == line_of(path, 'term="burrito"')
+    assert "repaired to 9-18" in problems["b-repair"].message
+    bartender_line = line_of(path, 'term="bartender"')
+    assert str(problems["b-repair"]).startswith(
+        f"broken_demo.xml, line {bartender_line}, sentence b-repair: target 'bartender'"
+    )
+    # Every good sentence of the clean demo file survives unchanged.
+    clean = {s.id: s for s in read_semeval(DEMO / "restaurants_2014_demo.xml").sentences}
+    for sid, sentence in by_id.items():
+        if sid.startswith("d14-"):
+            assert sentence.targets == clean[sid].targets
+
+
+@pytest.mark.parametrize("fname", ["restaurants_2014_demo.xml", "restaurants_2016_demo.xml", "broken_demo.xml"])
+def test_upload_bytes_match_path(fname):
+    path = DEMO / fname
+    assert read_semeval(path.read_bytes(), name=fname) == read_semeval(path)
+    assert read_semeval(path.read_bytes()).source == "<upload>"
+
+
+# --------------------------------------------------------------------------- target rules
+
+
+def only_sentence(review: ReviewFile):
+    (sentence,) = review.sentences
+    return sentence
+
+
+def test_leading_spaces_offsets_point_at_term():
+    review = read_semeval(xml2014(sentence2014("1", "  the pizza was great", ("pizza", "positive", 6, 11))))
+    sentence = only_sentence(review)
+    assert review.problems == []
+    assert sentence.text == "  the pizza was great"
+    (target,) = sentence.targets
+    assert (target.start, target.end, target.token_span) == (6, 11, (1, 2))
+    assert sentence.tokens[1] == "pizza"
+
+
+def test_wrong_offsets_with_term_once_are_repaired():
+    review = read_semeval(xml2014(sentence2014("7", "Great pizza here", ("pizza", "positive", 0, 5))))
+    (target,) = only_sentence(review).targets
+    assert (target.start, target.end, target.token_span) == (6, 11, (1, 2))
+    (problem,) = review.problems
+    assert problem.sentence_id == "7" and problem.line == 3
+    assert problem.message == (
+        "target 'pizza' has offsets 0-5, which cover 'Great'; repaired to 6-11, where the term occurs once."
+    )
+
+
+def test_wrong_offsets_with_term_twice_are_skipped():
+    text = "pizza, more pizza"
+    review = read_semeval(xml2014(sentence2014("8", text, ("pizza", "positive", 1, 6))))
+    assert only_sentence(review).targets == []
+    (problem,) = review.problems
+    assert "occurs 2 times in the text; it was skipped" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "reason"),
+    [("x", "5", "are not integers"), ("40", "45", "outside the text of 16 characters"), ("5", "2", "outside")],
+)
+def test_bad_offsets_follow_the_repair_rule(start, end, reason):
+    review = read_semeval(xml2014(sentence2014("9", "Great pizza here", ("pizza", "neutral", start, end))))
+    (target,) = only_sentence(review).targets
+    assert (target.start, target.end) == (6, 11)
+    (problem,) = review.problems
+    assert reason in problem.message and "repaired to 6-11" in problem.message
+
+
+def test_term_absent_from_text_is_skipped():
+    review = read_semeval(xml2014(sentence2014("9", "Great pizza here", ("pasta", "neutral", 6, 11))))
+    assert only_sentence(review).targets == []
+    assert "does not occur in the text" in review.problems[0].message
+
+
+def test_conflict_is_kept_and_same_span_same_polarity_is_kept():
+    review = read_semeval(
+        xml2014(
+            sentence2014("1", "Tasty but pricey pasta", ("pasta", "conflict", 17, 22)),
+            sentence2014("2", "Tasty pasta", ("pasta", "positive", 6, 11), ("pasta", "positive", 6, 11)),
+        )
+    )
+    assert review.problems == []
+    assert [t.polarity for t in review.sentences[0].targets] == ["conflict"]
+    assert len(review.sentences[1].targets) == 2
+
+
+def test_sentence_without_aspects_is_kept():
+    review = read_semeval(xml2014(sentence2014("1", "We went on a Tuesday.")))
+    assert review.problems == [] and only_sentence(review).targets == []
+
+
+def test_missing_text_duplicate_and_missing_ids():
+    review = read_semeval(
+        xml2014(
+            '<sentence id="1"><aspectTerms/></sentence>',
+            sentence2014("2", "Fine food"),
+            sentence2014("2", "Other food"),
+            '<sentence><text>No id here</text></sentence>',
+        )
+    )
+    assert [(s.id, s.text) for s in review.sentences] == [("2", "Fine food"), ("#4", "No id here")]
+    messages = [(p.sentence_id, p.line, p.message) for p in review.problems]
+    assert messages == [
+        ("1", 3, "sentence has no <text>; it was skipped."),
+        ("2", 5, "sentence id repeats an earlier sentence; this one was skipped."),
+        ("#4", 6, "sentence has no id; it was kept as '#4'."),
+    ]
+
+
+def test_null_target_with_odd_offsets_is_a_sentence_level_opinion():
+    review = read_semeval(
+        xml2016(
+            '<sentence id="r1:0"><text>Nice spot.</text><Opinions>'
+            '<Opinion target="NULL" category="RESTAURANT#GENERAL" polarity="positive" from="5" to="9"/>'
+            '<Opinion target="NULL" category="AMBIENCE#GENERAL" polarity="positive" from="21" to="31"/>'
+            '<Opinion category="FOOD#QUALITY" polarity="neutral"/>'
+            "</Opinions></sentence>"
+        )
+    )
+    assert review.problems == []
+    targets = only_sentence(review).targets
+    assert [(t.term, t.start, t.end, t.token_span, t.category) for t in targets] == [
+        (None, None, None, None, "RESTAURANT#GENERAL"),
+        (None, None, None, None, "AMBIENCE#GENERAL"),
+        (None, None, None, None, "FOOD#QUALITY"),
+    ]
+    assert all(t.is_null for t in targets)
+
+
+def test_2016_opposite_polarities_on_one_target_are_kept():
+    # 2016 has no "conflict" label: mixed sentiment is written as two opinions.
+    review = read_semeval(
+        xml2016(
+            '<sentence id="r1:0"><text>Service was prompt but rushed.</text><Opinions>'
+            '<Opinion target="Service" category="SERVICE#GENERAL" polarity="positive" from="0" to="7"/>'
+            '<Opinion target="Service" category="SERVICE#GENERAL" polarity="negative" from="0" to="7"/>'
+            "</Opinions></sentence>"
+        )
+    )
+    assert review.problems == []
+    assert [t.polarity for t in only_sentence(review).targets] == ["positive", "negative"]
+
+
+def test_2016_unknown_polarity_and_empty_target_are_skipped():
+    review = read_semeval(
+        xml2016(
+            '<sentence id="r1:0"><text>Good soup.</text><Opinions>'
+            '<Opinion target="soup" category="FOOD#QUALITY" polarity="great" from="5" to="9"/>'
+            '<Opinion target="" category="FOOD#QUALITY" polarity="positive" from="0" to="0"/>'
+            '<Opinion target="soup" category="FOOD#QUALITY" polarity="positive" from="5" to="9"/>'
+            "</Opinions></sentence>"
+        )
+    )
+    assert [(t.term, t.polarity) for t in only_sentence(review).targets] == [("soup", "positive")]
+    assert ["polarity 'great'" in p.message for p in review.problems] == [True, False]
+    assert "empty target" in review.problems[1].message
+
+
+# --------------------------------------------------------------------------- polarity and TSV
+
+
+def test_polarity_lines_split_on_newline_only():
+    data = "a gem \x85 truly\nfine \x97 just fine\n".encode("latin-1")
+    records = read_polarity_lines(data, "positive", encoding="latin-1")
+    assert [r.text for r in records] == ["a gem \x85 truly", "fine \x97 just fine"]
+    assert {r.label for r in records} == {"positive"}
+
+
+def test_polarity_lines_guess_utf8_then_latin1_and_skip_blank_lines():
+    utf8 = "crème brûlée\r\n\n  \nok\n".encode()
+    assert [r.text for r in read_polarity_lines(utf8, "negative")] == ["crème brûlée", "ok"]
+    latin = "crème".encode("latin-1")
+    assert [r.text for r in read_polarity_lines(latin, "negative")] == ["crème"]
+
+
+def test_labeled_tsv_reports_malformed_lines():
+    records, problems = read_labeled_tsv(FIXTURES / "labeled.tsv")
+    assert [(r.label, r.text) for r in records] == [
+        ("positive", "The curry was wonderful."),
+        ("negative", "Cold fries again."),
+        ("positive", "Lovely staff and a cosy room."),
+    ]
+    assert [(p.line, p.message) for p in problems] == [
+        (4, "line has no tab between the label and the text; it was skipped."),
+        (5, "line has an empty label; it was skipped."),
+        (7, "line has an empty text; it was skipped."),
+    ]
+    assert all(p.source == "labeled.tsv" for p in problems)
+
+
+# --------------------------------------------------------------------------- CoNLL-U
+
+
+def test_conllu_skips_multiword_tokens_and_empty_nodes():
+    sentences, _ = read_conllu(FIXTURES / "mini.conllu")
+    by_id = {s.id: s for s in sentences}
+    assert by_id["mwt-1"].words == ["I", "wo", "n't", "go", "."]
+    assert by_id["mwt-1"].tags == ["PRON", "AUX", "PART", "VERB", "PUNCT"]
+    assert by_id["empty-1"].words == ["Sue", "likes", "tea", "and", "Bill", "coffee", "."]
+    assert len(by_id["empty-1"].tags) == 7
+
+
+def test_conllu_reports_malformed_sentences_and_keeps_the_rest():
+    sentences, problems = read_conllu(FIXTURES / "mini.conllu")
+    # The fifth sentence has no sent_id; the last has no blank line after it.
+    assert [s.id for s in sentences] == ["mwt-1", "empty-1", "mini.conllu:5", "last"]
+    assert [(p.sentence_id, p.line, p.message) for p in problems] == [
+        ("short-columns", 23, "line has 9 tab-separated columns instead of 10; the sentence was skipped."),
+        ("no-upos", 27, "word 'bread' has no UPOS tag; the sentence was skipped."),
+        ("bad-id", 35, "line has word id 'one', which is not an integer, a range or a decimal; "
+         "the sentence was skipped."),
+    ]
+
+
+def test_conllu_duplicate_sent_id_keeps_the_first():
+    data = "# sent_id = a\n1\tHi\thi\tINTJ\t_\t_\t0\troot\t_\t_\n\n# sent_id = a\n1\tYo\tyo\tINTJ\t_\t_\t0\troot\t_\t_\n"
+    sentences, problems = read_conllu(data.encode())
+    assert [s.words for s in sentences] == [["Hi"]]
+    assert [(p.sentence_id, p.line, p.message) for p in problems] == [
+        ("a", 4, "sentence id repeats an earlier sentence; this one was skipped.")
+    ]
+
+
+def test_conllu_upload_matches_path_and_rejects_non_utf8():
+    path = FIXTURES / "mini.conllu"
+    assert read_conllu(path.read_bytes(), name="mini.conllu") == read_conllu(path)
+    with pytest.raises(DataFormatError, match=r"^x\.conllu is not UTF-8 text \(byte 0xe9 at line 1"):
+        read_conllu("1\tcaf\xe9\t_\tNOUN\t_\t_\t0\troot\t_\t_\n".encode("latin-1"), name="x.conllu")
+
+
+# --------------------------------------------------------------------------- describe_file
+
+
+def test_describe_semeval_files():
+    stats = describe_file(DEMO / "broken_demo.xml")
+    assert stats["kind"] == "semeval2014" and stats["source"] == "broken_demo.xml"
+    assert stats["sentences"] == 14 and stats["targets"] == 20 and stats["null_targets"] == 0
+    assert sum(stats["polarities"].values()) == 20
+    assert len(stats["problems"]) == 5 and stats["problems"][0].startswith("broken_demo.xml, line ")
+    stats = describe_file((DEMO / "restaurants_2016_demo.xml").read_bytes(), name="up.xml")
+    assert (stats["kind"], stats["source"], stats["null_targets"]) == ("semeval2016", "up.xml", 6)
+
+
+def test_describe_other_kinds():
+    stats = describe_file(FIXTURES / "mini.conllu")
+    assert (stats["kind"], stats["sentences"], stats["words"]) == ("conllu", 4, 17)
+    assert stats["tags"]["PUNCT"] == 4 and len(stats["problems"]) == 3
+    stats = describe_file(FIXTURES / "labeled.tsv")
+    assert (stats["kind"], stats["sentences"]) == ("labeled_tsv", 3)
+    assert stats["labels"] == {"positive": 2, "negative": 1} and len(stats["problems"]) == 3
+    stats = describe_file(b"\xef\xbb\xbf  one review\nanother one\n")
+    assert (stats["kind"], stats["sentences"]) == ("text_lines", 2)
+    with pytest.raises(DataFormatError, match="root element <html>"):
+        describe_file(b"\n  <html></html>")
+
+
+# --------------------------------------------------------------------------- shared data
+# Each big file is parsed once per module; shared_data (tests/conftest.py) fails if the folder is missing.
+
+SEMEVAL_2014 = {
+    "Restaurants_Train_v2.xml": (3041, 3693, {"positive": 2164, "negative": 805, "neutral": 633, "conflict": 91}),
+    "Restaurants_Test_Gold.xml": (800, 1134, {"positive": 728, "negative": 196, "neutral": 196, "conflict": 14}),
+    "Laptop_Train_v2.xml": (3045, 2358, {"positive": 987, "negative": 866, "neutral": 460, "conflict": 45}),
+    "Laptops_Test_Gold.xml": (800, 654, {"positive": 341, "negative": 128, "neutral": 169, "conflict": 16}),
+}
+
+
+@pytest.fixture(scope="module")
+def semeval2014(shared_data: Path) -> dict[str, ReviewFile]:
+    return {name: read_semeval(shared_data / "semeval2014" / name) for name in SEMEVAL_2014}
+
+
+@pytest.fixture(scope="module")
+def semeval2016(shared_data: Path) -> ReviewFile:
+    return read_semeval(shared_data / "semeval2016" / "ABSA16_Restaurants_Train_SB1_v2.xml")
+
+
+@pytest.fixture(scope="module")
+def ewt(shared_data: Path) -> dict[str, tuple[list[TaggedSentence], list[Problem]]]:
+    folder = shared_data / "ud-english-ewt"
+    return {split: read_conllu(folder / f"en_ewt-ud-{split}.conllu") for split in ("train", "dev", "test")}
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("name", list(SEMEVAL_2014))
+def test_shared_semeval2014_counts(semeval2014, name):
+    review = semeval2014[name]
+    n_sentences, n_terms, polarities = SEMEVAL_2014[name]
+    targets = [t for s in review.sentences for t in s.targets]
+    assert review.format == "semeval2014"
+    assert review.problems == []  # PROVENANCE: offsets match for 100% of terms, no duplicate ids
+    assert len(review.sentences) == n_sentences
+    assert len(targets) == n_terms
+    assert dict(Counter(t.polarity for t in targets)) == polarities
+    for sentence in review.sentences:
+        for target in sentence.targets:
+            assert sentence.text[target.start : target.end] == target.term
+            # The tokens cover the term's visible characters (one laptop term ends in a no-break space).
+            first, end = target.token_span
+            visible_start = target.start + len(target.term) - len(target.term.lstrip())
+            visible_end = target.end - len(target.term) + len(target.term.rstrip())
+            assert sentence.token_offsets[first][0] <= visible_start
+            assert visible_end <= sentence.token_offsets[end - 1][1]
+
+
+@pytest.mark.shared
+def test_shared_semeval2014_texts_are_not_stripped(semeval2014):
+    padded = [s for s in semeval2014["Laptop_Train_v2.xml"].sentences if s.text != s.text.strip()]
+    assert len(padded) == 136
+    assert sum(s.text != s.text.strip() for s in semeval2014["Restaurants_Test_Gold.xml"].sentences) == 5
+    first = semeval2014["Restaurants_Train_v2.xml"].sentences[0]
+    assert (first.id, first.line) == ("3121", 3)
+
+
+@pytest.mark.shared
+def test_shared_laptop_term_with_trailing_no_break_space(semeval2014):
+    sentence = next(s for s in semeval2014["Laptop_Train_v2.xml"].sentences if s.id == "1436")
+    (target,) = [t for t in sentence.targets if t.term == "uninstall\xa0"]
+    first, end = target.token_span
+    assert sentence.tokens[first:end] == ["uninstall"]
+
+
+@pytest.mark.shared
+def test_shared_semeval2016_counts(semeval2016):
+    review = semeval2016
+    targets = [t for s in review.sentences for t in s.targets]
+    assert review.format == "semeval2016" and review.problems == []
+    assert len(review.sentences) == 2000  # the 63 OutOfScope sentences are kept
+    assert len(targets) == 2507
+    assert sum(t.is_null for t in targets) == 627
+    assert dict(Counter(t.polarity for t in targets)) == {"positive": 1657, "negative": 749, "neutral": 101}
+    assert sum(bool(s.targets) for s in review.sentences) == 1708
+    assert len({t.category for t in targets}) == 12
+    by_id = {s.id: s for s in review.sentences}
+    # PROVENANCE: NULL targets with non-zero offsets, one past the end of the text.
+    for sid in ("1490757:0", "TR#1:0", "TFS#5:26", "DBG#2:15"):
+        assert any(t.is_null for t in by_id[sid].targets)
+    assert len(by_id["DBG#2:15"].text) < 31
+
+
+@pytest.mark.shared
+def test_shared_ewt_counts(ewt):
+    expected = {"train": (12544, 204577), "dev": (2001, 25147), "test": (2077, 25094)}
+    for split, (n_sentences, n_words) in expected.items():
+        sentences, problems = ewt[split]
+        assert problems == []
+        assert len(sentences) == n_sentences
+        assert sum(len(s.words) for s in sentences) == n_words
+        assert len({tag for s in sentences for tag in s.tags}) == 17
+    train_tags = Counter(tag for s in ewt["train"][0] for tag in s.tags)
+    assert train_tags["NOUN"] == 34751 and train_tags["X"] == 400
+
+
+@pytest.mark.shared
+def test_shared_polarity_counts(shared_data):
+    folder = shared_data / "rt-polarity"
+    records = read_polarity(folder / "rt-polarity.pos", folder / "rt-polarity.neg")
+    assert Counter(r.label for r in records) == {"positive": 5331, "negative": 5331}
+    assert records[0].label == "positive" and records[-1].label == "negative"
+    # 0x85 decodes to U+0085 and stays inside its sentence.
+    assert any("\x85" in r.text for r in records)
+    assert all(r.text and "\n" not in r.text for r in records)
