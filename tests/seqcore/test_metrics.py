@@ -1,0 +1,30 @@
+"""Metrics agree with hand-computed values."""
+
+import pytest
+
+from seqcore.metrics import Metrics, majority_baseline, score
+
+
+def test_score_by_hand():
+    gold = [0, 0, 0, 1, 1, 2]
+    pred = [0, 0, 1, 1, 2, 2]
+    m = score(gold, pred, ["neg", "neu", "pos"])
+    assert m.accuracy == pytest.approx(4 / 6)
+    assert m.confusion == [[2, 1, 0], [0, 1, 1], [0, 0, 1]]
+    assert m.per_class_accuracy == pytest.approx([2 / 3, 1 / 2, 1.0])
+    assert m.precision == pytest.approx([1.0, 0.5, 0.5])
+    f1 = [0.8, 0.5, 2 / 3]
+    assert m.f1 == pytest.approx(f1)
+    assert m.macro_f1 == pytest.approx(sum(f1) / 3)
+    assert m.support == [3, 2, 1]
+    assert Metrics.from_dict(m.to_dict()) == m
+
+
+def test_absent_class_has_zero_accuracy_not_nan_and_errors_are_clear():
+    m = score([0, 0], [0, 1], ["a", "b", "c"])
+    assert m.per_class_accuracy == [0.5, 0.0, 0.0]
+    with pytest.raises(ValueError, match="2 gold labels but 1 predictions"):
+        score([0, 1], [0], ["a", "b"])
+    with pytest.raises(ValueError, match="no labeled items"):
+        score([], [], ["a"])
+    assert majority_baseline([2, 2, 1, 0]) == 0.5
