@@ -1,0 +1,117 @@
+"""Plot builders: titles, axis titles with units, hover templates, and trace data equal to the inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from seqcore import plots
+
+TOKENS = ["the", "food", "was", "not", "the", "best"]
+
+
+def assert_labelled(fig: go.Figure) -> None:
+    assert fig.layout.title.text
+    assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
+    for trace in fig.data:
+        assert trace.hovertemplate, f"trace {trace.name} has no hover template"
+
+
+def test_trajectory_lines_equal_the_probabilities():
+    p1 = np.random.default_rng(0).dirichlet([1, 1], size=6)
+    p2 = np.random.default_rng(1).dirichlet([1, 1], size=6)
+    fig = plots.trajectory_figure(TOKENS, {"GRU": (["negative", "positive"], p1), "LSTM": (["negative", "positive"], p2)})
+    assert_labelled(fig)
+    assert len(fig.data) == 4
+    np.testing.assert_allclose(fig.data[1].y, p1[:, 1])
+    np.testing.assert_allclose(fig.data[3].y, p2[:, 1])
+    assert fig.data[0].line.dash != fig.data[2].line.dash  # models differ by dash
+    assert fig.data[0].line.color == fig.data[2].line.color  # classes share a colour
+    assert list(fig.layout.xaxis.ticktext) == [f"{i}: {w}" for i, w in enumerate(TOKENS)]  # repeated "the" keeps two places
+    assert "probability" in fig.layout.yaxis.title.text
+    only = plots.trajectory_figure(TOKENS, {"GRU": (["negative", "positive"], p1)}, classes=["positive"])
+    assert [t.name for t in only.data] == ["GRU · P(positive)"]
+    with pytest.raises(ValueError):
+        plots.trajectory_figure(TOKENS, {"GRU": (["negative", "positive"], p1[:3])})
+
+
+@pytest.mark.parametrize("cell,gate,zmin,zmax", [("lstm", "f", 0, 1), ("gru", "n", -1, 1), ("rnn", "h", -1, 1)])
+def test_gate_heatmap_is_units_by_words(cell, gate, zmin, zmax):
+    values = np.random.default_rng(2).uniform(-1, 1, size=(6, 4))
+    fig = plots.gate_heatmap(values, TOKENS, cell, gate)
+    assert_labelled(fig)
+    np.testing.assert_allclose(np.array(fig.data[0].z), values.T)
+    assert (fig.data[0].zmin, fig.data[0].zmax) == (zmin, zmax)
+    assert fig.layout.yaxis.title.text == "hidden unit (index)"
+    assert "word" in fig.layout.xaxis.title.text
+
+
+def test_cell_state_heatmap_is_symmetric():
+    fig = plots.gate_heatmap(np.array([[3.0, -1.0]]), ["x"], "lstm", "c")
+    assert fig.data[0].zmin == -3.0 and fig.data[0].zmax == 3.0
+    with pytest.raises(ValueError, match="no gate"):
+        plots.gate_heatmap(np.zeros((1, 2)), ["x"], "gru", "f")
+
+
+def test_unit_figure_and_saturation():
+    gates = {"r": np.linspace(0, 1, 6), "h": np.linspace(-1, 1, 6)}
+    fig = plots.unit_figure(TOKENS, gates, 3, "gru")
+    assert_labelled(fig)
+    np.testing.assert_allclose(fig.data[1].y, gates["h"])
+    rows = [{"gate": "r", "name": "reset gate", "share_high": 0.2, "share_low": 0.1, "share_saturated": 0.3,
+             "high_rule": "v > 0.9 (open)", "low_rule": "v < 0.1 (closed)"}]
+    sat = plots.saturation_figure(rows)
+    assert_labelled(sat)
+    assert sat.data[0].y == (20.0,) and sat.data[1].y == (10.0,)
+    assert "%" in sat.layout.yaxis.title.text
+    comp = plots.saturation_compare_figure({"A": rows, "B": rows})
+    assert_labelled(comp)
+    assert [t.name for t in comp.data] == ["A", "B"] and comp.data[0].y == (30.0,)
+
+
+def test_confusion_counts_and_row_shares():
+    m = [[8, 2], [1, 3]]
+    fig = plots.confusion_figure(m, ["neg", "pos"])
+    assert_labelled(fig)
+    assert [list(r) for r in fig.data[0].z] == m
+    assert fig.layout.xaxis.title.text == "predicted label" and fig.layout.yaxis.title.text == "gold label"
+    norm = plots.confusion_figure(m, ["neg", "pos"], normalize=True)
+    np.testing.assert_allclose(np.array(norm.data[0].z), [[0.8, 0.2], [0.25, 0.75]])
+    assert norm.data[0].customdata[0][1] == [2, 0.2]
+    with pytest.raises(ValueError):
+        plots.confusion_figure(m, ["a", "b", "c"])
+
+
+def test_per_class_and_training_figures():
+    rows = [{"class": "a", "support": 3, "precision": 0.5, "recall": 0.25, "F1": 1 / 3}]
+    fig = plots.per_class_figure(rows)
+    assert_labelled(fig)
+    assert [t.name for t in fig.data] == ["precision", "recall", "F1"] and fig.data[1].y == (0.25,)
+    hist = [{"epoch": 1, "train_loss": 0.7, "dev_loss": 0.69, "dev_accuracy": 0.5},
+            {"epoch": 2, "train_loss": 0.5, "dev_loss": 0.6, "dev_accuracy": 0.7}]
+    tr = plots.training_figure(hist)
+    assert_labelled(tr)
+    assert tr.data[0].y == (0.7, 0.5) and tr.data[2].y == (0.5, 0.7)
+    assert "nats" in tr.layout.yaxis.title.text and tr.layout.yaxis2.title.text == "dev accuracy (0-1)"
+    assert tr.layout.xaxis.title.text.startswith("epoch")
+
+
+def test_aspect_mask_step_and_tag_figures():
+    probs = np.array([[0.1, 0.2, 0.7], [0.6, 0.3, 0.1]])
+    fig = plots.aspect_probs_figure(["food", "service"], ["negative", "neutral", "positive"], probs)
+    assert_labelled(fig)
+    np.testing.assert_allclose(fig.data[2].x, probs[:, 2])
+    mask = np.array([[0, 1, 0, 0, 0, 0], [0, 0, 0, 0, 1, 1]])
+    mf = plots.mask_figure(TOKENS, ["food", "the best"], mask)
+    assert_labelled(mf)
+    assert [list(r) for r in mf.data[0].z] == mask.tolist()
+    rows = [{"unit": 0, "gate": "z", "pre-activation": 0.3, "value": 0.57}, {"unit": 0, "gate": "h", "pre-activation": None, "value": 0.1}]
+    sf = plots.step_figure(rows)
+    assert_labelled(sf)
+    assert sf.data[0].y == (0.57,)
+    tags = [{"position": 0, "word": "I", "predicted": "PRON", "probability": 0.9, "gold": "PRON", "correct": True},
+            {"position": 1, "word": "run", "predicted": "NOUN", "probability": 0.6, "gold": "VERB", "correct": False}]
+    tf = plots.tag_figure(tags)
+    assert_labelled(tf)
+    assert tf.data[0].y == (0.9, 0.6) and tf.data[0].marker.color == ("#2ca02c", "#d62728")
