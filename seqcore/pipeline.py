@@ -42,6 +42,15 @@ class FitSpec:
     max_vocab: int | None = None
     dev_fraction: float = 0.1
 
+    def __post_init__(self) -> None:
+        # Fail on bad options before any data is read or any time is spent.
+        ModelConfig(task=self.task, vocab_size=2, num_classes=2, cell=self.cell, embedding_dim=self.embedding_dim,
+                    hidden_size=self.hidden_size, num_layers=self.num_layers, dropout=self.dropout, pooling=self.pooling)
+        if not 0.0 < self.dev_fraction < 1.0:
+            raise ValueError(f"dev fraction must be in (0, 1), got {self.dev_fraction}")
+        if self.min_freq < 1:
+            raise ValueError(f"min_freq must be >= 1, got {self.min_freq}")
+
 
 @dataclass
 class FitResult:

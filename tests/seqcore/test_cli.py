@@ -1,0 +1,126 @@
+"""Command line: every command works end to end; user errors are one line with exit code 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from seqcore.cli import build_parser, main
+from tests.synthetic import sentiment_data
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "demo"
+TINY = ["--embedding-dim", "8", "--hidden-size", "6", "--epochs", "2", "--batch-size", "4", "--quiet", "--device", "cpu"]
+
+
+@pytest.fixture(scope="module")
+def polarity_files(tmp_path_factory):
+    d = tmp_path_factory.mktemp("pol")
+    data = sentiment_data(60)
+    (d / "x.pos").write_bytes("".join(e.text + "\n" for e in data if e.label == "positive").encode("latin-1"))
+    (d / "x.neg").write_bytes("".join(e.text + "\n" for e in data if e.label == "negative").encode("latin-1"))
+    return d / "x.pos", d / "x.neg"
+
+
+def test_every_flag_has_help():
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name, p in sub.choices.items():
+        for action in p._actions:
+            assert action.help, f"{name} {action.option_strings or action.dest} has no help"
+
+
+def test_sentiment_train_predict_trace_evaluate(tmp_path, polarity_files, capsys):
+    out = tmp_path / "sent"
+    assert main(["train", "--task", "sentiment", "--data", *map(str, polarity_files), "--cell", "gru", "--out", str(out), *TINY]) == 0
+    assert "saved" in capsys.readouterr().out
+    card = json.loads((out / "card.json").read_text())
+    assert card["task"] == "sentiment" and card["cell"] == "gru" and card["sizes"]["dev"] > 0
+
+    assert main(["predict", str(out), "the food was good"]) == 0
+    line = capsys.readouterr().out
+    assert "P(positive)=" in line and "P(negative)=" in line
+
+    assert main(["trace", str(out), "the food was good", "--units", "2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("GRU layer 0 forward")
+    assert "r[0]" in lines[1] and "z[1]" in lines[1] and "n[0]" in lines[1] and "h[1]" in lines[1]
+    assert [ln.split()[0] for ln in lines[2:]] == ["the", "food", "was", "good"]
+
+    assert main(["evaluate", str(out), "--data", *map(str, polarity_files), "--json"]) == 0
+    metrics = json.loads(capsys.readouterr().out)
+    assert metrics["n"] == 60 and 0.0 <= metrics["accuracy"] <= 1.0
+
+
+def test_kfold_training_records_cross_validation(tmp_path, polarity_files, capsys):
+    out = tmp_path / "cv"
+    args = ["train", "--task", "sentiment", "--data", *map(str, polarity_files), "--folds", "3", "--ship-fold", "1", "--out", str(out), *TINY]
+    assert main(args) == 0
+    cv = json.loads((out / "card.json").read_text())["cross_validation"]
+    assert cv["folds"] == 3 and cv["shipped_fold"] == 1 and len(cv["per_fold"]) == 3
+    assert cv["mean_accuracy"] == pytest.approx(sum(f["accuracy"] for f in cv["per_fold"]) / 3)
+    assert "3-fold accuracy" in capsys.readouterr().out
+
+
+def test_aspect_train_on_demo_and_predict_with_aspects(tmp_path, capsys):
+    out = tmp_path / "asp"
+    demo = DEMO / "restaurants_2014_demo.xml"
+    assert main(["train", "--task", "aspect", "--data", str(demo), "--test", str(demo), "--out", str(out), "--dev-fraction", "0.3", *TINY]) == 0
+    card = json.loads((out / "card.json").read_text())
+    assert card["test_metrics"]["labels"] == ["negative", "neutral", "positive"]
+    capsys.readouterr()
+    assert main(["predict", str(out), "The pasta was great but the service was slow", "--aspect", "pasta", "--aspect", "service"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("pasta: ") and lines[1].startswith("service: ")
+    assert main(["predict", str(out), "The pasta was great"]) == 2
+    assert "needs at least one --aspect" in capsys.readouterr().err
+    assert main(["predict", str(out), "The pasta was great", "--aspect", "wine"]) == 2
+    assert "does not occur" in capsys.readouterr().err
+
+
+def test_tagging_train_and_predict(tmp_path, capsys):
+    out = tmp_path / "pos"
+    conllu = ROOT / "tests" / "fixtures" / "mini.conllu"
+    assert main(["train", "--task", "tagging", "--data", str(conllu), "--dev", str(conllu), "--out", str(out), *TINY]) == 0
+    capsys.readouterr()
+    assert main(["predict", str(out), "The cat sat ."]) == 0
+    assert [w.split("/")[0] for w in capsys.readouterr().out.split()] == ["The", "cat", "sat", "."]
+
+
+def test_stats_lists_counts_and_problems(capsys):
+    assert main(["stats", str(DEMO / "broken_demo.xml"), str(DEMO / "restaurants_2016_demo.xml")]) == 0
+    out = capsys.readouterr().out
+    assert "kind: semeval2014" in out and "kind: semeval2016" in out
+    assert "null_targets" in out
+    assert "problems: 5" in out
+
+
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["stats", "/no/such/file.xml"], "no such file"),
+        (["predict", "/no/such/model", "hi"], "no checkpoint folder"),
+        (["train", "--task", "sentiment", "--data", "a.txt", "--out", "x"], "no such data file"),
+        (["train", "--task", "aspect", "--data", "demo/broken_demo.xml", "--out", "x", "--dropout", "1.5"], "dropout must be in"),
+    ],
+)
+def test_user_errors_are_one_line_exit_2(argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_process_exit_codes_and_no_traceback(tmp_path):
+    bad = tmp_path / "evil.xml"
+    bad.write_text('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e SYSTEM "file:///etc/passwd">]><sentences>&e;</sentences>')
+    run = lambda *a: subprocess.run([sys.executable, "-m", "seqcore", *a], capture_output=True, text=True, cwd=ROOT)  # noqa: E731
+    r = run("stats", str(bad))
+    assert r.returncode == 2 and "Traceback" not in r.stderr and r.stderr.startswith("error: ")
+    r = run("train", "--task", "poetry")
+    assert r.returncode == 2 and "invalid choice" in r.stderr
+    r = run("--help")
+    assert r.returncode == 0 and all(c in r.stdout for c in ["train", "evaluate", "predict", "trace", "stats"])
