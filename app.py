@@ -1,0 +1,30 @@
+"""Recurrent models, opened up: a multipage Streamlit app over seqcore.
+
+Run with `streamlit run app.py`. This file draws the sidebar every page shares (the model in use
+and its one-line card) and routes to the pages with `st.navigation`.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import ui
+
+st.set_page_config(page_title="seqcore: recurrent models, opened up", page_icon="🔁", layout="wide")
+
+# (file, title, emoji icon, url path): emoji only, material icons would fetch a web font.
+PAGES = [
+    ("app_pages/1_trajectory.py", "Sentiment trajectory", "📈", "trajectory"),
+    ("app_pages/2_aspects.py", "Aspects", "🍽️", "aspects"),
+    ("app_pages/3_gates.py", "Gates", "🚦", "gates"),
+    ("app_pages/4_evaluation.py", "Evaluation", "🎯", "evaluation"),
+    ("app_pages/5_train.py", "Train", "🏋️", "train"),
+    ("app_pages/6_inside.py", "Inside the cell", "🔬", "inside"),
+    ("app_pages/7_tagging.py", "Tagging", "🏷️", "tagging"),
+]
+
+page = st.navigation([
+    st.Page(path, title=title, icon=icon, url_path=url, default=i == 0) for i, (path, title, icon, url) in enumerate(PAGES)
+])
+ui.sidebar()
+page.run()
