@@ -27,11 +27,17 @@ def sentiment_examples(texts: Sequence[LabeledText], prefix: str = "s") -> list[
 def aspect_examples(sentences: Sequence[Sentence], labels: Sequence[str] = ASPECT_LABELS) -> list[Example]:
     """Return one example per sentence with every aspect term whose polarity is in `labels`.
 
-    NULL (sentence-level) targets have no span and are left out; so are sentences left with no aspect.
+    NULL (sentence-level) targets have no span and are left out; so are sentences left with no
+    aspect. SemEval-2016 annotates a span once per category: a span whose annotations agree is
+    kept once, a span annotated with different polarities is ambiguous and left out.
     """
     examples = []
     for s in sentences:
-        kept = [t for t in s.targets if t.token_span is not None and t.polarity in labels]
+        by_span: dict[tuple[int, int], list] = {}
+        for t in s.targets:
+            if t.token_span is not None and t.polarity in labels:
+                by_span.setdefault(t.token_span, []).append(t)
+        kept = [ts[0] for ts in by_span.values() if len({t.polarity for t in ts}) == 1]
         if not kept or not s.tokens:
             continue
         examples.append(

@@ -27,6 +27,18 @@ def test_aspect_examples_drop_conflict_and_null_targets_but_keep_the_sentence():
     assert four[0].aspect_labels == ["positive", "conflict"]
 
 
+def test_spans_annotated_per_category_are_kept_once_or_dropped_when_they_disagree():
+    toks = ["Pricey", "but", "tasty", "pasta"]
+    offs = [(0, 6), (7, 10), (11, 16), (17, 22)]
+    same = Target("pasta", "positive", 17, 22, (3, 4), "FOOD#QUALITY")
+    also = Target("pasta", "positive", 17, 22, (3, 4), "FOOD#STYLE_OPTIONS")
+    other = Target("pasta", "negative", 17, 22, (3, 4), "FOOD#PRICES")
+    agree = Sentence(id="1", text="Pricey but tasty pasta", tokens=toks, token_offsets=offs, targets=[same, also])
+    clash = Sentence(id="2", text="Pricey but tasty pasta", tokens=toks, token_offsets=offs, targets=[same, other])
+    exs = aspect_examples([agree, clash])
+    assert [(e.id, e.aspects, e.aspect_labels) for e in exs] == [("1", [(3, 4)], ["positive"])]
+
+
 def test_sentiment_examples_skip_empty_text():
     exs = sentiment_examples([LabeledText("fine film", "positive"), LabeledText("   ", "negative")])
     assert [e.tokens for e in exs] == [["fine", "film"]]
