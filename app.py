@@ -26,5 +26,6 @@ PAGES = [
 page = st.navigation([
     st.Page(path, title=title, icon=icon, url_path=url, default=i == 0) for i, (path, title, icon, url) in enumerate(PAGES)
 ])
+ui.collect_finished_training()  # before the sidebar: a finished run's model becomes the one in use
 ui.sidebar()
 page.run()

@@ -32,9 +32,18 @@ from seqcore.inference import Predictor
 from seqcore.readers import ReviewFile, read_conllu, read_labeled_tsv, read_semeval
 
 ROOT = Path(__file__).resolve().parent
-MODELS_DIR = Path(os.environ.get("SEQCORE_MODELS_DIR", ROOT / "models"))
 DEMO_DIR = ROOT / "demo"
-SHARED_DATA = Path(os.environ.get("SEQCORE_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+def models_dir() -> Path:
+    """The shipped models' folder: models/ beside app.py (SEQCORE_MODELS_DIR overrides it, for tests)."""
+    return Path(os.environ.get("SEQCORE_MODELS_DIR") or ROOT / "models")
+
+
+def shared_data() -> Path:
+    """The data folder ../shared/data (SEQCORE_SHARED_DATA overrides it, for tests); it may be absent."""
+    return Path(os.environ.get("SEQCORE_SHARED_DATA") or ROOT.parent / "shared" / "data")
+
 TASK_ORDER = {"sentiment": 0, "aspect": 1, "tagging": 2}
 TASK_NAMES = {"sentiment": "whole-sentence sentiment", "aspect": "aspect polarity", "tagging": "part-of-speech tagging"}
 TRAIN_PAGE = "app_pages/5_train.py"
@@ -104,9 +113,10 @@ def _read_model_info(path: str, mtime: float) -> dict:
 def shipped_models() -> tuple[list[ModelEntry], list[str]]:
     """Every readable model folder under models/, and a message for each folder that is not."""
     entries, broken = [], []
-    if not MODELS_DIR.is_dir():
+    root = models_dir()
+    if not root.is_dir():
         return entries, broken
-    for folder in sorted(p for p in MODELS_DIR.iterdir() if p.is_dir() and not p.name.startswith(".")):
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         if not (folder / "card.json").is_file():
             continue
         try:
@@ -281,7 +291,7 @@ def demo_files() -> list[Path]:
 
 def shared_path(*parts: str) -> Path | None:
     """A file under ../shared/data, or None when the data folder (or that file) is absent."""
-    path = SHARED_DATA.joinpath(*parts)
+    path = shared_data().joinpath(*parts)
     return path if path.exists() else None
 
 
@@ -365,6 +375,7 @@ def examples_from_file(task: str, data: bytes, name: str, labels: tuple[str, ...
         review = parse_semeval(data, name)
         examples, skipped = review_aspect_examples(review, labels or ASPECT_LABELS)
         return examples, problem_rows(review.problems), skipped
+    skipped: dict[str, int] = {}
     if task == "sentiment":
         if name.lower().endswith(".xml"):
             review = parse_semeval(data, name)
@@ -372,7 +383,6 @@ def examples_from_file(task: str, data: bytes, name: str, labels: tuple[str, ...
             problems, skipped = review.problems, {"sentences whose opinions are mixed, neutral or absent": left}
         else:
             records, problems = parse_labeled_tsv(data, name)
-            skipped = {}
         examples = sentiment_examples(records)
     else:
         sentences, problems = parse_conllu(data, name)
@@ -401,7 +411,7 @@ def card_test_files(card: dict) -> tuple[list[Path], dict | None] | None:
         out = []
         for ref in refs:
             rel = ref.split("shared/data/", 1)[1] if "shared/data/" in ref else ref
-            path = SHARED_DATA / rel
+            path = shared_data() / rel
             if not path.is_file():
                 return None
             out.append(path)
@@ -432,13 +442,17 @@ def shared_train_available(task: str) -> bool:
 
 
 @st.cache_data(show_spinner="Reading the training data from ../shared/data...", max_entries=8)
-def shared_train_examples(task: str, limit: int | None, seed: int = 13) -> list[Example]:
-    """A fixed-seed random subset of the task's training file(s) in ../shared/data."""
+def _shared_train_examples(root: str, task: str, limit: int | None, seed: int) -> list[Example]:
     from seqcore.explain import subsample
     from seqcore.tasks import load_examples
 
-    examples, _ = load_examples(task, [SHARED_DATA / p for p in SHARED_TRAIN[task]])
+    examples, _ = load_examples(task, [Path(root) / p for p in SHARED_TRAIN[task]])
     return subsample(examples, limit, seed)
+
+
+def shared_train_examples(task: str, limit: int | None, seed: int = 13) -> list[Example]:
+    """A fixed-seed random subset of the task's training file(s) in ../shared/data (cached)."""
+    return _shared_train_examples(str(shared_data()), task, limit, seed)
 
 
 @st.cache_data(show_spinner="Reading the test set from ../shared/data...", max_entries=16)
@@ -584,3 +598,15 @@ def register_trained(job: TrainJob) -> ModelEntry:
         "entry": entry, "predictor": predictor, "zip": zipped, "dev_examples": list(fitted.dev_examples),
     }
     return entry
+
+
+def collect_finished_training() -> None:
+    """Register this session's finished training run, once, and make its model the sidebar's choice.
+
+    Called by app.py before the sidebar is drawn, since a widget's state cannot change after it is drawn.
+    """
+    job: TrainJob | None = st.session_state.get("train_job")
+    if job is not None and job.done.is_set() and job.fitted is not None and not job.settings.get("registered"):
+        entry = register_trained(job)
+        job.settings["registered"] = entry.key
+        st.session_state["model_key"] = entry.key

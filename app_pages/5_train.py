@@ -20,21 +20,8 @@ st.write(
 )
 
 job: ui.TrainJob | None = st.session_state.get("train_job")
-
-
-def finish(job: ui.TrainJob) -> bool:
-    """Register a finished job's model once; True when it was registered now."""
-    if job.done.is_set() and job.fitted is not None and not job.settings.get("registered"):
-        entry = ui.register_trained(job)
-        job.settings["registered"] = entry.key
-        st.session_state["model_key"] = entry.key
-        return True
-    return False
-
-
 if job is not None and job.done.is_set():
-    finish(job)
-    job.settings["announced"] = True  # this full run already shows the result
+    job.settings["announced"] = True  # app.py registered its model before the sidebar; this full run shows the result
 
 running = job is not None and job.running
 
@@ -111,7 +98,7 @@ c1, c2, c3 = st.columns(3)
 bidir = c1.checkbox("Bidirectional", value=TASK_DEFAULTS[task]["bidirectional"], key=f"train_bidir_{task}", disabled=running)
 dropout = c2.slider("Dropout", 0.0, 0.8, 0.2, 0.05, key="train_dropout", disabled=running)
 count = len(st.session_state.get("trained_models", {})) + 1
-name = c3.text_input("Model name", value=f"my-{task}-{cell}-{count}", key=f"train_name_{count}", disabled=running)
+name = c3.text_input("Model name", value=f"my-{task}-{cell}-{count}", key=f"train_name_{task}_{cell}_{count}", disabled=running)
 
 start = st.button("Start training", type="primary", key="train_start", disabled=running or not examples)
 if start:
@@ -161,7 +148,6 @@ def monitor() -> None:
         st.caption("The chart appears after the first epoch.")
     if job.done.is_set() and not job.settings.get("announced"):
         job.settings["announced"] = True
-        finish(job)
         st.rerun(scope="app")  # the whole page (and the sidebar's model list) shows the result, and polling stops
     if job.done.is_set():
         if job.error:

@@ -1,0 +1,398 @@
+"""AppTest: every page runs on the shipped models, on tiny fresh models and on none; the main widgets act."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from seqcore.checkpoints import load_checkpoint
+from seqcore.explain import parameter_totals, parameter_breakdown
+from seqcore.models import count_parameters
+
+from tests.app.appdata import APP, BROKEN, CONLLU, DEMO_2016, HOSTILE_XML, ROOT
+
+PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "app_pages").glob("[0-9]_*.py"))
+
+
+def goto(at: AppTest, page: str) -> AppTest:
+    return at.switch_page(f"app_pages/{page}.py").run()
+
+
+def clean(at: AppTest) -> None:
+    """No traceback and no red error on the page."""
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def tables_have_downloads(at: AppTest) -> None:
+    tables = at.dataframe
+    downloads = [b for b in at.get("download_button") if "CSV" in b.proto.label]
+    assert len(downloads) >= len(tables), f"{len(tables)} tables but {len(downloads)} CSV downloads"
+
+
+def charts(at: AppTest) -> list:
+    return list(at.get("plotly_chart"))
+
+
+def texts(elements) -> str:
+    return "\n".join(str(e.value) for e in elements)
+
+
+def test_app_structure():
+    assert len(PAGES) == 7
+    assert not (ROOT / "pages").exists(), "a pages/ folder beside app.py puts Streamlit in its old multipage mode"
+    sources = [ROOT / "app.py", ROOT / "ui.py", *(ROOT / "app_pages").glob("*.py")]
+    for src in sources:
+        assert ":material/" not in src.read_text(encoding="utf-8"), f"{src.name}: material icons fetch a web font"
+    for path in (ROOT / "seqcore").glob("*.py"):
+        assert not re.search(r"^\s*(import|from)\s+streamlit", path.read_text(encoding="utf-8"), re.M), f"{path.name} imports streamlit"
+    config = (ROOT / ".streamlit" / "config.toml").read_text()
+    assert "gatherUsageStats = false" in config and 'address = "127.0.0.1"' in config
+
+
+@pytest.mark.parametrize("page", [Path(p).stem for p in PAGES])
+def test_every_page_on_the_shipped_models(monkeypatch, empty_dir, page):
+    """Whatever models/ holds now (none at all included), every page runs without an exception.
+
+    The data folder is hidden so the Evaluation page does not score a full test set here (seconds to minutes);
+    test_shipped_cards_name_test_files_that_exist checks that each card leads to its test files.
+    """
+    monkeypatch.delenv("SEQCORE_MODELS_DIR", raising=False)
+    monkeypatch.setenv("SEQCORE_SHARED_DATA", str(empty_dir / "absent"))
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    goto(at, page)
+    assert not at.exception, [e.value for e in at.exception]
+    shipped = [p for p in (ROOT / "models").glob("*/card.json")]
+    if shipped:
+        assert not at.error, [e.value for e in at.error]
+
+
+def test_shipped_cards_name_test_files_that_exist():
+    """Every shipped model's card leads the Evaluation page to its test data when ../shared/data is here."""
+    import json
+
+    import ui
+
+    if not ui.shared_data().is_dir():
+        pytest.skip("no ../shared/data on this machine")
+    for card_path in sorted((ROOT / "models").glob("*/card.json")):
+        card = json.loads(card_path.read_text())
+        if card.get("test_metrics"):
+            found = ui.card_test_files(card)
+            assert found is not None, f"{card_path.parent.name}: its card's data entry {card.get('data')} names no test file found here"
+            assert all(f.is_file() for f in found[0])
+
+
+@pytest.mark.parametrize("page", [Path(p).stem for p in PAGES])
+def test_every_page_on_tiny_models(app, page):
+    at = app()
+    goto(at, page)
+    clean(at)
+    tables_have_downloads(at)
+    if page != "5_train":
+        assert charts(at), "the page drew no chart"
+
+
+@pytest.mark.parametrize("page", [Path(p).stem for p in PAGES])
+def test_every_page_without_models_points_to_train(monkeypatch, empty_dir, page):
+    monkeypatch.setenv("SEQCORE_MODELS_DIR", str(empty_dir))
+    monkeypatch.setenv("SEQCORE_SHARED_DATA", str(empty_dir / "absent"))
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    goto(at, page)
+    clean(at)
+    assert "No model yet" in texts(at.sidebar.info)
+    if page not in ("2_aspects", "5_train"):
+        assert "Train" in texts(at.warning) + texts(at.info) or "No " in texts(at.warning)
+
+
+def test_sidebar_lists_models_and_card_line(app):
+    at = app()
+    box = at.selectbox(key="model_key")
+    assert set(box.options) >= {"tiny-sentiment-rnn", "tiny-sentiment-gru", "tiny-sentiment-lstm", "tiny-aspect-lstm", "tiny-tagging-gru"}
+    assert box.value.startswith("shipped:tiny-sentiment")
+    line = texts(at.sidebar.caption)
+    assert "whole-sentence sentiment" in line and "test accuracy" in line
+
+
+def test_trajectory_types_a_sentence_and_overlays_three_cells(app):
+    at = app()
+    goto(at, "1_trajectory")
+    models = at.multiselect(key="traj_models")
+    assert len(models.value) == 3
+    at.text_input(key="traj_sentence").set_value("I loved the soup but hated the staff").run()
+    clean(at)
+    fig = charts(at)[0]
+    assert "hated" in fig.proto.spec
+    assert "hated" in at.dataframe[0].value["word"].tolist()
+    at.text_input(key="traj_sentence").set_value("   ").run()
+    assert "empty" in texts(at.error)
+    assert not at.exception
+    at.selectbox(key="traj_example").set_value("Not good.").run()
+    clean(at)
+    assert at.text_input(key="traj_sentence").value == "Not good."
+
+
+def test_the_sentence_follows_the_reader_across_pages(app):
+    at = app()
+    goto(at, "1_trajectory")
+    at.text_input(key="traj_sentence").set_value("The waiter was lovely").run()
+    goto(at, "3_gates")
+    assert at.text_input(key="gates_sentence").value == "The waiter was lovely"
+
+
+def test_aspects_demo_file_broken_file_and_own_sentence(app):
+    at = app()
+    goto(at, "2_aspects")
+    clean(at)
+    assert at.selectbox(key="asp_demo").value == "restaurants_2014_demo.xml"
+    assert "Accuracy over the file" in [m.label for m in at.metric]
+    assert "NULL" in texts(at.caption) or "conflict" in texts(at.caption)
+    assert any("mask" in c.proto.spec for c in charts(at))
+    # The broken demo: its problems are listed with sentence ids, above the data, and the page goes on.
+    at.selectbox(key="asp_demo").set_value("broken_demo.xml").run()
+    assert not at.exception
+    assert "problem" in texts(at.warning)
+    problems = at.dataframe[0].value
+    assert {"sentence id", "line", "problem"} <= set(problems.columns) and problems["sentence id"].notna().any()
+    # Browse another sentence.
+    at.selectbox(key="asp_sentence").set_value(1).run()
+    assert not at.exception
+    # Your own sentence: a term that is not in it gives a clear error, not a traceback.
+    at.text_input(key="asp_terms").set_value("food, pizza").run()
+    assert "does not occur" in texts(at.error)
+    at.text_input(key="asp_terms").set_value("service").run()
+    assert "does not occur" not in texts(at.error)
+
+
+def test_aspects_upload_good_and_hostile_files(app):
+    at = app()
+    goto(at, "2_aspects")
+    at.radio(key="asp_how").set_value("Upload a file").run()
+    at.file_uploader(key="asp_upload").set_value(("reviews.xml", DEMO_2016.read_bytes(), "text/xml")).run()
+    clean(at)
+    assert "semeval2016" in [str(m.value) for m in at.metric]
+    at.file_uploader(key="asp_upload").set_value(("evil.xml", HOSTILE_XML, "text/xml")).run()
+    assert not at.exception
+    message = texts(at.error)
+    assert "evil.xml" in message and "refused at line" in message
+    # The rest of the page still works.
+    assert at.text_input(key="asp_terms").value
+    at.file_uploader(key="asp_upload").set_value(("cut.xml", b"<sentences><sentence id='1'><text>Half", "text/xml")).run()
+    assert "not well-formed XML" in texts(at.error) and "line 1" in texts(at.error)
+
+
+def test_gates_layers_directions_units_and_comparison(app):
+    at = app()
+    at.selectbox(key="model_key").set_value("shipped:tiny-aspect-lstm").run()
+    goto(at, "3_gates")
+    clean(at)
+    heat = [c for c in charts(at) if "heatmap" in c.proto.spec]
+    assert len(heat) >= 6 + 2  # i f g o c h, and the two side-by-side models
+    at.selectbox(key="gates_layer").set_value(1).run()
+    at.selectbox(key="gates_direction").set_value("backward").run()
+    at.slider(key="gates_unit").set_value(5).run()
+    clean(at)
+    assert "Unit 5" in texts(at.caption) or "unit 5" in texts(at.caption).lower()
+    sat = at.dataframe
+    assert any("share_saturated" in t.value.columns for t in sat)
+    left, right = at.selectbox(key="gates_left"), at.selectbox(key="gates_right")
+    assert "lstm" in left.value and "gru" in right.value
+
+
+def test_evaluation_card_demo_cell_and_upload(app):
+    at = app()
+    goto(at, "4_evaluation")
+    clean(at)
+    at.radio(key="eval_source").set_value("card").run()
+    clean(at)
+    assert "Stored in the model card" in " ".join(c.proto.spec for c in charts(at))
+    # An aspect model on a demo file: metrics, confusion cell -> its examples.
+    at.selectbox(key="model_key").set_value("shipped:tiny-aspect-lstm").run()
+    goto(at, "4_evaluation")
+    at.radio(key="eval_source").set_value("demo").run()
+    clean(at)
+    assert {"Accuracy", "Macro-F1"} <= {m.label for m in at.metric}
+    at.selectbox(key="eval_cell").set_value(0).run()
+    shown = [t.value for t in at.dataframe if "aspect term" in t.value.columns]
+    assert shown and len(shown[0]) >= 1
+    # A sentiment model on an uploaded labeled file with a bad line.
+    at.selectbox(key="model_key").set_value("shipped:tiny-sentiment-gru").run()
+    goto(at, "4_evaluation")
+    at.radio(key="eval_source").set_value("upload").run()
+    tsv = b"positive\tgreat food\nnegative\tawful soup\nno tab here\nmixed\tso so\n"
+    at.file_uploader(key="eval_upload").set_value(("mine.tsv", tsv, "text/tab-separated-values")).run()
+    clean(at)
+    assert "problem" in texts(at.warning)
+    assert "label this model does not know" in texts(at.caption)
+    assert [m.value for m in at.metric if m.label == "Sentences"] == ["2"]
+
+
+def test_evaluation_tagging_upload_per_tag_confusion(app):
+    at = app()
+    at.selectbox(key="model_key").set_value("shipped:tiny-tagging-gru").run()
+    goto(at, "4_evaluation")
+    at.radio(key="eval_source").set_value("upload").run()
+    at.file_uploader(key="eval_upload").set_value(("t.conllu", CONLLU.encode(), "text/plain")).run()
+    clean(at)
+    assert [m.value for m in at.metric if m.label == "Words"] == ["13"]
+    cm = [c for c in charts(at) if "Confusion" in c.proto.spec]
+    assert cm and "PUNCT" in cm[0].proto.spec
+
+
+def test_evaluation_test_set_from_the_card(app, monkeypatch, tmp_path, tiny_models):
+    """A card that names its test files under shared/data is scored on them; a k-fold card on its fold."""
+    import json
+    import shutil
+
+    shared = tmp_path / "shared" / "data"
+    (shared / "semeval2014").mkdir(parents=True)
+    shutil.copy(DEMO_2016, shared / "semeval2014" / "Restaurants_Test_Gold.xml")
+    (shared / "rt-polarity").mkdir()
+    (shared / "rt-polarity" / "rt-polarity.pos").write_text("a lovely film\nwarm and funny\nI loved it\n")
+    (shared / "rt-polarity" / "rt-polarity.neg").write_text("a dull film\ncold and tired\nI hated it\n")
+    models = tmp_path / "models"
+    shutil.copytree(tiny_models / "tiny-aspect-lstm", models / "a")
+    shutil.copytree(tiny_models / "tiny-sentiment-gru", models / "s")
+    for name, data in (("a", {"test": ["shared/data/semeval2014/Restaurants_Test_Gold.xml"]}),
+                       ("s", {"train": ["shared/data/rt-polarity/rt-polarity.pos", "shared/data/rt-polarity/rt-polarity.neg"],
+                              "test": "fold 1 of 3 (seed 13) over the train files", "kfold": {"folds": 3, "fold": 1, "seed": 13}})):
+        card = json.loads((models / name / "card.json").read_text())
+        card["data"] = data
+        (models / name / "card.json").write_text(json.dumps(card))
+    monkeypatch.setenv("SEQCORE_MODELS_DIR", str(models))
+    monkeypatch.setenv("SEQCORE_SHARED_DATA", str(shared))
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    at.selectbox(key="model_key").set_value("shipped:a").run()
+    goto(at, "4_evaluation")
+    clean(at)
+    assert at.radio(key="eval_source").value == "test"
+    assert "Restaurants_Test_Gold.xml" in texts(at.subheader)
+    at.selectbox(key="model_key").set_value("shipped:s").run()
+    goto(at, "4_evaluation")
+    clean(at)
+    assert "fold 1 of 3" in texts(at.subheader)
+    assert [m.value for m in at.metric if m.label == "Sentences"] == ["2"]
+
+
+def test_inside_parameters_add_up_and_step(app, tiny_models):
+    at = app()
+    at.selectbox(key="model_key").set_value("shipped:tiny-aspect-lstm").run()
+    goto(at, "6_inside")
+    clean(at)
+    ckpt = load_checkpoint(tiny_models / "tiny-aspect-lstm")
+    total = count_parameters(ckpt.model)
+    assert f"{total:,} parameters" in texts(at.success)
+    assert parameter_totals(parameter_breakdown(ckpt.model))[-1]["parameters"] == total
+    shapes = texts(at.code)
+    assert shapes.startswith("[1, 15] -> [1, 15, 8]") and shapes.endswith("[1, 1, 3]")
+    at.selectbox(key="inside_word").set_value(3).run()
+    at.selectbox(key="inside_layer").set_value(1).run()
+    at.selectbox(key="inside_direction").set_value("backward").run()
+    at.multiselect(key="inside_units").set_value([0, 5]).run()
+    clean(at)
+    step = [t.value for t in at.dataframe if "pre-activation" in t.value.columns][0]
+    assert set(step["unit"]) == {0, 5} and set(step["gate"]) == {"i", "f", "g", "o", "c", "h"}
+    at.text_input(key="inside_terms").set_value("pizza").run()
+    assert "does not occur" in texts(at.error)
+
+
+def test_tagging_typed_with_gold_and_upload(app):
+    at = app()
+    goto(at, "7_tagging")
+    clean(at)
+    at.text_input(key="tag_sentence").set_value("The soup was great .").run()
+    at.text_input(key="tag_gold").set_value("DET NOUN AUX ADJ PUNCT").run()
+    assert not at.exception
+    rows = at.dataframe[0].value
+    assert rows["gold"].tolist() == ["DET", "NOUN", "AUX", "ADJ", "PUNCT"]
+    assert set(rows["mark"]) <= {"✓", "✗ wrong"}
+    at.text_input(key="tag_gold").set_value("DET NOUN").run()
+    assert "one tag per word" in texts(at.error)
+    at.radio(key="tag_how").set_value("Upload a CoNLL-U file").run()
+    broken = CONLLU + "\n# sent_id = bad\n1\tOops\toops\n"
+    at.file_uploader(key="tag_upload").set_value(("t.conllu", broken.encode(), "text/plain")).run()
+    assert not at.exception
+    assert "problem" in texts(at.warning)
+    assert "Accuracy over the file" in [m.label for m in at.metric]
+
+
+def wait_for_training(at: AppTest, timeout: float = 90) -> AppTest:
+    end = time.time() + timeout
+    while time.time() < end:
+        at.run()
+        job = at.session_state["train_job"]
+        if job.done.is_set():
+            at.run()
+            return at
+        time.sleep(0.3)
+    raise AssertionError("training did not finish in time")
+
+
+def test_train_one_epoch_joins_the_sidebar_and_downloads(app):
+    at = app()
+    goto(at, "5_train")
+    clean(at)
+    at.radio(key="train_source_sentiment").set_value("demo").run()
+    at.number_input(key="train_epochs").set_value(1).run()
+    at.number_input(key="train_hidden").set_value(8).run()
+    at.button(key="train_start").click().run()
+    assert not at.exception
+    wait_for_training(at)
+    clean(at)
+    assert "ran every epoch" in texts(at.success)
+    box = at.selectbox(key="model_key")
+    assert box.value.startswith("session:") and box.value.endswith("my-sentiment-gru-1")
+    assert any(b.proto.label.startswith("Download the model") for b in at.get("download_button"))
+    trained = at.session_state["trained_models"][box.value]
+    import io
+    import zipfile
+    names = zipfile.ZipFile(io.BytesIO(trained["zip"])).namelist()
+    assert sorted(n.split("/")[1] for n in names) == ["card.json", "config.json", "vocab.json", "weights.safetensors"]
+    # The new model works on the other pages.
+    for page in ("1_trajectory", "3_gates", "6_inside", "4_evaluation"):
+        goto(at, page)
+        clean(at)
+    at.radio(key="eval_source").set_value("dev").run()
+    clean(at)
+    # Another browser session does not see it.
+    other = app()
+    assert not any(k.startswith("session:") for k in other.selectbox(key="model_key").options)
+
+
+def test_train_stop_keeps_the_best_model_so_far(app):
+    at = app()
+    goto(at, "5_train")
+    at.radio(key="train_task").set_value("aspect").run()
+    at.radio(key="train_source_aspect").set_value("demo").run()
+    at.number_input(key="train_epochs").set_value(100).run()
+    at.number_input(key="train_patience").set_value(100).run()
+    at.number_input(key="train_batch").set_value(1).run()
+    at.button(key="train_start").click().run()
+    assert at.button(key="train_stop")
+    at.button(key="train_stop").click().run()
+    wait_for_training(at)
+    clean(at)
+    assert "stopped by you" in texts(at.success)
+    job = at.session_state["train_job"]
+    assert job.fitted.result.stopped_by_user and job.fitted.result.epochs_run < 100
+    assert at.selectbox(key="model_key").value.endswith("my-aspect-gru-1")
+
+
+def test_train_upload_broken_file_shows_the_readers_error(app):
+    at = app()
+    goto(at, "5_train")
+    at.radio(key="train_task").set_value("aspect").run()
+    at.radio(key="train_source_aspect").set_value("upload").run()
+    at.file_uploader(key="train_upload_aspect").set_value(("evil.xml", HOSTILE_XML, "text/xml")).run()
+    assert not at.exception
+    assert "refused" in texts(at.error)
+    assert at.button(key="train_start").disabled
+    at.file_uploader(key="train_upload_aspect").set_value(("b.xml", BROKEN.read_bytes(), "text/xml")).run()
+    assert not at.exception and "problem" in texts(at.warning)
