@@ -158,3 +158,29 @@ def predictions_table(model: SequenceModel, examples: Sequence[Example], encoder
             "predicted": encoder.labels.itos[pred], "confidence": float(probs[pred]),
         })
     return rows
+
+
+def resolve_data_ref(ref: str, shared_root: str | os.PathLike) -> Path:
+    """Map a card's data reference (`shared/data/...`, as the CLI writes it) to a file under `shared_root` (the shared/data folder)."""
+    prefix = "shared/data/"
+    return Path(shared_root) / ref[len(prefix):] if ref.startswith(prefix) else Path(ref)
+
+
+def card_test_examples(card: dict, shared_root: str | os.PathLike) -> list[Example]:
+    """Rebuild the test examples a card's test_metrics were scored on.
+
+    Cross-validated sentiment models (card["data"]["kfold"] = {folds, fold, seed}) were tested on one
+    fold of their training files; other models on the files in card["data"]["test"].
+    """
+    from seqcore.tasks import load_examples
+    from seqcore.training import kfold
+
+    data = card.get("data") or {}
+    fold = data.get("kfold")
+    if fold:
+        examples, _ = load_examples(card["task"], [resolve_data_ref(r, shared_root) for r in data["train"]])
+        return [examples[i] for i in kfold(len(examples), fold["folds"], fold["seed"])[fold["fold"]]]
+    refs = data.get("test") or []
+    if not refs or isinstance(refs, str):
+        raise ValueError("the card names no test files")
+    return load_examples(card["task"], [resolve_data_ref(r, shared_root) for r in refs])[0]
