@@ -217,7 +217,7 @@ def model_for_task(task: str, key: str) -> tuple[ModelEntry, Predictor] | None:
             st.page_link(TRAIN_PAGE, label=f"Train a {task} model on the Train page", icon="🏋️")
             return None
         if current is not None:
-            st.info(f"The sidebar's model is a {TASK_NAMES.get(current.task, current.task)} model; this page needs a "
+            st.info(f"The sidebar's model does {TASK_NAMES.get(current.task, current.task)}; this page needs a "
                     f"{TASK_NAMES[task]} model, so pick one here.")
         by_key = {m.key: m for m in fitting}
         chosen = st.selectbox(f"{TASK_NAMES[task].capitalize()} model", list(by_key), key=key, format_func=lambda k: by_key[k].label)

@@ -76,7 +76,7 @@ if runs:
     cols = st.columns(len(runs))
     for col, (name, (labs, probs, _)) in zip(cols, runs.items()):
         k = int(probs[-1].argmax())
-        col.metric(name, labs[k], f"P = {probs[-1, k]:.3f} after the whole sentence", delta_color="off")
+        col.metric(name, labs[k], f"P = {probs[-1, k]:.3f} after the whole sentence", delta_color="off", delta_arrow="off")
 
     rows = []
     for t, tok in enumerate(tokens):

@@ -9,6 +9,22 @@ import streamlit as st
 import ui
 from seqcore import plots
 from seqcore.explain import problem_rows, review_aspect_examples, review_summary
+from seqcore.tokens import tokenize
+
+COMMON_ASPECTS = {
+    "food", "service", "staff", "waiter", "waitress", "server", "soup", "pizza", "price", "prices", "ambience", "atmosphere",
+    "wine", "wine list", "menu", "drinks", "place", "music", "dessert", "decor", "portions", "bread", "fish", "sushi", "coffee",
+    "battery", "battery life", "screen", "keyboard", "price", "delivery", "table", "view", "meal", "dinner", "lunch",
+}
+
+
+def aspect_candidates(text: str) -> list[tuple[tuple[int, int], str]]:
+    """Every word and pair of adjacent words of the sentence, as (token span, text)."""
+    tokens, _ = tokenize(text)
+    word = [any(c.isalpha() for c in t) for t in tokens]
+    singles = [((i, i + 1), t) for i, t in enumerate(tokens) if word[i]]
+    pairs = [((i, i + 2), f"{tokens[i]} {tokens[i + 1]}") for i in range(len(tokens) - 1) if word[i] and word[i + 1]]
+    return singles + pairs
 
 st.title("🍽️ Aspects")
 st.write(
@@ -31,7 +47,7 @@ if source is not None:
 if review is not None:
     summary = review_summary(review)
     cols = st.columns(6)
-    for col, (label, value) in zip(cols, [("format", summary["format"]), ("sentences", summary["sentences"]),
+    for col, (label, value) in zip(cols, [("SemEval format", summary["format"].removeprefix("semeval")), ("sentences", summary["sentences"]),
                                           ("aspect targets", summary["targets"]), ("NULL targets", summary["null_targets"]),
                                           ("conflict", summary["conflict"]), ("problems", summary["problems"])]):
         col.metric(label, value)
@@ -56,7 +72,7 @@ if review is not None:
                 skipped_text = "; ".join(f"{v} {k}" for k, v in skipped.items()) or "none"
                 if n:
                     acc = sum(r["gold"] == r["predicted"] for r in rows) / n
-                    st.metric("Accuracy over the file", f"{acc:.1%}", f"{n} aspect terms scored", delta_color="off")
+                    st.metric("Accuracy over the file", f"{acc:.1%}", f"{n} aspect terms scored", delta_color="off", delta_arrow="off")
                 else:
                     st.info("No aspect term in this file can be scored by this model.")
                 st.caption(f"Skipped: {skipped_text}. A NULL target is a sentence-level opinion with no words to point at; "
@@ -119,17 +135,30 @@ if predictor is None:
     st.info("An aspect model is needed to predict your own sentence.")
 else:
     text = ui.sentence_input("asp_own", "Sentence (press Enter to apply)")
-    terms_text = st.text_input("Aspect term(s) in it, separated by commas", value="food, service", key="asp_terms",
-                               help="Each term must occur in the sentence; its first occurrence is used.")
-    terms = [t.strip() for t in terms_text.split(",") if t.strip()]
     with ui.user_errors("No prediction"):
-        preds = predictor.predict_aspects(text, terms=terms)
-        own = []
-        for p in preds:
-            row = {"term": p.term, "tokens": f"{p.token_span[0]}-{p.token_span[1] - 1}", "predicted": p.label}
-            row.update({f"P({k})": round(v, 4) for k, v in p.probs.items()})
-            own.append(row)
-        ui.table(pd.DataFrame(own), "my_aspects", key="asp_own_table", caption="The model's polarity for each term you named.")
-        probs = np.array([[p.probs[k] for k in predictor.labels] for p in preds])
-        ui.chart(plots.aspect_probs_figure([p.term for p in preds], predictor.labels, probs),
-                 "How the model splits its probability between the classes for each term you named.", key="asp_own_probs")
+        candidates = aspect_candidates(text)
+        if not candidates:
+            raise ValueError("the sentence has no word that could be an aspect term")
+        labels_of = {span: label for span, label in candidates}
+        spans = list(labels_of)
+        default: list[tuple[int, int]] = []
+        for sp in sorted((sp for sp in spans if labels_of[sp].lower() in COMMON_ASPECTS), key=lambda sp: sp[0] - sp[1]):
+            if all(sp[1] <= d[0] or sp[0] >= d[1] for d in default):  # the longest match wins: "wine list" over "wine"
+                default.append(sp)
+        default = sorted(default) or [max(spans, key=lambda sp: len(labels_of[sp]))]
+        chosen = st.multiselect("Aspect term(s) in the sentence", spans, default=default, key=f"asp_spans_{ui.data_hash(text.encode())}",
+                                format_func=lambda sp: f"{labels_of[sp]}  [tokens {sp[0]}-{sp[1] - 1}]",
+                                help="Words and word pairs of your sentence; the model gets one mask per chosen term and predicts them in one pass.")
+        if not chosen:
+            st.info("Choose at least one aspect term.")
+        else:
+            preds = predictor.predict_aspects(text, spans=list(chosen))
+            own = []
+            for p in preds:
+                row = {"term": p.term, "tokens": f"{p.token_span[0]}-{p.token_span[1] - 1}", "predicted": p.label}
+                row.update({f"P({k})": round(v, 4) for k, v in p.probs.items()})
+                own.append(row)
+            ui.table(pd.DataFrame(own), "my_aspects", key="asp_own_table", caption="The model's polarity for each term you chose.")
+            probs = np.array([[p.probs[k] for k in predictor.labels] for p in preds])
+            ui.chart(plots.aspect_probs_figure([p.term for p in preds], predictor.labels, probs),
+                     "How the model splits its probability between the classes for each term you chose.", key="asp_own_probs")

@@ -45,7 +45,7 @@ if how == "test":
         files, kfold = found
         kf = (kfold["folds"], kfold["fold"], kfold["seed"]) if kfold else None
         examples = ui.test_examples(task, tuple(str(f) for f in files), kf)
-        data_key, title = f"test:{[str(f) for f in files]}:{kf}", options["test"]
+        data_key, title = f"test:{[str(f) for f in files]}:{kf}", options["test"].replace("Its test set", "its test set")
 elif how == "dev":
     examples, data_key, title = trained["dev_examples"], f"dev:{entry.key}", "its dev split"
 elif how in ("demo", "upload"):

@@ -51,7 +51,7 @@ with ui.user_errors("The training data could not be read"):
         data_note = {"train": [f"shared/data/{p}" for p in ui.SHARED_TRAIN[task]], "subset": int(limit), "subset_seed": 13}
     elif how == "demo":
         if task == "sentiment":
-            names = [p.name for p in ui.demo_files()]
+            names = [p.name for p in ui.demo_files() if "broken" not in p.name]
             examples, problems, skipped = [], [], {}
             for name in names:
                 ex, pr, sk = ui.examples_from_file(task, (ui.DEMO_DIR / name).read_bytes(), name, None)
@@ -90,10 +90,10 @@ emb = c2.number_input("Embedding size", 4, 300, 32, 4, key="train_emb", disabled
 hidden = c3.number_input("Hidden units", 2, 512, 32, 2, key="train_hidden", disabled=running)
 layers = c4.number_input("Layers", 1, 4, 1, 1, key="train_layers", disabled=running)
 c1, c2, c3, c4 = st.columns(4)
-epochs = c1.number_input("Epochs (at most)", 1, 100, 5, 1, key="train_epochs", disabled=running)
+epochs = c1.number_input("Epochs (at most)", 1, 1000, 5, 1, key="train_epochs", disabled=running)
 lr = c2.number_input("Learning rate (Adam)", 1e-5, 1.0, 0.005, 0.001, format="%.4f", key="train_lr", disabled=running)
 batch = c3.number_input("Batch size", 1, 512, 32, 1, key="train_batch", disabled=running)
-patience = c4.number_input("Patience (epochs without a better dev score)", 1, 100, 3, 1, key="train_patience", disabled=running)
+patience = c4.number_input("Patience (epochs without a better dev score)", 1, 1000, 3, 1, key="train_patience", disabled=running)
 c1, c2, c3 = st.columns(3)
 bidir = c1.checkbox("Bidirectional", value=TASK_DEFAULTS[task]["bidirectional"], key=f"train_bidir_{task}", disabled=running)
 dropout = c2.slider("Dropout", 0.0, 0.8, 0.2, 0.05, key="train_dropout", disabled=running)

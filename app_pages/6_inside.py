@@ -84,7 +84,7 @@ with ui.user_errors("The sentence could not be read"):
             raise ValueError("name at least one aspect term that occurs in the sentence")
         example.aspects = [term_to_token_span(text, offsets, t) for t in terms]
     flow = shape_flow(model, predictor.encoder, example)
-    st.code(shape_arrow(flow), language=None)
+    st.code(shape_arrow(flow), language=None, wrap_lines=True)
     ui.table(pd.DataFrame([{**r, "shape": "[" + ", ".join(map(str, r["shape"])) + "]"} for r in flow]), "shapes", key="inside_shapes",
              caption="Each stage of the forward pass for this one sentence (B = 1), read off the real tensors.")
 

@@ -71,7 +71,7 @@ else:
         if scorable:
             rows = ui.predictions(entry, predictor, f"conllu:{ui.data_hash(data)}", scorable)
             acc = sum(r["gold"] == r["predicted"] for r in rows) / len(rows)
-            st.metric("Accuracy over the file", f"{acc:.1%}", f"{len(rows)} words in {len(scorable)} sentences", delta_color="off")
+            st.metric("Accuracy over the file", f"{acc:.1%}", f"{len(rows)} words in {len(scorable)} sentences", delta_color="off", delta_arrow="off")
         i = st.selectbox("Sentence", range(len(sentences)), key="tag_pick",
                          format_func=lambda k: f"{sentences[k].id}: {' '.join(sentences[k].words)[:80]}")
         s = sentences[i]

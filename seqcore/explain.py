@@ -318,10 +318,10 @@ def row_normalize(confusion: Sequence[Sequence[float]]) -> np.ndarray:
 
 
 def confusion_cells(confusion: Sequence[Sequence[int]], labels: Sequence[str]) -> list[dict]:
-    """List the non-empty cells of a confusion matrix, largest first, errors before hits of equal size."""
+    """List the non-empty cells of a confusion matrix: the errors first, largest first, then the hits."""
     cells = [{"gold": labels[i], "predicted": labels[j], "count": int(c)}
              for i, row in enumerate(confusion) for j, c in enumerate(row) if c]
-    return sorted(cells, key=lambda r: (-r["count"], r["gold"] == r["predicted"], r["gold"], r["predicted"]))
+    return sorted(cells, key=lambda r: (r["gold"] == r["predicted"], -r["count"], r["gold"], r["predicted"]))
 
 
 def cell_rows(rows: Sequence[dict], gold: str, predicted: str) -> list[dict]:

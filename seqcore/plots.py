@@ -88,17 +88,17 @@ def gate_heatmap(values: np.ndarray, tokens: Sequence[str], cell: str, gate: str
         zmin, zmax = -bound or -1.0, bound or 1.0
     else:
         zmin, zmax = info.low, info.high
-    scale = "Viridis" if info.activation == "sigmoid" else "RdBu"
+    # Sigmoid gates: dark = closed (0), yellow = open (1). Others: red negative, white 0, blue positive.
+    scale = "Viridis" if info.activation == "sigmoid" else [[0.0, "#b2182b"], [0.5, "#f7f7f7"], [1.0, "#2166ac"]]
     fig = go.Figure(go.Heatmap(
         z=z.tolist(), x=list(range(T)), y=list(range(H)), zmin=zmin, zmax=zmax, colorscale=scale,
-        reversescale=info.activation != "sigmoid",
         customdata=[list(tokens)] * H,
         colorbar={"title": {"text": f"{gate} value"}},
         hovertemplate=f"unit %{{y}}<br>word %{{x}}: %{{customdata}}<br>{gate} = %{{z:.3f}}<extra></extra>",
     ))
     act = {"sigmoid": "sigmoid, 0 to 1", "tanh": "tanh range, -1 to 1", "none": "unbounded"}[info.activation]
     _layout(fig, title or f"{gate}: {info.long_name} ({act})", WORD_AXIS, "hidden unit (index)",
-            height=max(260, min(700, 80 + 12 * H)))
+            height=max(260, min(460, 80 + 12 * H)))
     fig.update_xaxes(**word_ticks(tokens))
     fig.update_yaxes(autorange="reversed")
     return fig
@@ -218,7 +218,8 @@ def training_figure(history: Sequence[Mapping]) -> go.Figure:
                              hovertemplate="epoch %{x}<br>dev accuracy = %{y:.1%}<extra></extra>"), secondary_y=True)
     _layout(fig, "Training curves", "epoch (passes over the training set)", "loss (mean cross-entropy, nats)")
     fig.update_yaxes(title_text="loss (mean cross-entropy, nats)", secondary_y=False, rangemode="tozero")
-    fig.update_yaxes(title_text="dev accuracy (0-1)", secondary_y=True, range=[0, 1.02])
+    fig.update_yaxes(title_text="dev accuracy (0-1)", secondary_y=True, range=[0, 1.02], tickmode="array",
+                     tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0], showgrid=False)
     fig.update_xaxes(dtick=1, range=[0.5, max(epochs + [1]) + 0.5])
     return fig
 

@@ -163,11 +163,14 @@ def test_aspects_demo_file_broken_file_and_own_sentence(app):
     # Browse another sentence.
     at.selectbox(key="asp_sentence").set_value(1).run()
     assert not at.exception
-    # Your own sentence: a term that is not in it gives a clear error, not a traceback.
-    at.text_input(key="asp_terms").set_value("food, pizza").run()
-    assert "does not occur" in texts(at.error)
-    at.text_input(key="asp_terms").set_value("service").run()
-    assert "does not occur" not in texts(at.error)
+    # Your own sentence: the words that name an aspect are offered, common ones chosen; one pass predicts them.
+    at.text_input(key="asp_own").set_value("The wine list was long but the waiter was rude").run()
+    own = next(m for m in at.multiselect if m.key.startswith("asp_spans_"))
+    assert own.value == [(1, 3), (7, 8)]  # "wine list" and "waiter"
+    table = [d.value for d in at.dataframe if "predicted" in d.value.columns and "gold" not in d.value.columns][-1]
+    assert table["term"].tolist() == ["wine list", "waiter"]
+    own.set_value([(4, 5)]).run()
+    assert not at.exception
 
 
 def test_aspects_upload_good_and_hostile_files(app):
@@ -176,13 +179,13 @@ def test_aspects_upload_good_and_hostile_files(app):
     at.radio(key="asp_how").set_value("Upload a file").run()
     at.file_uploader(key="asp_upload").set_value(("reviews.xml", DEMO_2016.read_bytes(), "text/xml")).run()
     clean(at)
-    assert "semeval2016" in [str(m.value) for m in at.metric]
+    assert ("SemEval format", "2016") in [(m.label, str(m.value)) for m in at.metric]
     at.file_uploader(key="asp_upload").set_value(("evil.xml", HOSTILE_XML, "text/xml")).run()
     assert not at.exception
     message = texts(at.error)
     assert "evil.xml" in message and "refused at line" in message
     # The rest of the page still works.
-    assert at.text_input(key="asp_terms").value
+    assert at.text_input(key="asp_own").value
     at.file_uploader(key="asp_upload").set_value(("cut.xml", b"<sentences><sentence id='1'><text>Half", "text/xml")).run()
     assert "not well-formed XML" in texts(at.error) and "line 1" in texts(at.error)
 

@@ -117,7 +117,7 @@ def test_confusion_helpers():
     m = [[3, 1], [0, 0]]
     np.testing.assert_allclose(row_normalize(m), [[0.75, 0.25], [0, 0]])
     cells = confusion_cells(m, ["a", "b"])
-    assert cells[0] == {"gold": "a", "predicted": "a", "count": 3}
+    assert cells == [{"gold": "a", "predicted": "b", "count": 1}, {"gold": "a", "predicted": "a", "count": 3}]
     rows = [{"gold": "a", "predicted": "b", "text": "x"}, {"gold": "a", "predicted": "a", "text": "y"}]
     assert cell_rows(rows, "a", "b") == [rows[0]]
     metrics = {"labels": ["a", "b"], "support": [4, 0], "per_class_accuracy": [0.75, 0.0], "precision": [1.0, 0.0],

@@ -1,0 +1,248 @@
+"""The app in a real browser: Debian's Chromium driven by Playwright against `streamlit run app.py`.
+
+Visits every page, types a sentence, uploads a hostile and a good SemEval file through the file input,
+starts and stops a training run, downloads the trained model, and fails on any request that leaves
+the machine. A screenshot of every page goes to screenshots/ (printed) and docs/screenshots/.
+
+Never `playwright install`: the browser is /usr/bin/chromium (`apt-get install chromium`).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.app.appdata import DEMO_2016, HOSTILE_XML, ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--no-first-run", "--disable-gpu"]
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+SHOTS = ROOT / "screenshots"
+DOCS_SHOTS = ROOT / "docs" / "screenshots"
+
+pytestmark = pytest.mark.browser
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`streamlit run app.py` on a free loopback port, on the shipped models (and ../shared/data when it is there)."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("/usr/bin/chromium is missing: .ci/run installs it with apt-get install chromium")
+        pytest.skip("/usr/bin/chromium is missing (apt-get install chromium)")
+    port = free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop("SEQCORE_MODELS_DIR", None)
+    env.pop("SEQCORE_SHARED_DATA", None)
+    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                raise AssertionError(f"streamlit did not start:\n{log.read_text()}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+class App:
+    """Small helpers over a Playwright page showing the Streamlit app."""
+
+    def __init__(self, page, shots: Path) -> None:
+        self.page = page
+        self.shots = shots
+
+    def idle(self, timeout: float = 60) -> None:
+        """Wait until the script run is over (the 'Running...' status widget is gone)."""
+        time.sleep(0.4)
+        self.page.wait_for_function(
+            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout * 1000)
+        time.sleep(0.3)
+
+    def nav(self, title: str) -> None:
+        self.page.locator('[data-testid="stSidebarNav"] a', has_text=title).click()
+        self.page.locator("h1", has_text=title).wait_for(timeout=60_000)
+        self.idle()
+
+    def main_text(self) -> str:
+        return self.page.locator('[data-testid="stMain"]').inner_text()
+
+    def wait_text(self, text: str, timeout: float = 60) -> None:
+        self.page.locator('[data-testid="stMain"]').get_by_text(text).first.wait_for(timeout=timeout * 1000)
+
+    def choose(self, label: str, option: str, scope=None) -> None:
+        """Pick an option of a selectbox by its label."""
+        box = (scope or self.page).get_by_label(label, exact=True)
+        box.click()
+        self.page.get_by_role("option", name=option, exact=True).click()
+        self.idle()
+
+    def shot(self, name: str) -> Path:
+        """A screenshot of the whole page: the viewport is made as tall as the content first."""
+        self.idle()
+        height = self.page.evaluate(
+            "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], [data-testid=\"stMainBlockContainer\"]')]"
+            ".map(e => e.scrollHeight), document.body.scrollHeight)")
+        size = self.page.viewport_size
+        self.page.set_viewport_size({"width": size["width"], "height": min(max(int(height) + 40, size["height"]), 3200)})
+        time.sleep(1.0)  # charts resize to the new window
+        path = self.shots / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        self.page.set_viewport_size(size)
+        time.sleep(0.3)
+        return path
+
+
+def test_every_page_in_a_real_browser(server, capsys):
+    from playwright.sync_api import sync_playwright
+
+    shutil.rmtree(SHOTS, ignore_errors=True)
+    SHOTS.mkdir(parents=True)
+    requests: list[str] = []
+    shipped = sorted(p.parent.name for p in (ROOT / "models").glob("*/card.json"))
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        context.on("request", lambda r: requests.append(r.url))
+        page = context.new_page()
+        page.on("websocket", lambda ws: requests.append(ws.url))
+        page.set_default_timeout(60_000)
+        app = App(page, SHOTS)
+        try:
+            page.goto(server, wait_until="domcontentloaded")
+            page.locator("h1", has_text="Sentiment trajectory").wait_for(timeout=90_000)
+            app.idle()
+
+            # Train: a GRU on the default data (a subset of rt-polarity, or the demo sentences without a data folder);
+            # stop it after its first epoch; the model joins the sidebar and downloads as a zip.
+            app.nav("Train")
+            page.get_by_label("Epochs (at most)").fill("500")
+            page.get_by_label("Epochs (at most)").press("Enter")
+            app.idle()
+            page.get_by_label("Patience (epochs without a better dev score)").fill("500")
+            page.get_by_label("Patience (epochs without a better dev score)").press("Enter")
+            app.idle()
+            page.get_by_role("button", name="Start training").click()
+            page.get_by_role("button", name="Stop").wait_for(timeout=30_000)
+            page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)  # the curves after epoch 1
+            assert "left" in app.main_text() or "epoch" in app.main_text()
+            page.get_by_role("button", name="Stop").click()
+            app.wait_text("stopped by you", timeout=60)
+            app.idle()
+            assert "dev accuracy" in page.locator('[data-testid="stSidebar"]').inner_text()  # the new model is in use
+            with page.expect_download() as info:
+                page.get_by_role("button", name="Download the model (zip: safetensors + JSON)").click()
+            data = Path(info.value.path()).read_bytes()
+            assert sorted(n.split("/")[-1] for n in zipfile.ZipFile(io.BytesIO(data)).namelist()) == [
+                "card.json", "config.json", "vocab.json", "weights.safetensors"]
+            app.shot("5_train")
+
+            # Prefer a shipped model in the sidebar for the remaining pages, when there is one.
+            for wanted in ("sentiment-lstm", "aspect-restaurants-lstm"):
+                if wanted in shipped:
+                    app.choose("Model in use", wanted, scope=page.locator('[data-testid="stSidebar"]'))
+                    break
+
+            # Sentiment trajectory: type a sentence; the chart shows its words.
+            app.nav("Sentiment trajectory")
+            box = page.get_by_role("textbox", name="Sentence (type your own and press Enter)")
+            box.fill("The soup was cold but the staff were lovely.")
+            box.press("Enter")
+            app.idle()
+            page.locator(".js-plotly-plot").first.wait_for()
+            assert "lovely" in page.locator(".js-plotly-plot").first.inner_text()
+            app.shot("1_trajectory")
+
+            # Aspects: a hostile upload shows the reader's error and the page goes on; then a good 2016 file.
+            app.nav("Aspects")
+            page.get_by_text("Upload a file", exact=True).click()
+            app.idle()
+            file_input = page.locator('input[type="file"]')
+            file_input.set_input_files({"name": "evil.xml", "mimeType": "text/xml", "buffer": HOSTILE_XML})
+            app.wait_text("refused at line")
+            assert "Traceback" not in app.main_text()
+            file_input.set_input_files(str(DEMO_2016))
+            app.wait_text("no problems found")
+            app.idle()
+            assert "no problems found" in app.main_text()
+            app.shot("2_aspects")
+
+            app.nav("Gates")
+            page.locator(".js-plotly-plot").nth(3).wait_for()
+            app.shot("3_gates")
+
+            app.nav("Evaluation")
+            page.locator(".js-plotly-plot").first.wait_for()
+            assert "Accuracy" in app.main_text() or "accuracy" in app.main_text()
+            app.shot("4_evaluation")
+
+            app.nav("Inside the cell")
+            app.wait_text("The blocks add up to")
+            app.shot("6_inside")
+
+            app.nav("Tagging")
+            if any(ckpt.startswith("pos-") for ckpt in shipped):
+                box = page.get_by_role("textbox", name="Sentence (press Enter to apply)")
+                box.fill("The staff were lovely but the soup was cold .")
+                box.press("Enter")
+                app.idle()
+                gold = page.get_by_role("textbox", name="Gold tags (optional): one per word, separated by spaces")
+                gold.fill("DET NOUN AUX ADJ CCONJ DET NOUN AUX ADJ PUNCT")
+                gold.press("Enter")
+                app.idle()
+                page.locator(".js-plotly-plot").first.wait_for()
+                assert "tagged" in app.main_text()
+            app.shot("7_tagging")
+            assert "Traceback" not in page.content()
+        except Exception:
+            page.screenshot(path=str(SHOTS / "failure.png"), full_page=True)
+            raise
+        finally:
+            browser.close()
+
+    outside = sorted({u for u in requests if urlparse(u).scheme not in ("data", "blob", "about")
+                      and urlparse(u).hostname not in LOOPBACK})
+    assert not outside, f"the app reached outside the machine: {outside}"
+    shots = sorted(SHOTS.glob("[0-9]_*.png"))
+    assert len(shots) == 7
+    DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
+    for shot in shots:
+        shutil.copy(shot, DOCS_SHOTS / shot.name)
+    with capsys.disabled():
+        print(f"\nscreenshots of every page: {SHOTS} (copied to {DOCS_SHOTS})")
