@@ -396,33 +396,20 @@ def examples_from_file(task: str, data: bytes, name: str, labels: tuple[str, ...
 
 
 def card_test_files(card: dict) -> tuple[list[Path], dict | None] | None:
-    """Where a shipped model's test data lies under ../shared/data, from its card's "data" entry.
+    """The files a shipped model was tested on, when they are on this machine; None otherwise.
 
-    Returns (files, kfold) where kfold ({"folds", "fold", "seed"}) means: the test set is that fold
-    of the train files; None when the card names no test data or the files are not on this machine.
+    Returns (files, kfold): with kfold ({"folds", "fold", "seed"}) the test set is that fold of the
+    train files (cross-validated sentiment models), else it is the files themselves.
     """
+    from seqcore.pipeline import resolve_data_ref
+
     data = card.get("data") or {}
-
-    def resolve(refs) -> list[Path] | None:
-        if isinstance(refs, str):
-            refs = [refs]
-        if not refs or not all(isinstance(r, str) for r in refs):
-            return None
-        out = []
-        for ref in refs:
-            rel = ref.split("shared/data/", 1)[1] if "shared/data/" in ref else ref
-            path = shared_data() / rel
-            if not path.is_file():
-                return None
-            out.append(path)
-        return out
-
-    kfold = data.get("kfold")
-    if isinstance(kfold, dict) and {"folds", "fold", "seed"} <= set(kfold):
-        files = resolve(data.get("train"))
-        return (files, kfold) if files else None
-    files = resolve(data.get("test"))
-    return (files, None) if files else None
+    kfold = data.get("kfold") if isinstance(data.get("kfold"), dict) else None
+    refs = data.get("train") if kfold else data.get("test")
+    if not refs or not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
+        return None
+    files = [resolve_data_ref(r, shared_data()) for r in refs]
+    return (files, kfold) if all(f.is_file() for f in files) else None
 
 
 SHARED_TRAIN = {
@@ -456,16 +443,15 @@ def shared_train_examples(task: str, limit: int | None, seed: int = 13) -> list[
 
 
 @st.cache_data(show_spinner="Reading the test set from ../shared/data...", max_entries=16)
-def test_examples(task: str, files: tuple[str, ...], kfold: tuple[int, int, int] | None) -> list[Example]:
-    """Load a model's test examples from ../shared/data (one fold of the train files when `kfold` is given)."""
-    from seqcore.tasks import load_examples
-    from seqcore.training import kfold as make_folds
+def _test_examples(version: str, root: str, _card: dict) -> list[Example]:
+    from seqcore.pipeline import card_test_examples
 
-    examples, _ = load_examples(task, list(files))
-    if kfold is None:
-        return examples
-    folds, fold, seed = kfold
-    return [examples[i] for i in make_folds(len(examples), folds, seed)[fold]]
+    return card_test_examples(_card, root)
+
+
+def test_examples(entry: ModelEntry) -> list[Example]:
+    """The examples a shipped model's card was scored on, rebuilt from ../shared/data (`pipeline.card_test_examples`)."""
+    return _test_examples(model_version(entry), str(shared_data()), entry.card)
 
 
 # --------------------------------------------------------------------------- output

@@ -42,10 +42,8 @@ how = st.radio("Score it on", list(options), format_func=options.get, key="eval_
 examples, data_key, problems, skipped, title = None, None, [], {}, ""
 if how == "test":
     with ui.user_errors("The test set could not be read"):
-        files, kfold = found
-        kf = (kfold["folds"], kfold["fold"], kfold["seed"]) if kfold else None
-        examples = ui.test_examples(task, tuple(str(f) for f in files), kf)
-        data_key, title = f"test:{[str(f) for f in files]}:{kf}", options["test"].replace("Its test set", "its test set")
+        examples = ui.test_examples(entry)
+        data_key, title = f"test:{ui.shared_data()}", options["test"].replace("Its test set", "its test set")
 elif how == "dev":
     examples, data_key, title = trained["dev_examples"], f"dev:{entry.key}", "its dev split"
 elif how in ("demo", "upload"):
