@@ -6,12 +6,22 @@ import shutil
 from pathlib import Path
 
 import pytest
+import torch
 
 from seqcore.pipeline import FitSpec, fit, save_fit
 from seqcore.readers import LabeledText, read_conllu, read_semeval
 from seqcore.tasks import aspect_examples, sentiment_examples, tagging_examples
 from seqcore.training import TrainConfig
 from tests.app.appdata import APP, CONLLU, DEMO_2014, DEMO_2016, SENTENCES
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_torch_thread():
+    """Tiny models run far faster on one thread, above all on a busy 2-core machine (thread hand-offs dominate)."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
 
 
 def tiny_fit(task, cell, examples, test, **kw):
