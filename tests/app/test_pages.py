@@ -98,6 +98,17 @@ def test_every_page_on_tiny_models(app, page):
         assert charts(at), "the page drew no chart"
 
 
+@pytest.mark.parametrize("model", ["tiny-sentiment-rnn", "tiny-sentiment-lstm", "tiny-aspect-lstm", "tiny-tagging-gru"])
+def test_model_pages_for_every_cell_and_task(app, model):
+    at = app()
+    at.selectbox(key="model_key").set_value(f"shipped:{model}").run()
+    for page in ("3_gates", "4_evaluation", "6_inside"):
+        goto(at, page)
+        clean(at)
+        tables_have_downloads(at)
+    assert "The blocks add up to" in texts(at.success)
+
+
 @pytest.mark.parametrize("page", [Path(p).stem for p in PAGES])
 def test_every_page_without_models_points_to_train(monkeypatch, empty_dir, page):
     monkeypatch.setenv("SEQCORE_MODELS_DIR", str(empty_dir))
