@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -15,13 +16,22 @@ from seqcore.training import TrainConfig
 from tests.app.appdata import APP, CONLLU, DEMO_2014, DEMO_2016, SENTENCES
 
 
-@pytest.fixture(scope="session", autouse=True)
-def one_torch_thread():
+@contextmanager
+def torch_threads(n: int):
     """Tiny models run far faster on one thread, above all on a busy 2-core machine (thread hand-offs dominate)."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
+    before = torch.get_num_threads()
     torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_torch_thread():
+    """One torch thread while this folder's tests run; restored after each module, so other tests keep theirs."""
+    with torch_threads(1):
+        yield
 
 
 def tiny_fit(task, cell, examples, test, **kw):
@@ -34,6 +44,12 @@ def tiny_fit(task, cell, examples, test, **kw):
 def tiny_models(tmp_path_factory) -> Path:
     """A models/ folder of five tiny models: sentiment RNN/GRU/LSTM, a 2-layer bidirectional aspect LSTM, a tagging GRU."""
     out = tmp_path_factory.mktemp("models")
+    with torch_threads(1):
+        _train_tiny(out)
+    return out
+
+
+def _train_tiny(out: Path) -> None:
     sent = sentiment_examples([LabeledText(t, lab) for t, lab in SENTENCES * 2])
     for cell in ("rnn", "gru", "lstm"):
         save_fit(out / f"tiny-sentiment-{cell}", tiny_fit("sentiment", cell, sent, sent[:8]))
@@ -41,7 +57,6 @@ def tiny_models(tmp_path_factory) -> Path:
     save_fit(out / "tiny-aspect-lstm", tiny_fit("aspect", "lstm", asp, asp[:6], num_layers=2))
     tags = tagging_examples(read_conllu(CONLLU.encode(), "tiny.conllu")[0])
     save_fit(out / "tiny-tagging-gru", tiny_fit("tagging", "gru", tags * 4, tags))
-    return out
 
 
 @pytest.fixture()
