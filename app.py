@@ -28,4 +28,5 @@ page = st.navigation([
 ])
 ui.collect_finished_training()  # before the sidebar: a finished run's model becomes the one in use
 ui.sidebar()
-page.run()
+with ui.user_errors("This page stopped"):  # a last net: the pages catch seqcore's errors themselves
+    page.run()

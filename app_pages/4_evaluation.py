@@ -65,22 +65,24 @@ elif how in ("demo", "upload"):
             data_key, title = f"file:{ui.data_hash(source[0])}", source[1]
 
 if how == "card":
-    stored = entry.card["test_metrics"]
-    st.info("These numbers were computed when the model was trained and are stored in its card.json; nothing is recomputed here.")
-    c1, c2, c3 = st.columns(3)
-    c1.metric("Test accuracy (stored)", f"{stored['accuracy']:.1%}")
-    c2.metric("Test macro-F1 (stored)", f"{stored['macro_f1']:.3f}")
-    c3.metric("Items (stored)", stored.get("n", sum(stored.get("support", []))))
-    tabs = st.tabs(["Counts", "Row-normalized"])
-    for tab, norm in zip(tabs, (False, True)):
-        with tab:
-            ui.chart(plots.confusion_figure(stored["confusion"], stored["labels"], norm,
-                                            "Stored in the model card: test confusion matrix" + (", row-normalized" if norm else " (counts)")),
-                     "From card.json, not recomputed: rows are gold labels, columns predicted labels"
-                     + ("; each row sums to 100%." if norm else "; each cell counts items."), key=f"eval_card_cm_{norm}")
-    per_class = per_class_table(stored)
-    ui.chart(plots.per_class_figure(per_class), "Precision, recall and F1 of each class, as stored in the card.", key="eval_card_pc")
-    ui.table(pd.DataFrame(per_class), "per_class_stored", key="eval_card_table", caption="Per-class scores stored in the card.")
+    with ui.user_errors("The card's stored numbers could not be shown"):
+        stored = entry.card["test_metrics"]
+        st.info("These numbers were computed when the model was trained and are stored in its card.json; nothing is recomputed here.")
+        c1, c2, c3 = st.columns(3)
+        c1.metric("Test accuracy (stored)", f"{stored['accuracy']:.1%}")
+        c2.metric("Test macro-F1 (stored)", f"{stored['macro_f1']:.3f}")
+        c3.metric("Items (stored)", stored.get("n", sum(stored.get("support", []))))
+        tabs = st.tabs(["Counts", "Row-normalized"])
+        for tab, norm in zip(tabs, (False, True)):
+            with tab:
+                ui.chart(plots.confusion_figure(stored["confusion"], stored["labels"], norm,
+                                                "Stored in the model card: test confusion matrix" + (", row-normalized" if norm else " (counts)")),
+                         "From card.json, not recomputed: rows are gold labels, columns predicted labels"
+                         + ("; each row sums to 100%." if norm else "; each cell counts items."), key=f"eval_card_cm_{norm}")
+        per_class = per_class_table(stored)
+        ui.chart(plots.per_class_figure(per_class), "Precision, recall and F1 of each class, as stored in the card.", key="eval_card_pc")
+        ui.table(pd.DataFrame(per_class), "per_class_stored", key="eval_card_table", caption="Per-class scores stored in the card.")
+
     st.stop()
 
 if problems:

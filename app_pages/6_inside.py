@@ -60,14 +60,16 @@ if cfg.bidirectional:
 st.caption("; ".join(notes) + f". σ is the logistic sigmoid, ⊙ the element-wise product; {GATE_SYMBOLS[cfg.cell]} each own one block of W_ih and W_hh.")
 
 st.subheader("Parameters, gate by gate")
-rows = parameter_breakdown(model)
-df = pd.DataFrame(rows).astype({"layer": "object", "direction": "object", "gate": "object"})
-ui.table(df, f"{entry.name}_parameters", key="inside_params",
-         caption="Every parameter block: the recurrent rows give one gate's slice of W_ih, W_hh and the two biases.")
-totals = parameter_totals(rows)
-ui.table(pd.DataFrame(totals), f"{entry.name}_parameter_totals", key="inside_totals", caption="Per component and per layer.")
-total = totals[-1]["parameters"]
-st.success(f"The blocks add up to {total:,} parameters, the model's total (count_parameters: {count_parameters(model):,}).")
+with ui.user_errors("The parameters could not be listed"):
+    rows = parameter_breakdown(model)
+    df = pd.DataFrame(rows).astype({"layer": "object", "direction": "object", "gate": "object"})
+    ui.table(df, f"{entry.name}_parameters", key="inside_params",
+             caption="Every parameter block: the recurrent rows give one gate's slice of W_ih, W_hh and the two biases.")
+    totals = parameter_totals(rows)
+    ui.table(pd.DataFrame(totals), f"{entry.name}_parameter_totals", key="inside_totals", caption="Per component and per layer.")
+    total = totals[-1]["parameters"]
+    st.success(f"The blocks add up to {total:,} parameters, the model's total (count_parameters: {count_parameters(model):,}).")
+
 
 st.header("Tensor shapes for the current sentence")
 text = ui.sentence_input("inside_sentence", "Sentence (press Enter to apply)")
