@@ -8,7 +8,7 @@ import streamlit as st
 
 import ui
 from seqcore import plots
-from seqcore.explain import problem_rows, review_aspect_examples, review_summary
+from seqcore.explain import aspect_masks, problem_rows, review_aspect_examples, review_summary
 from seqcore.tokens import tokenize
 
 COMMON_ASPECTS = {
@@ -97,9 +97,7 @@ if review is not None:
         located = [t for t in s.targets if t.token_span is not None]
         if located:
             names = [t.term or "" for t in located]
-            masks = np.zeros((len(located), len(s.tokens)), dtype=int)
-            for a, t in enumerate(located):
-                masks[a, t.token_span[0]:t.token_span[1]] = 1
+            masks = aspect_masks(len(s.tokens), [t.token_span for t in located])
             ui.chart(plots.mask_figure(s.tokens, names, masks),
                      "The binary mask the model gets for each aspect: one row per aspect, 1 under its tokens, 0 elsewhere. "
                      "The model averages its outputs over the 1s.", key="asp_mask")

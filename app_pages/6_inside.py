@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-import torch
 
 import ui
 from seqcore import plots
 from seqcore.batching import Example
-from seqcore.explain import parameter_breakdown, parameter_totals, shape_arrow, shape_flow, step_detail
+from seqcore.explain import embed_tokens, parameter_breakdown, parameter_totals, shape_arrow, shape_flow, step_detail
 from seqcore.inference import term_to_token_span
 from seqcore.models import count_parameters
 from seqcore.tokens import tokenize
@@ -99,9 +98,7 @@ if example is not None:
     direction = c3.selectbox("Direction", ["forward", "backward"] if cfg.bidirectional else ["forward"], key="inside_direction")
     units = st.multiselect("Units to show", list(range(H)), default=list(range(min(4, H))), key="inside_units")
     with ui.user_errors("The step could not be computed"):
-        ids = predictor.encoder.batch([Example(id="x", tokens=tokens)]).to(predictor.device)
-        with torch.no_grad():
-            x0 = model.embed(ids.ids, ids.chars)[0]
+        x0 = embed_tokens(model, predictor.encoder, tokens)
         step = step_detail(model, x0, tokens, layer, direction, t)
         prev = "the start (zeros)" if step.prev_t is None else f"word {step.prev_t} ({tokens[step.prev_t]})"
         st.write(f"Step at word {t} (**{tokens[t]}**), layer {layer}, {direction}: h_{{t-1}} is the state after {prev}.")

@@ -241,6 +241,24 @@ class StepDetail:
         return rows
 
 
+@torch.no_grad()
+def embed_tokens(model: SequenceModel, encoder: Encoder, tokens: Sequence[str]) -> torch.Tensor:
+    """Return the recurrent input (T, E) of one sentence's tokens: word embeddings (+ character features)."""
+    model.eval()
+    batch = encoder.batch([Example(id="x", tokens=list(tokens))]).to(next(model.parameters()).device)
+    return model.embed(batch.ids, batch.chars)[0]
+
+
+def aspect_masks(n_tokens: int, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+    """The binary aspect mask the model reads: one row per aspect span [first, last + 1), 1 at its tokens; (A, T)."""
+    masks = np.zeros((len(spans), n_tokens), dtype=int)
+    for a, (first, last) in enumerate(spans):
+        if not 0 <= first < last <= n_tokens:
+            raise ValueError(f"aspect span {(first, last)} is outside the sentence's {n_tokens} tokens")
+        masks[a, first:last] = 1
+    return masks
+
+
 def layer_inputs(model: SequenceModel, x0: torch.Tensor, trace: Trace) -> list[torch.Tensor]:
     """Return the input (T, in) of every recurrent layer: the embeddings, then the previous layer's outputs."""
     inputs = [x0]

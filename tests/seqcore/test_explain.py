@@ -10,7 +10,7 @@ import torch
 
 from seqcore.batching import Encoder, Example
 from seqcore.explain import (
-    cell_rows, confusion_cells, known_label_examples, parameter_breakdown, parameter_totals, per_class_table, review_aspect_examples,
+    aspect_masks, cell_rows, confusion_cells, embed_tokens, known_label_examples, parameter_breakdown, parameter_totals, per_class_table, review_aspect_examples,
     review_summary, row_normalize, saturation, sentence_labels_from_reviews, shape_arrow, shape_flow, step_detail, subsample, tag_rows,
 )
 from seqcore.models import ModelConfig, SequenceModel, count_parameters
@@ -97,6 +97,16 @@ def test_step_detail_equals_trace(cell, layers, bi):
     assert rows[0]["pre-activation"] == pytest.approx(rows[0]["W_i x + b_i"] + rows[0]["W_h h + b_h"]) or cell == "gru"
     with pytest.raises(ValueError, match="outside"):
         step_detail(model, x0, tokens, 0, "forward", 99)
+
+
+def test_embed_tokens_and_aspect_masks():
+    model, enc = make("lstm", "tagging", chars=True)
+    x0 = embed_tokens(model, enc, ["the", "wine", "list"])
+    assert x0.shape == (3, model.cfg.input_size)
+    masks = aspect_masks(4, [(1, 3), (0, 1)])
+    assert masks.tolist() == [[0, 1, 1, 0], [1, 0, 0, 0]]
+    with pytest.raises(ValueError, match="outside"):
+        aspect_masks(2, [(1, 3)])
 
 
 def test_saturation_counts_each_end_and_skips_the_cell_state():
