@@ -49,6 +49,23 @@ TASK_NAMES = {"sentiment": "whole-sentence sentiment", "aspect": "aspect polarit
 TRAIN_PAGE = "app_pages/5_train.py"
 DEFAULT_SENTENCE = "The food was not bad at all, but the service was painfully slow."
 
+# --------------------------------------------------------------------------- torch
+
+
+def set_torch_threads() -> None:
+    """Run torch on SEQCORE_TORCH_THREADS threads (default 1).
+
+    The app's models are small and a server runs several sessions and a training thread at once:
+    one thread per operation is about as fast on an idle machine, and on a busy 2-core machine
+    several threads per operation were measured 100 times slower (they wait on each other).
+    """
+    import torch
+
+    wanted = int(os.environ.get("SEQCORE_TORCH_THREADS") or 1)
+    if torch.get_num_threads() != wanted:
+        torch.set_num_threads(wanted)
+
+
 # --------------------------------------------------------------------------- errors
 
 

@@ -49,7 +49,7 @@ def server(tmp_path_factory):
             pytest.fail("/usr/bin/chromium is missing: .ci/run installs it with apt-get install chromium")
         pytest.skip("/usr/bin/chromium is missing (apt-get install chromium)")
     port = free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1"}  # one torch thread: steadier on a busy 2-core machine
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("SEQCORE_MODELS_DIR", None)
     env.pop("SEQCORE_SHARED_DATA", None)
     log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
