@@ -36,6 +36,8 @@ def add_train_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dropout", type=float, default=0.3, help="dropout on embeddings, between layers and before the head")
     p.add_argument("--min-freq", type=int, default=1, help="words seen fewer times become <unk>")
     p.add_argument("--max-vocab", type=int, default=None, help="keep at most this many words")
+    p.add_argument("--init-embeddings", metavar="DIR", help="start word vectors from this checkpoint's (its vocabulary is added to this model's)")
+    p.add_argument("--freeze-embeddings", action="store_true", help="with --init-embeddings: keep the word vectors fixed")
     p.add_argument("--dev-fraction", type=float, default=0.1, help="share of training sentences carved off as dev")
     p.add_argument("--epochs", type=int, default=10, help="maximum epochs")
     p.add_argument("--batch-size", type=int, default=32, help="sentences per batch")
@@ -90,6 +92,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             task=args.task, cell=args.cell, embedding_dim=args.embedding_dim, hidden_size=args.hidden_size,
             num_layers=args.layers, bidirectional=args.bidirectional, dropout=args.dropout, pooling=args.pooling,
             use_chars=args.chars, min_freq=args.min_freq, max_vocab=args.max_vocab, dev_fraction=args.dev_fraction,
+            init_embeddings=args.init_embeddings, freeze_embeddings=args.freeze_embeddings,
         )
         cfg = TrainConfig(
             epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, weight_decay=args.weight_decay, clip=args.clip,

@@ -247,5 +247,5 @@ class SequenceModel(nn.Module):
 
 
 def count_parameters(model: nn.Module) -> int:
-    """Return the number of trainable parameters."""
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+    """Return the number of parameters, frozen ones included (a loaded model has none frozen)."""
+    return sum(p.numel() for p in model.parameters())

@@ -5,16 +5,17 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import torch
 
 from seqcore.batching import Encoder, Example
-from seqcore.checkpoints import Checkpoint, save_checkpoint
+from seqcore.checkpoints import Checkpoint, load_checkpoint, save_checkpoint
 from seqcore.metrics import Metrics, majority_baseline
 from seqcore.models import ModelConfig, SequenceModel, count_parameters
 from seqcore.tasks import build_encoder
+from seqcore.tokens import Vocab
 from seqcore.training import Progress, TrainConfig, TrainResult, config_dict, evaluate, predict, seed_everything, split_dev, train
 
 # Word vocabulary lowercases; tagging also reads characters, so case still reaches the model.
@@ -41,6 +42,8 @@ class FitSpec:
     min_freq: int = 1
     max_vocab: int | None = None
     dev_fraction: float = 0.1
+    init_embeddings: str | None = None  # checkpoint folder whose word vectors start this model's
+    freeze_embeddings: bool = False
 
     def __post_init__(self) -> None:
         # Fail on bad options before any data is read or any time is spent.
@@ -107,8 +110,16 @@ def fit(
     defaults = TASK_DEFAULTS[spec.task]
     use_chars = defaults["use_chars"] if spec.use_chars is None else spec.use_chars
     encoder = build_encoder(spec.task, train_examples, spec.min_freq, spec.max_vocab, lowercase=True, use_chars=use_chars)
+    source = None
+    if spec.init_embeddings:
+        source = load_checkpoint(spec.init_embeddings)
+        encoder.words = extend_vocab(encoder.words, source.encoder.words)
+        spec = replace(spec, embedding_dim=source.config.embedding_dim)
     seed_everything(train_cfg.seed)
     model = build_model(spec, encoder)
+    if source is not None:
+        copied = copy_embeddings(source, model, encoder.words)
+        model.embedding.weight.requires_grad_(not spec.freeze_embeddings)
     result = train(model, train_examples, dev_examples, encoder, train_cfg, on_progress, should_stop)
     test_metrics = None
     card = {
@@ -130,6 +141,11 @@ def fit(
         "device": str(next(model.parameters()).device),
         "torch_threads": torch.get_num_threads(),
     }
+    if source is not None:
+        card["init_embeddings"] = {
+            "from": str(spec.init_embeddings), "source_task": source.config.task, "source_data": source.card.get("data"),
+            "words_copied": copied, "frozen": spec.freeze_embeddings,
+        }
     if test_examples:
         test_metrics, _ = evaluate(model, test_examples, encoder)
         card["test_metrics"] = test_metrics.to_dict()
@@ -137,6 +153,27 @@ def fit(
     card["total_seconds"] = round(time.perf_counter() - start, 1)
     model.to("cpu").eval()
     return FitResult(model, encoder, result, card, test_metrics, list(dev_examples))
+
+
+def extend_vocab(words: Vocab, extra: Vocab) -> Vocab:
+    """Return `words` followed by every word of `extra` it lacks (specials excluded), same casing rule."""
+    known = set(words.itos)
+    added = [w for w in extra.itos[2:] if w not in known]
+    return Vocab(list(words.itos) + added, lowercase=words.lowercase, has_specials=True)
+
+
+@torch.no_grad()
+def copy_embeddings(source: Checkpoint, model: SequenceModel, words: Vocab) -> int:
+    """Copy the source model's vector of every word both vocabularies share; return how many."""
+    if source.config.embedding_dim != model.cfg.embedding_dim:
+        raise ValueError(f"embedding sizes differ: {source.config.embedding_dim} vs {model.cfg.embedding_dim}")
+    src_words, src = source.encoder.words, source.model.embedding.weight
+    pairs = [(i, src_words.index(w)) for i, w in enumerate(words.itos) if i >= 2 and w in src_words]
+    pairs = [(i, j) for i, j in pairs if j >= 2]
+    if pairs:
+        dst_idx, src_idx = map(torch.tensor, zip(*pairs))
+        model.embedding.weight[dst_idx] = src[src_idx].to(model.embedding.weight.device)
+    return len(pairs)
 
 
 def save_fit(out: str | os.PathLike, fitted: FitResult) -> Path:

@@ -122,3 +122,21 @@ def test_train_config_validates():
     with pytest.raises(ValueError, match="metric must be"):
         TrainConfig(metric="loss")
     assert math.isfinite(TrainConfig().lr)
+
+
+def test_init_embeddings_copies_shared_words_extends_vocab_and_can_freeze(tmp_path):
+    from seqcore.checkpoints import save_checkpoint
+
+    cfg = TrainConfig(epochs=1, batch_size=8, device="cpu")
+    source = fit(FitSpec(task="sentiment", cell="gru", **TINY), cfg, sentiment_data(40))
+    save_checkpoint(tmp_path / "src", source.model, source.encoder, source.card)
+    data = aspect_data(40)
+    spec = FitSpec(task="aspect", cell="lstm", embedding_dim=99, hidden_size=6, init_embeddings=str(tmp_path / "src"), freeze_embeddings=True)
+    fitted = fit(spec, cfg, data)
+    assert fitted.model.cfg.embedding_dim == 12  # taken from the source
+    words = fitted.encoder.words
+    assert set(source.encoder.words.itos) <= set(words.itos)  # e.g. "cheap" never occurs in aspect_data
+    for w in ("good", "cheap", "food"):
+        torch.testing.assert_close(fitted.model.embedding.weight[words.index(w)], source.model.embedding.weight[source.encoder.words.index(w)])
+    assert fitted.card["init_embeddings"]["frozen"] is True
+    assert fitted.card["init_embeddings"]["words_copied"] == len(source.encoder.words) - 2
