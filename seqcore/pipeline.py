@@ -109,7 +109,8 @@ def fit(
         split = f"dev = {spec.dev_fraction:.0%} of train sentences, grouped by sentence text, seed {train_cfg.seed}"
     defaults = TASK_DEFAULTS[spec.task]
     use_chars = defaults["use_chars"] if spec.use_chars is None else spec.use_chars
-    encoder = build_encoder(spec.task, train_examples, spec.min_freq, spec.max_vocab, lowercase=True, use_chars=use_chars)
+    encoder = build_encoder(spec.task, train_examples, spec.min_freq, spec.max_vocab, lowercase=True, use_chars=use_chars,
+                            label_examples=dev_examples)
     source = None
     if spec.init_embeddings:
         source = load_checkpoint(spec.init_embeddings)

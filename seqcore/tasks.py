@@ -97,9 +97,16 @@ def build_encoder(
     max_size: int | None = None,
     lowercase: bool = True,
     use_chars: bool = False,
+    label_examples: Sequence[Example] = (),
 ) -> Encoder:
-    """Build word, label and optional character vocabularies from training examples."""
+    """Build word, label and optional character vocabularies from training examples.
+
+    Labels also come from `label_examples` (the dev split), so a rare tag that only dev holds
+    is a known class, not a crash; words and characters come from training examples only.
+    """
     words = Vocab.build((ex.tokens for ex in examples), min_freq=min_freq, max_size=max_size, lowercase=lowercase)
+    chars = Vocab.build(([c for tok in ex.tokens for c in tok] for ex in examples), min_freq=2) if use_chars else None
+    examples = list(examples) + list(label_examples)
     if task == "sentiment":
         labels = Vocab.labels(sorted({ex.label for ex in examples if ex.label is not None}))
     elif task == "aspect":
@@ -111,5 +118,4 @@ def build_encoder(
         raise ValueError(f"unknown task {task!r}: use sentiment, aspect or tagging")
     if len(labels) < 2:
         raise ValueError(f"the training data has {len(labels)} label(s) {labels.itos}: a classifier needs at least 2")
-    chars = Vocab.build(([c for tok in ex.tokens for c in tok] for ex in examples), min_freq=2) if use_chars else None
     return Encoder(task, words, labels, chars)

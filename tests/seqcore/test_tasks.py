@@ -68,3 +68,13 @@ def test_load_examples_errors(tmp_path):
         load_examples("sentiment", [a, b])
     with pytest.raises(ValueError, match="unknown task"):
         load_examples("poetry", [a])
+
+
+def test_a_label_only_dev_holds_is_a_known_class_but_its_words_are_not():
+    from seqcore.batching import Example
+
+    train = [Example(id="1", tokens=["the"], tags=["DET"]), Example(id="2", tokens=["cat"], tags=["NOUN"])]
+    dev = [Example(id="3", tokens=["wow"], tags=["INTJ"])]
+    enc = build_encoder("tagging", train, label_examples=dev)
+    assert enc.labels.itos == ["DET", "INTJ", "NOUN"]
+    assert "wow" not in enc.words
