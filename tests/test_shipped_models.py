@@ -1,0 +1,110 @@
+"""The shipped models in models/: each one loads, answers predict and trace with only models/ present,
+and re-scores exactly its card's test metrics on its test data from ../shared/data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from seqcore.checkpoints import load_checkpoint
+from seqcore.inference import Predictor
+from seqcore.pipeline import card_test_examples, resolve_data_ref
+from seqcore.training import evaluate
+
+ROOT = Path(__file__).resolve().parents[1]
+MODELS = ROOT / "models"
+SHARED = ROOT.parent / "shared" / "data"
+SHIPPED = sorted(p.parent.name for p in MODELS.glob("*/card.json"))
+EXPECTED = [
+    "sentiment-lstm", "sentiment-gru", "sentiment-rnn", "aspect-restaurants-lstm", "aspect-restaurants-gru",
+    "aspect-laptops-lstm", "pos-ewt-lstm",
+]
+_EXAMPLES: dict[str, list] = {}
+
+
+def cached_test_examples(card: dict, shared: Path) -> list:
+    """card_test_examples, read once per distinct data description (tokenizing rt-polarity takes seconds)."""
+    key = json.dumps([card["task"], card["data"]], sort_keys=True)
+    if key not in _EXAMPLES:
+        _EXAMPLES[key] = card_test_examples(card, shared)
+    return _EXAMPLES[key]
+
+
+SENTENCE = "The pasta was great but the service was painfully slow ."
+
+
+def test_every_expected_model_is_shipped():
+    assert sorted(EXPECTED) == SHIPPED
+
+
+def test_models_fit_the_size_budget():
+    total = 0
+    for name in SHIPPED:
+        size = sum(f.stat().st_size for f in (MODELS / name).iterdir())
+        assert size <= 10 * 2**20, f"{name} is {size / 2**20:.1f} MB"
+        total += size
+    assert total <= 60 * 2**20
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_predict_and_trace_need_only_models_folder(name):
+    pred = Predictor.load(MODELS / name, device="cpu")
+    card = pred.card
+    assert card["task"] == pred.task and card["cell"] == pred.model.cfg.cell
+    if pred.task == "sentiment":
+        probs = pred.predict_text(SENTENCE)
+        assert set(probs) == {"negative", "positive"} and abs(sum(probs.values()) - 1) < 1e-5
+    elif pred.task == "aspect":
+        out = pred.predict_aspects(SENTENCE, terms=["pasta", "service"])
+        assert [a.term for a in out] == ["pasta", "service"]
+        assert all(a.label in ("negative", "neutral", "positive") for a in out)
+    else:
+        tags = pred.tag(SENTENCE)
+        assert len(tags) == len(SENTENCE.split()) and all(t in pred.labels for _, t, _ in tags)
+    trace = pred.trace(SENTENCE)
+    layer = trace.get(0, "forward")
+    assert layer.gates["h"].shape[0] == len(trace.tokens) > 0
+    assert all(torch.isfinite(torch.as_tensor(layer.gates[g])).all() for g in trace.gate_names)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_card_refers_to_shared_data_portably(name):
+    card = json.loads((MODELS / name / "card.json").read_text())
+    refs = card["data"]["train"] + card["data"]["dev"] + (card["data"]["test"] if isinstance(card["data"]["test"], list) else [])
+    assert refs and all(r.startswith("shared/data/") for r in refs)
+    assert card["test_metrics"] and card["train_seconds"] > 0
+
+
+def test_resolve_data_ref():
+    assert resolve_data_ref("shared/data/a/b.xml", "/x/shared/data") == Path("/x/shared/data/a/b.xml")
+    assert resolve_data_ref("other/b.xml", "/x") == Path("other/b.xml")
+
+
+def test_card_test_examples_rebuilds_a_kfold_test_set(shared_data):
+    card = {"task": "sentiment", "data": {"train": ["shared/data/rt-polarity/rt-polarity.pos", "shared/data/rt-polarity/rt-polarity.neg"],
+                                          "kfold": {"folds": 10, "fold": 3, "seed": 13}}}
+    examples = card_test_examples(card, shared_data)
+    assert len(examples) in (1066, 1067)
+    other = card_test_examples({**card, "data": {**card["data"], "kfold": {"folds": 10, "fold": 4, "seed": 13}}}, shared_data)
+    assert not {e.id for e in examples} & {e.id for e in other}
+    with pytest.raises(ValueError):
+        card_test_examples({"task": "aspect", "data": {"test": "fold 0 of 10"}}, shared_data)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_model_reproduces_its_card_test_metrics(name, shared_data):
+    ckpt = load_checkpoint(MODELS / name)
+    expected = ckpt.card["test_metrics"]
+    examples = cached_test_examples(ckpt.card, shared_data)
+    assert len(examples) == ckpt.card["sizes"]["test"]
+    metrics, _ = evaluate(ckpt.model, examples, ckpt.encoder)
+    got = metrics.to_dict()
+    for key in ("labels", "n", "confusion", "support"):
+        assert got[key] == expected[key], key
+    for key in ("accuracy", "macro_f1"):
+        assert got[key] == pytest.approx(expected[key], abs=1e-6), key
+    for key in ("per_class_accuracy", "precision", "recall", "f1"):
+        assert got[key] == pytest.approx(expected[key], abs=1e-6), key
