@@ -158,7 +158,7 @@ def train_folds(args, spec, cfg, examples, data, report) -> int:
 
 def summarize(card: dict, out: str) -> None:
     dev = card.get("dev_metrics") or {}
-    line = f"saved {out}: {card['parameters']:,} parameters, best epoch {card['best_epoch']}, dev accuracy {dev.get('accuracy', float('nan')):.4f}"
+    line = f"saved {out}: {card['parameters']:,} parameters, best epoch {card['best_epoch']}, dev accuracy {dev.get('accuracy', float('nan')):.4f}, dev macro-F1 {dev.get('macro_f1', float('nan')):.4f}"
     if card.get("test_metrics"):
         t = card["test_metrics"]
         line += f", test accuracy {t['accuracy']:.4f}, test macro-F1 {t['macro_f1']:.4f} (majority {card['test_majority_baseline']:.4f})"
