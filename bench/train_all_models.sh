@@ -12,6 +12,6 @@ for cell in gru rnn; do
 done
 python -m seqcore train --task aspect --data $S/semeval2014/Restaurants_Train_v2.xml --test $S/semeval2014/Restaurants_Test_Gold.xml --out models/aspect-restaurants-lstm --cell lstm $ASPECT
 python -m seqcore train --task aspect --data $S/semeval2014/Restaurants_Train_v2.xml --test $S/semeval2014/Restaurants_Test_Gold.xml --out models/aspect-restaurants-gru --cell gru $ASPECT
-python -m seqcore train --task aspect --data $S/semeval2014/Laptop_Train_v2.xml --test $S/semeval2014/Laptops_Test_Gold.xml --out models/aspect-laptops-lstm --cell lstm $ASPECT
+python -m seqcore train --task aspect --data $S/semeval2014/Laptop_Train_v2.xml --test $S/semeval2014/Laptops_Test_Gold.xml --out models/aspect-laptops-lstm --cell lstm --layers 2 --embedding-dim 200 --hidden-size 150 --dropout 0.6 --epochs 30 --patience 5 --metric macro_f1
 python -m seqcore train --task tagging --data $S/ud-english-ewt/en_ewt-ud-train.conllu --dev $S/ud-english-ewt/en_ewt-ud-dev.conllu --test $S/ud-english-ewt/en_ewt-ud-test.conllu --out models/pos-ewt-lstm --cell lstm --min-freq 2 --hidden-size 200 --dropout 0.5 --lr 0.002 --epochs 20 --patience 3
 python bench/models_readme.py
