@@ -65,6 +65,12 @@ def test_predict_and_trace_need_only_models_folder(name):
         tags = pred.tag(SENTENCE)
         assert len(tags) == len(SENTENCE.split()) and all(t in pred.labels for _, t, _ in tags)
     trace = pred.trace(SENTENCE)
+    # The step-by-step trace of the trained weights equals the fused modules' output.
+    ex, _ = pred.example(SENTENCE)
+    batch = pred.encoder.batch([ex])
+    with torch.no_grad():
+        fused = pred.model.encode(batch.ids, batch.lengths, batch.chars)[0].numpy()
+    assert abs(trace.outputs - fused).max() < 1e-5
     layer = trace.get(0, "forward")
     assert layer.gates["h"].shape[0] == len(trace.tokens) > 0
     assert all(torch.isfinite(torch.as_tensor(layer.gates[g])).all() for g in trace.gate_names)
