@@ -107,6 +107,23 @@ class App:
     def wait_text(self, text: str, timeout: float = 60) -> None:
         self.page.locator('[data-testid="stMain"]').get_by_text(text).first.wait_for(timeout=timeout * 1000)
 
+    def type_and_wait(self, box, text: str, selector: str, expected: str, tries: int = 3) -> None:
+        """Type into a text box and press Enter until the element at `selector` shows `expected`.
+
+        A keystroke that lands while a rerun is being drawn can be lost, so it is typed again.
+        """
+        check = "([sel, want]) => { const el = document.querySelector(sel); return !!el && el.textContent.includes(want); }"
+        for attempt in range(tries):
+            box.fill(text)
+            box.press("Enter")
+            self.idle()
+            try:
+                self.page.wait_for_function(check, arg=[selector, expected], timeout=20_000)
+                return
+            except Exception:
+                if attempt == tries - 1:
+                    raise AssertionError(f"{expected!r} never appeared in {selector} after typing {text!r} {tries} times") from None
+
     def choose(self, label: str, option: str, scope=None) -> None:
         """Pick an option of a selectbox by its label."""
         box = (scope or self.page).get_by_label(label, exact=True)
@@ -184,11 +201,7 @@ def test_every_page_in_a_real_browser(server, capsys):
             # Sentiment trajectory: type a sentence; the chart shows its words.
             app.nav("Sentiment trajectory")
             box = page.get_by_role("textbox", name="Sentence (type your own and press Enter)")
-            box.fill("The soup was cold but the staff were lovely.")
-            box.press("Enter")
-            app.idle()
-            page.locator(".js-plotly-plot").first.wait_for()
-            assert "lovely" in page.locator(".js-plotly-plot").first.inner_text()
+            app.type_and_wait(box, "The soup was cold but the staff were lovely.", ".js-plotly-plot", "lovely")
             app.shot("1_trajectory")
 
             # Aspects: a hostile upload shows the reader's error and the page goes on; then a good 2016 file.
@@ -221,9 +234,7 @@ def test_every_page_in_a_real_browser(server, capsys):
             app.nav("Tagging")
             if any(ckpt.startswith("pos-") for ckpt in shipped):
                 box = page.get_by_role("textbox", name="Sentence (press Enter to apply)")
-                box.fill("The staff were lovely but the soup was cold .")
-                box.press("Enter")
-                app.idle()
+                app.type_and_wait(box, "The staff were lovely but the soup was cold .", '[data-testid="stMain"]', "lovely")
                 gold = page.get_by_role("textbox", name="Gold tags (optional): one per word, separated by spaces")
                 gold.fill("DET NOUN AUX ADJ CCONJ DET NOUN AUX ADJ PUNCT")
                 gold.press("Enter")
