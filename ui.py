@@ -385,8 +385,8 @@ def examples_from_file(task: str, data: bytes, name: str, labels: tuple[str, ...
     """
     from seqcore.tasks import ASPECT_LABELS
 
-    from seqcore.explain import known_label_examples, problem_rows, review_aspect_examples, sentence_labels_from_reviews, tagged_examples
-    from seqcore.tasks import sentiment_examples
+    from seqcore.explain import known_label_examples, problem_rows, review_aspect_examples, sentence_labels_from_reviews
+    from seqcore.tasks import sentiment_examples, tagging_examples
 
     if task == "aspect":
         review = parse_semeval(data, name)
@@ -403,7 +403,7 @@ def examples_from_file(task: str, data: bytes, name: str, labels: tuple[str, ...
         examples = sentiment_examples(records)
     else:
         sentences, problems = parse_conllu(data, name)
-        examples = tagged_examples(sentences)
+        examples = tagging_examples(sentences)
     dropped = 0
     if labels is not None:
         examples, dropped = known_label_examples(examples, labels)

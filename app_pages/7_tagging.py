@@ -7,7 +7,8 @@ import streamlit as st
 
 import ui
 from seqcore import plots
-from seqcore.explain import tag_rows, tagged_examples
+from seqcore.explain import tag_rows
+from seqcore.tasks import tagging_examples
 
 st.title("🏷️ Tagging")
 st.write(
@@ -63,7 +64,7 @@ else:
                      "problems", key="tag_problems", caption="What the reader found wrong, with sentence id and line.")
         if not sentences:
             raise ValueError(f"{upload.name} holds no readable sentence")
-        examples = tagged_examples(sentences)
+        examples = tagging_examples(sentences)
         known = set(predictor.labels)
         scorable = [ex for ex in examples if set(ex.tags) <= known]
         if len(scorable) < len(examples):

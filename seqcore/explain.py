@@ -17,7 +17,8 @@ import torch
 
 from seqcore.batching import Encoder, Example
 from seqcore.models import GATE_NAMES, SequenceModel, count_parameters, reverse_within_length
-from seqcore.readers import LabeledText, ReviewFile, TaggedSentence
+from seqcore.readers import LabeledText, ReviewFile
+from seqcore.tasks import aspect_examples
 from seqcore.traces import DIRECTIONS, Trace, cell_weights, trace_inputs
 
 # ----------------------------------------------------------------------------- gates
@@ -376,25 +377,13 @@ def problem_rows(problems: Sequence) -> list[dict]:
 
 
 def review_aspect_examples(review: ReviewFile, labels: Sequence[str]) -> tuple[list[Example], dict[str, int]]:
-    """Build aspect examples of every targeted sentence, keeping targets the model can score.
+    """Build aspect examples of a parsed file (`tasks.aspect_examples`) and count the targets skipped, by reason.
 
-    Returns the examples and the number of targets skipped, by reason: NULL targets have no
-    span; a polarity that is not one of `labels` (conflict for a 3-class model) cannot be scored.
+    NULL targets have no span; a polarity that is not one of `labels` (conflict for a 3-class
+    model) cannot be scored; a span annotated with different polarities is ambiguous.
     """
-    examples, skipped = [], Counter()
-    for s in review.sentences:
-        kept = []
-        for t in s.targets:
-            if t.token_span is None:
-                skipped["NULL target (no span in the text)"] += 1
-            elif t.polarity not in labels:
-                skipped[f"{t.polarity} (not a class of this model)"] += 1
-            else:
-                kept.append(t)
-        if kept and s.tokens:
-            examples.append(Example(id=s.id, tokens=list(s.tokens), text=s.text, aspects=[t.token_span for t in kept],
-                                    aspect_labels=[t.polarity for t in kept], aspect_terms=[t.term or "" for t in kept]))
-    return examples, dict(skipped)
+    skipped: Counter = Counter()
+    return aspect_examples(review.sentences, labels, skipped), dict(skipped)
 
 
 def sentence_labels_from_reviews(reviews: Sequence[ReviewFile]) -> tuple[list[LabeledText], int]:
@@ -436,11 +425,6 @@ def known_label_examples(examples: Sequence[Example], labels: Sequence[str]) -> 
             continue
         kept.append(ex)
     return kept, len(examples) - len(kept)
-
-
-def tagged_examples(sentences: Sequence[TaggedSentence]) -> list[Example]:
-    """One example per tagged sentence."""
-    return [Example(id=s.id, tokens=list(s.words), text=" ".join(s.words), tags=list(s.tags)) for s in sentences if s.words]
 
 
 def tag_rows(tokens: Sequence[str], predicted: Sequence[tuple[str, str, float]], gold: Sequence[str] | None) -> list[dict]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -24,20 +25,33 @@ def sentiment_examples(texts: Sequence[LabeledText], prefix: str = "s") -> list[
     return examples
 
 
-def aspect_examples(sentences: Sequence[Sentence], labels: Sequence[str] = ASPECT_LABELS) -> list[Example]:
+def aspect_examples(
+    sentences: Sequence[Sentence], labels: Sequence[str] = ASPECT_LABELS, skipped: Counter | None = None
+) -> list[Example]:
     """Return one example per sentence with every aspect term whose polarity is in `labels`.
 
     NULL (sentence-level) targets have no span and are left out; so are sentences left with no
     aspect. SemEval-2016 annotates a span once per category: a span whose annotations agree is
-    kept once, a span annotated with different polarities is ambiguous and left out.
+    kept once, a span annotated with different polarities is ambiguous and left out. Pass a
+    Counter as `skipped` to count the targets left out, by reason.
     """
+    skipped = Counter() if skipped is None else skipped
     examples = []
     for s in sentences:
         by_span: dict[tuple[int, int], list] = {}
         for t in s.targets:
-            if t.token_span is not None and t.polarity in labels:
+            if t.token_span is None:
+                skipped["NULL target (no span in the text)"] += 1
+            elif t.polarity not in labels:
+                skipped[f"{t.polarity} (not a class of this model)"] += 1
+            else:
                 by_span.setdefault(t.token_span, []).append(t)
-        kept = [ts[0] for ts in by_span.values() if len({t.polarity for t in ts}) == 1]
+        kept = []
+        for ts in by_span.values():
+            if len({t.polarity for t in ts}) == 1:
+                kept.append(ts[0])
+            else:
+                skipped["span annotated with different polarities"] += len(ts)
         if not kept or not s.tokens:
             continue
         examples.append(

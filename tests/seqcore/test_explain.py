@@ -166,3 +166,14 @@ def test_small_adapters():
     assert tag_rows(["I"], [("I", "PRON", 0.9)], None)[0]["correct"] is None
     with pytest.raises(ValueError, match="one tag per word"):
         tag_rows(["I", "run"], [("I", "PRON", 0.9), ("run", "NOUN", 0.6)], ["PRON"])
+
+
+def test_review_adapter_applies_the_task_rules_for_spans_annotated_per_category():
+    toks, offs = ["tasty", "pasta"], [(0, 5), (6, 11)]
+    agree = Sentence("a", "tasty pasta", toks, offs, [Target("pasta", "positive", 6, 11, (1, 2), "FOOD#QUALITY"),
+                                                      Target("pasta", "positive", 6, 11, (1, 2), "FOOD#STYLE_OPTIONS")])
+    clash = Sentence("b", "tasty pasta", toks, offs, [Target("pasta", "positive", 6, 11, (1, 2), "FOOD#QUALITY"),
+                                                      Target("pasta", "negative", 6, 11, (1, 2), "FOOD#PRICES")])
+    examples, skipped = review_aspect_examples(ReviewFile("f.xml", "semeval2016", [agree, clash], []), ["negative", "neutral", "positive"])
+    assert [(e.id, e.aspects) for e in examples] == [("a", [(1, 2)])]
+    assert skipped == {"span annotated with different polarities": 2}
