@@ -143,6 +143,7 @@ class Predictions:
     gold: list[int]  # IGNORE_INDEX where unknown
     pred: list[int]
     probs: np.ndarray  # (N, C)
+    loss: float = float("nan")  # mean cross-entropy over items with a gold label
 
 
 @torch.no_grad()
@@ -153,9 +154,15 @@ def predict(
     device = resolve_device(device) if device is not None else next(model.parameters()).device
     model.eval()
     rows: list[tuple[int, int, int, int, np.ndarray]] = []
+    loss_sum, labeled = 0.0, 0
     for batch in iterate_batches(examples, encoder, batch_size, bucket=True):
         batch = batch.to(device)
-        probs = torch.softmax(model(**batch.inputs()), dim=-1).cpu()  # (B, C) | (B, A, C) | (B, T, C)
+        logits = model(**batch.inputs())  # (B, C) | (B, A, C) | (B, T, C)
+        n = int((batch.labels != IGNORE_INDEX).sum())
+        if n:
+            loss_sum += task_loss(logits, batch.labels).item() * n
+            labeled += n
+        probs = torch.softmax(logits, dim=-1).cpu()
         labels = batch.labels.cpu()
         for b, ex_i in enumerate(batch.index):
             ex = examples[ex_i]
@@ -171,6 +178,7 @@ def predict(
     return Predictions(
         example=[r[0] for r in rows], position=[r[1] for r in rows], gold=[r[2] for r in rows], pred=[r[3] for r in rows],
         probs=np.stack([r[4] for r in rows]) if rows else np.zeros((0, C)),
+        loss=loss_sum / labeled if labeled else float("nan"),
     )
 
 
@@ -178,21 +186,11 @@ def predict(
 def evaluate(
     model: SequenceModel, examples: Sequence[Example], encoder: Encoder, batch_size: int = 64
 ) -> tuple[Metrics, float]:
-    """Return metrics and mean loss over the labeled items of `examples` (padding excluded)."""
-    device = next(model.parameters()).device
-    model.eval()
-    total, count = 0.0, 0
-    for batch in iterate_batches(examples, encoder, batch_size, bucket=True):
-        batch = batch.to(device)
-        logits = model(**batch.inputs())
-        n = int((batch.labels != IGNORE_INDEX).sum())
-        if n:
-            total += float(task_loss(logits, batch.labels)) * n
-            count += n
+    """Return metrics and mean loss over the labeled items of `examples` (padding excluded), in one pass."""
     p = predict(model, examples, encoder, batch_size)
     keep = [i for i, g in enumerate(p.gold) if g != IGNORE_INDEX]
     metrics = score([p.gold[i] for i in keep], [p.pred[i] for i in keep], encoder.labels.itos)
-    return metrics, total / max(count, 1)
+    return metrics, p.loss
 
 
 def train(
