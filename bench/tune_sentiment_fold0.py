@@ -10,10 +10,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from seqcore.cli import build_parser  # noqa: E402
-from seqcore.pipeline import FitSpec, fit  # noqa: E402
+from seqcore.cli import build_parser, settings_from_args  # noqa: E402
+from seqcore.pipeline import fit  # noqa: E402
 from seqcore.tasks import load_examples  # noqa: E402
-from seqcore.training import TrainConfig, kfold  # noqa: E402
+from seqcore.training import kfold  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "rt-polarity"
 
@@ -25,11 +25,7 @@ def main() -> None:
         args = build_parser().parse_args(["train", "--task", "sentiment", "--data", "x", "--out", "x", "--cell", cell, *shlex.split(flags)])
         held = set(kfold(len(examples), 10, args.seed)[0])
         train = [e for i, e in enumerate(examples) if i not in held]
-        spec = FitSpec(task="sentiment", cell=args.cell, embedding_dim=args.embedding_dim, hidden_size=args.hidden_size,
-                       num_layers=args.layers, bidirectional=args.bidirectional, dropout=args.dropout, pooling=args.pooling,
-                       min_freq=args.min_freq, max_vocab=args.max_vocab, dev_fraction=args.dev_fraction)
-        cfg = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, weight_decay=args.weight_decay,
-                          clip=args.clip, patience=args.patience, metric=args.metric, seed=args.seed, device="cpu")
+        spec, cfg = settings_from_args(args)
         f = fit(spec, cfg, train)
         devs = " ".join(f"{p['dev_accuracy']:.3f}" for p in f.card["history"])
         print(f"{cell} [{flags}] dev {f.result.best_score:.4f} epoch {f.result.best_epoch} ({devs}) {f.card['train_seconds']}s", flush=True)

@@ -83,9 +83,9 @@ def shared_ref(path: str) -> str:
     return str(path)
 
 
-def cmd_train(args: argparse.Namespace) -> int:
-    from seqcore.pipeline import FitSpec, fit, save_fit
-    from seqcore.tasks import load_examples
+def settings_from_args(args: argparse.Namespace) -> tuple:
+    """Return the (FitSpec, TrainConfig) that `train`'s flags describe; bad values raise CliError."""
+    from seqcore.pipeline import FitSpec
 
     try:
         spec = FitSpec(
@@ -100,6 +100,14 @@ def cmd_train(args: argparse.Namespace) -> int:
         )
     except ValueError as e:
         raise CliError(str(e)) from e
+    return spec, cfg
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from seqcore.pipeline import fit, save_fit
+    from seqcore.tasks import load_examples
+
+    spec, cfg = settings_from_args(args)
     examples, problems = load_examples(args.task, args.data)
     for p in problems[:20]:
         print(f"warning: {p}", file=sys.stderr)
