@@ -25,9 +25,9 @@ PAGES = [
 
 ui.set_torch_threads()
 
-page = st.navigation([
-    st.Page(path, title=title, icon=icon, url_path=url, default=i == 0) for i, (path, title, icon, url) in enumerate(PAGES)
-])
+page = st.navigation(
+    [st.Page(path, title=title, icon=icon, url_path=url, default=i == 0) for i, (path, title, icon, url) in enumerate(PAGES)]
+)
 ui.collect_finished_training()  # before the sidebar: a finished run's model becomes the one in use
 ui.sidebar()
 with ui.user_errors("This page stopped"):  # a last net: the pages catch seqcore's errors themselves

@@ -44,6 +44,7 @@ def shared_data() -> Path:
     """The data folder ../shared/data (SEQCORE_SHARED_DATA overrides it, for tests); it may be absent."""
     return Path(os.environ.get("SEQCORE_SHARED_DATA") or ROOT.parent / "shared" / "data")
 
+
 TASK_ORDER = {"sentiment": 0, "aspect": 1, "tagging": 2}
 TASK_NAMES = {"sentiment": "whole-sentence sentiment", "aspect": "aspect polarity", "tagging": "part-of-speech tagging"}
 TRAIN_PAGE = "app_pages/5_train.py"
@@ -209,8 +210,13 @@ def sidebar() -> None:
             by_key = {m.key: m for m in models}
             if st.session_state.get("model_key") not in by_key:
                 st.session_state["model_key"] = keys[0]
-            st.selectbox("Model in use", keys, key="model_key", format_func=lambda k: by_key[k].label,
-                         help="Every model shipped in models/, plus those trained in this browser session.")
+            st.selectbox(
+                "Model in use",
+                keys,
+                key="model_key",
+                format_func=lambda k: by_key[k].label,
+                help="Every model shipped in models/, plus those trained in this browser session.",
+            )
             entry = by_key[st.session_state["model_key"]]
             st.caption(card_line(entry))
         for message in broken:
@@ -230,14 +236,20 @@ def model_for_task(task: str, key: str) -> tuple[ModelEntry, Predictor] | None:
     else:
         fitting = [m for m in all_models() if m.task == task]
         if not fitting:
-            st.warning(f"No {TASK_NAMES[task]} model is available: none is shipped in models/ and none was trained in this session.")
+            st.warning(
+                f"No {TASK_NAMES[task]} model is available: none is shipped in models/ and none was trained in this session."
+            )
             st.page_link(TRAIN_PAGE, label=f"Train a {task} model on the Train page", icon="🏋️")
             return None
         if current is not None:
-            st.info(f"The sidebar's model does {TASK_NAMES.get(current.task, current.task)}; this page needs a "
-                    f"{TASK_NAMES[task]} model, so pick one here.")
+            st.info(
+                f"The sidebar's model does {TASK_NAMES.get(current.task, current.task)}; this page needs a "
+                f"{TASK_NAMES[task]} model, so pick one here."
+            )
         by_key = {m.key: m for m in fitting}
-        chosen = st.selectbox(f"{TASK_NAMES[task].capitalize()} model", list(by_key), key=key, format_func=lambda k: by_key[k].label)
+        chosen = st.selectbox(
+            f"{TASK_NAMES[task].capitalize()} model", list(by_key), key=key, format_func=lambda k: by_key[k].label
+        )
         entry = by_key[chosen]
         st.caption(card_line(entry))
     try:
@@ -319,8 +331,12 @@ def review_source(key: str, label: str = "Review file") -> tuple[bytes, str] | N
     how = st.radio(label, choices, key=f"{key}_how", horizontal=True)
     if how == "Open a demo file":
         names = [p.name for p in demos]
-        name = st.selectbox("Demo file", names, key=f"{key}_demo",
-                            help="Files written for this project: SemEval-2014 and 2016 formats; broken_demo.xml shows how problems are reported.")
+        name = st.selectbox(
+            "Demo file",
+            names,
+            key=f"{key}_demo",
+            help="Files written for this project: SemEval-2014 and 2016 formats; broken_demo.xml shows how problems are reported.",
+        )
         return (DEMO_DIR / name).read_bytes(), name
     upload = st.file_uploader("SemEval ABSA XML (2014 <sentences> or 2015/2016 <Reviews>)", type=["xml"], key=f"{key}_upload")
     if upload is None:
@@ -349,8 +365,17 @@ def predictions(entry: ModelEntry, predictor: Predictor, data_key: str, examples
 def aspect_file_predictions(entry: ModelEntry, data_key: str, predictor: Predictor, examples: Sequence[Example]) -> list[dict]:
     """Every scorable aspect of a review file, predicted (cached)."""
     rows = predictions(entry, predictor, data_key, examples)
-    return [{"sentence id": r["id"], "text": r["text"], "term": r["item"], "gold": r["gold"], "predicted": r["predicted"],
-             "confidence": round(r["confidence"], 4)} for r in rows]
+    return [
+        {
+            "sentence id": r["id"],
+            "text": r["text"],
+            "term": r["item"],
+            "gold": r["gold"],
+            "predicted": r["predicted"],
+            "confidence": round(r["confidence"], 4),
+        }
+        for r in rows
+    ]
 
 
 @st.cache_data(show_spinner="Evaluating...", max_entries=32)
@@ -375,7 +400,9 @@ UPLOAD_HELP = {
 
 
 @st.cache_data(show_spinner="Reading the file...", max_entries=32)
-def examples_from_file(task: str, data: bytes, name: str, labels: tuple[str, ...] | None) -> tuple[list[Example], list[dict], dict[str, int]]:
+def examples_from_file(
+    task: str, data: bytes, name: str, labels: tuple[str, ...] | None
+) -> tuple[list[Example], list[dict], dict[str, int]]:
     """Turn an uploaded or demo file into labeled examples of `task` the model can score.
 
     `labels` are the model's classes (None when training: every sentiment label and tag is kept,
@@ -383,10 +410,8 @@ def examples_from_file(task: str, data: bytes, name: str, labels: tuple[str, ...
     file's problems as table rows, and what was skipped (reason -> count). Raises DataFormatError
     for a file that cannot be read at all.
     """
-    from seqcore.tasks import ASPECT_LABELS
-
     from seqcore.explain import known_label_examples, problem_rows, review_aspect_examples, sentence_labels_from_reviews
-    from seqcore.tasks import sentiment_examples, tagging_examples
+    from seqcore.tasks import ASPECT_LABELS, sentiment_examples, tagging_examples
 
     if task == "aspect":
         review = parse_semeval(data, name)
@@ -511,7 +536,9 @@ def highlight_html(text: str, spans: Sequence[tuple[int, int, str, str]]) -> str
             out.append(piece)
         else:
             _, _, colour, tip = spans[k]
-            out.append(f'<mark style="background:{colour};padding:0 2px;border-radius:3px" title="{html.escape(tip)}">{piece}</mark>')
+            out.append(
+                f'<mark style="background:{colour};padding:0 2px;border-radius:3px" title="{html.escape(tip)}">{piece}</mark>'
+            )
         i = j
     return "".join(out)
 
@@ -572,7 +599,9 @@ def start_training(name: str, task: str, spec, train_cfg, examples: Sequence[Exa
 
     def run() -> None:
         try:
-            job.fitted = fit(spec, train_cfg, list(examples), data=data, on_progress=job.progress.append, should_stop=job.stop.is_set)
+            job.fitted = fit(
+                spec, train_cfg, list(examples), data=data, on_progress=job.progress.append, should_stop=job.stop.is_set
+            )
         except Exception as err:  # noqa: BLE001 - reported on the page
             job.error = error_message(err)
         finally:
@@ -598,7 +627,10 @@ def register_trained(job: TrainJob) -> ModelEntry:
     predictor = Predictor(Checkpoint(fitted.model, fitted.encoder, card))
     entry = ModelEntry(key, job.name, "session", job.task, fitted.model.cfg.cell, card, None, fitted.model.cfg.to_dict())
     st.session_state.setdefault("trained_models", {})[key] = {
-        "entry": entry, "predictor": predictor, "zip": zipped, "dev_examples": list(fitted.dev_examples),
+        "entry": entry,
+        "predictor": predictor,
+        "zip": zipped,
+        "dev_examples": list(fitted.dev_examples),
     }
     return entry
 

@@ -36,8 +36,14 @@ def use_example() -> None:
     st.session_state["current_sentence"] = st.session_state["traj_example"]
 
 
-st.selectbox("Pick an example sentence", EXAMPLES, key="traj_example", on_change=use_example, index=None,
-             placeholder="Choose one, or type your own below")
+st.selectbox(
+    "Pick an example sentence",
+    EXAMPLES,
+    key="traj_example",
+    on_change=use_example,
+    index=None,
+    placeholder="Choose one, or type your own below",
+)
 text = ui.sentence_input("traj_sentence", "Sentence (type your own and press Enter)")
 
 by_key = {m.key: m for m in models}
@@ -48,12 +54,19 @@ if current is not None and current.key in by_key:
 for cell in ("rnn", "gru", "lstm"):  # one model per cell, so the default compares the three cells
     if len(default) >= 3:
         break
-    pick = next((m.key for m in models if m.cell == cell and m.key not in default and
-                 all(by_key[d].cell != cell for d in default)), None)
+    pick = next(
+        (m.key for m in models if m.cell == cell and m.key not in default and all(by_key[d].cell != cell for d in default)), None
+    )
     if pick:
         default.append(pick)
-chosen = st.multiselect("Models to compare (up to three)", list(by_key), default=default[:3], max_selections=3,
-                        key="traj_models", format_func=lambda k: f"{by_key[k].label} · {by_key[k].cell.upper()}")
+chosen = st.multiselect(
+    "Models to compare (up to three)",
+    list(by_key),
+    default=default[:3],
+    max_selections=3,
+    key="traj_models",
+    format_func=lambda k: f"{by_key[k].label} · {by_key[k].cell.upper()}",
+)
 if not chosen:
     st.info("Choose at least one model.")
     st.stop()
@@ -70,8 +83,12 @@ if runs:
     labels = sorted({lab for labels, _, _ in runs.values() for lab in labels})
     shown = st.multiselect("Classes to draw", labels, default=labels, key="traj_classes")
     fig = plots.trajectory_figure(tokens, {n: (lab, p) for n, (lab, p, _) in runs.items()}, classes=shown)
-    ui.chart(fig, "Each line is one model's probability of one class after reading the sentence up to that word "
-                  "(colour: class, dash: model). Hover a point for its word and value.", key="traj_chart")
+    ui.chart(
+        fig,
+        "Each line is one model's probability of one class after reading the sentence up to that word "
+        "(colour: class, dash: model). Hover a point for its word and value.",
+        key="traj_chart",
+    )
 
     cols = st.columns(len(runs))
     for col, (name, (labs, probs, _)) in zip(cols, runs.items()):
@@ -87,5 +104,9 @@ if runs:
             row[f"{name} predicts"] = labs[int(probs[t].argmax())]
         rows.append(row)
     st.subheader("Word by word")
-    ui.table(pd.DataFrame(rows), "trajectory", key="traj_table",
-             caption="One row per word: each model's class probabilities after reading up to and including that word.")
+    ui.table(
+        pd.DataFrame(rows),
+        "trajectory",
+        key="traj_table",
+        caption="One row per word: each model's class probabilities after reading up to and including that word.",
+    )

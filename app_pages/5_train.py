@@ -27,15 +27,19 @@ running = job is not None and job.running
 
 # ------------------------------------------------------------------ what to train
 st.header("What to train")
-task = st.radio("Task", list(ui.TASK_NAMES), format_func=lambda t: ui.TASK_NAMES[t], horizontal=True, key="train_task",
-                disabled=running)
+task = st.radio(
+    "Task", list(ui.TASK_NAMES), format_func=lambda t: ui.TASK_NAMES[t], horizontal=True, key="train_task", disabled=running
+)
 
 sources: dict[str, str] = {}
 if task == "sentiment" and ui.shared_train_available("sentiment"):
     sources["shared"] = f"{ui.SHARED_TRAIN_NAMES[task]} from ../shared/data, a random subset"
 if task in ("sentiment", "aspect") and ui.demo_files():
-    sources["demo"] = ("The demo review files: sentences whose opinions all agree (tiny: for trying the mechanics)"
-                       if task == "sentiment" else "A demo review file (tiny: for trying the mechanics)")
+    sources["demo"] = (
+        "The demo review files: sentences whose opinions all agree (tiny: for trying the mechanics)"
+        if task == "sentiment"
+        else "A demo review file (tiny: for trying the mechanics)"
+    )
 if task != "sentiment" and ui.shared_train_available(task):
     sources["shared"] = f"{ui.SHARED_TRAIN_NAMES[task]} from ../shared/data, a random subset"
 sources["upload"] = "A file you upload"
@@ -45,8 +49,9 @@ examples, problems, skipped, data_note = None, [], {}, {}
 with ui.user_errors("The training data could not be read"):
     if how == "shared":
         default_n = {"sentiment": 2000, "aspect": 1000, "tagging": 800}[task]
-        limit = st.number_input("Sentences to use (a fixed-seed random subset)", 50, 20000, default_n, 50, key=f"train_limit_{task}",
-                                disabled=running)
+        limit = st.number_input(
+            "Sentences to use (a fixed-seed random subset)", 50, 20000, default_n, 50, key=f"train_limit_{task}", disabled=running
+        )
         examples = ui.shared_train_examples(task, int(limit))
         data_note = {"train": [f"shared/data/{p}" for p in ui.SHARED_TRAIN[task]], "subset": int(limit), "subset_seed": 13}
     elif how == "demo":
@@ -65,22 +70,33 @@ with ui.user_errors("The training data could not be read"):
             examples, problems, skipped = ui.examples_from_file(task, (ui.DEMO_DIR / name).read_bytes(), name, None)
             data_note = {"train": [f"demo/{name}"]}
     else:
-        upload = st.file_uploader(f"Training file: {ui.UPLOAD_HELP[task]}", type=ui.UPLOAD_TYPES[task], key=f"train_upload_{task}",
-                                  disabled=running)
+        upload = st.file_uploader(
+            f"Training file: {ui.UPLOAD_HELP[task]}", type=ui.UPLOAD_TYPES[task], key=f"train_upload_{task}", disabled=running
+        )
         if upload is not None:
             examples, problems, skipped = ui.examples_from_file(task, upload.getvalue(), upload.name, None)
             data_note = {"train": [upload.name]}
 
 if problems:
     st.warning(f"{len(problems)} problem(s) in the data: those parts were skipped or repaired.")
-    ui.table(pd.DataFrame(problems), "training_data_problems", key="train_problems", caption="What the reader found wrong, with sentence id and line.")
+    ui.table(
+        pd.DataFrame(problems),
+        "training_data_problems",
+        key="train_problems",
+        caption="What the reader found wrong, with sentence id and line.",
+    )
 if skipped:
     st.caption("Left out: " + "; ".join(f"{v} {k}" for k, v in skipped.items()) + ".")
 if examples is not None:
-    n_items = {"sentiment": len(examples), "aspect": sum(len(e.aspects) for e in examples),
-               "tagging": sum(len(e.tokens) for e in examples)}[task]
-    st.caption(f"{len(examples)} training sentences ({n_items} labeled {'aspects' if task == 'aspect' else 'words' if task == 'tagging' else 'sentences'}); "
-               "10% of them, grouped by sentence text, are held out as the dev split that picks the best epoch.")
+    n_items = {
+        "sentiment": len(examples),
+        "aspect": sum(len(e.aspects) for e in examples),
+        "tagging": sum(len(e.tokens) for e in examples),
+    }[task]
+    st.caption(
+        f"{len(examples)} training sentences ({n_items} labeled {'aspects' if task == 'aspect' else 'words' if task == 'tagging' else 'sentences'}); "
+        "10% of them, grouped by sentence text, are held out as the dev split that picks the best epoch."
+    )
 
 # ------------------------------------------------------------------ how
 st.header("Model and optimiser")
@@ -106,13 +122,27 @@ if start:
     with ui.user_errors("Training could not start"):
         if len(examples) < 4:
             raise ValueError(f"{len(examples)} sentences are too few to train: a dev split needs a few of them")
-        spec = FitSpec(task=task, cell=cell, embedding_dim=int(emb), hidden_size=int(hidden), num_layers=int(layers),
-                       bidirectional=bidir, dropout=float(dropout))
+        spec = FitSpec(
+            task=task,
+            cell=cell,
+            embedding_dim=int(emb),
+            hidden_size=int(hidden),
+            num_layers=int(layers),
+            bidirectional=bidir,
+            dropout=float(dropout),
+        )
         steps = max(1, -(-int(len(examples) * 0.9) // int(batch)))
-        cfg = TrainConfig(epochs=int(epochs), batch_size=int(batch), lr=float(lr), patience=int(patience),
-                          report_every=max(1, steps // 10), device="cpu")
-        job = ui.start_training(clean, task, spec, cfg, examples, data_note,
-                                {"cell": cell, "epochs": int(epochs), "examples": len(examples)})
+        cfg = TrainConfig(
+            epochs=int(epochs),
+            batch_size=int(batch),
+            lr=float(lr),
+            patience=int(patience),
+            report_every=max(1, steps // 10),
+            device="cpu",
+        )
+        job = ui.start_training(
+            clean, task, spec, cfg, examples, data_note, {"cell": cell, "epochs": int(epochs), "examples": len(examples)}
+        )
         st.session_state["train_job"] = job
         running = True
 
@@ -125,14 +155,25 @@ def monitor() -> None:
         return
     st.header(f"Training {job.name}")
     if job.running:
-        st.button("Stop", key="train_stop", on_click=job.stop.set, type="secondary",
-                  help="Ends training between two steps; the best model so far (on dev) is kept.")
+        st.button(
+            "Stop",
+            key="train_stop",
+            on_click=job.stop.set,
+            type="secondary",
+            help="Ends training between two steps; the best model so far (on dev) is kept.",
+        )
     reports = list(job.progress)
     last = reports[-1] if reports else None
     left = job.seconds_left()
     if job.running:
-        text = (f"epoch {last.epoch} of at most {job.settings['epochs']}, step {last.step} of {last.total_steps}; "
-                f"{job.elapsed():.0f} s elapsed" + (f", about {left:.0f} s left" if left is not None else "")) if last else "starting..."
+        text = (
+            (
+                f"epoch {last.epoch} of at most {job.settings['epochs']}, step {last.step} of {last.total_steps}; "
+                f"{job.elapsed():.0f} s elapsed" + (f", about {left:.0f} s left" if left is not None else "")
+            )
+            if last
+            else "starting..."
+        )
         if job.stop.is_set():
             text = "stopping after the current step... " + text
         st.progress(job.fraction(), text=text)
@@ -140,10 +181,19 @@ def monitor() -> None:
         st.progress(1.0, text=f"finished in {job.elapsed():.1f} s")
     hist = job.epochs()
     if hist:
-        ui.chart(plots.training_figure(hist), "Train loss and dev loss (left axis) and dev accuracy (right axis) after every epoch; "
-                 "the chart grows while training runs.", key="train_curves")
+        ui.chart(
+            plots.training_figure(hist),
+            "Train loss and dev loss (left axis) and dev accuracy (right axis) after every epoch; "
+            "the chart grows while training runs.",
+            key="train_curves",
+        )
         df = pd.DataFrame(hist)[["epoch", "step", "train_loss", "dev_loss", "dev_accuracy", "dev_macro_f1", "elapsed", "is_best"]]
-        ui.table(df, f"{job.name}_history", key="train_history", caption="Each epoch's scores; is_best marks the epochs that improved the dev score.")
+        ui.table(
+            df,
+            f"{job.name}_history",
+            key="train_history",
+            caption="Each epoch's scores; is_best marks the epochs that improved the dev score.",
+        )
     elif job.running:
         st.caption("The chart appears after the first epoch.")
     if job.done.is_set() and not job.settings.get("announced"):
@@ -154,15 +204,27 @@ def monitor() -> None:
             st.error(f"Training failed: {job.error}")
         elif job.fitted is not None:
             res = job.fitted.result
-            how_ended = ("stopped by you" if res.stopped_by_user else "stopped early: the dev score stopped improving"
-                         if res.stopped_early else "ran every epoch")
+            how_ended = (
+                "stopped by you"
+                if res.stopped_by_user
+                else "stopped early: the dev score stopped improving"
+                if res.stopped_early
+                else "ran every epoch"
+            )
             dev = job.fitted.card.get("dev_metrics") or {}
-            st.success(f"{job.name}: {how_ended} after {res.epochs_run} epoch(s); kept epoch {res.best_epoch}, "
-                       f"dev accuracy {dev.get('accuracy', float('nan')):.1%}. It is now the sidebar's model (this session only).")
+            st.success(
+                f"{job.name}: {how_ended} after {res.epochs_run} epoch(s); kept epoch {res.best_epoch}, "
+                f"dev accuracy {dev.get('accuracy', float('nan')):.1%}. It is now the sidebar's model (this session only)."
+            )
             trained = st.session_state.get("trained_models", {}).get(job.settings.get("registered"))
             if trained:
-                st.download_button("Download the model (zip: safetensors + JSON)", trained["zip"], file_name=f"{job.name}.zip",
-                                   mime="application/zip", key="train_download")
+                st.download_button(
+                    "Download the model (zip: safetensors + JSON)",
+                    trained["zip"],
+                    file_name=f"{job.name}.zip",
+                    mime="application/zip",
+                    key="train_download",
+                )
 
 
 monitor()
@@ -171,4 +233,9 @@ session = ui.session_models()
 if session:
     st.header("Models trained in this session")
     df = pd.DataFrame([{"name": m.name, "task": m.task, "cell": m.cell, "card": ui.card_line(m)} for m in session])
-    ui.table(df, "session_models", key="train_session_models", caption="Only you see these; they are gone when this browser session ends.")
+    ui.table(
+        df,
+        "session_models",
+        key="train_session_models",
+        caption="Only you see these; they are gone when this browser session ends.",
+    )

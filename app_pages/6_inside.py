@@ -47,23 +47,37 @@ H, E = cfg.hidden_size, cfg.input_size
 
 st.header(f"The {cfg.cell.upper()} equations")
 st.latex(EQUATIONS[cfg.cell])
-sizes = (rf"x_t \in \mathbb{{R}}^{{{E}}},\quad h_t \in \mathbb{{R}}^{{{H}}},\quad "
-         rf"W_{{i\ast}} \in \mathbb{{R}}^{{{H} \times {E}}},\quad W_{{h\ast}} \in \mathbb{{R}}^{{{H} \times {H}}},\quad "
-         rf"b_{{i\ast}}, b_{{h\ast}} \in \mathbb{{R}}^{{{H}}}")
+sizes = (
+    rf"x_t \in \mathbb{{R}}^{{{E}}},\quad h_t \in \mathbb{{R}}^{{{H}}},\quad "
+    rf"W_{{i\ast}} \in \mathbb{{R}}^{{{H} \times {E}}},\quad W_{{h\ast}} \in \mathbb{{R}}^{{{H} \times {H}}},\quad "
+    rf"b_{{i\ast}}, b_{{h\ast}} \in \mathbb{{R}}^{{{H}}}"
+)
 st.latex(sizes)
-notes = [f"Layer 0 reads x_t of size {E} (the word embedding" + (f" of {cfg.embedding_dim} plus {cfg.char_filters} character features)" if model.chars is not None else ")")]
+notes = [
+    f"Layer 0 reads x_t of size {E} (the word embedding"
+    + (f" of {cfg.embedding_dim} plus {cfg.char_filters} character features)" if model.chars is not None else ")")
+]
 if cfg.num_layers > 1:
-    notes.append(f"layers 1 to {cfg.num_layers - 1} read the previous layer's output, of size {cfg.output_size}, so their W_i* are {H} x {cfg.output_size}")
+    notes.append(
+        f"layers 1 to {cfg.num_layers - 1} read the previous layer's output, of size {cfg.output_size}, so their W_i* are {H} x {cfg.output_size}"
+    )
 if cfg.bidirectional:
     notes.append("each layer has a forward and a backward copy with weights of their own")
-st.caption("; ".join(notes) + f". σ is the logistic sigmoid, ⊙ the element-wise product; {GATE_SYMBOLS[cfg.cell]} each own one block of W_ih and W_hh.")
+st.caption(
+    "; ".join(notes)
+    + f". σ is the logistic sigmoid, ⊙ the element-wise product; {GATE_SYMBOLS[cfg.cell]} each own one block of W_ih and W_hh."
+)
 
 st.subheader("Parameters, gate by gate")
 with ui.user_errors("The parameters could not be listed"):
     rows = parameter_breakdown(model)
     df = pd.DataFrame(rows).astype({"layer": "object", "direction": "object", "gate": "object"})
-    ui.table(df, f"{entry.name}_parameters", key="inside_params",
-             caption="Every parameter block: the recurrent rows give one gate's slice of W_ih, W_hh and the two biases.")
+    ui.table(
+        df,
+        f"{entry.name}_parameters",
+        key="inside_params",
+        caption="Every parameter block: the recurrent rows give one gate's slice of W_ih, W_hh and the two biases.",
+    )
     totals = parameter_totals(rows)
     ui.table(pd.DataFrame(totals), f"{entry.name}_parameter_totals", key="inside_totals", caption="Per component and per layer.")
     total = totals[-1]["parameters"]
@@ -79,21 +93,28 @@ with ui.user_errors("The sentence could not be read"):
         raise ValueError("the sentence is empty: type at least one word")
     example = Example(id="input", tokens=tokens, text=text)
     if cfg.task == "aspect":
-        terms_text = st.text_input("Aspect term(s), separated by commas", value=tokens[min(1, len(tokens) - 1)], key="inside_terms")
+        terms_text = st.text_input(
+            "Aspect term(s), separated by commas", value=tokens[min(1, len(tokens) - 1)], key="inside_terms"
+        )
         terms = [t.strip() for t in terms_text.split(",") if t.strip()]
         if not terms:
             raise ValueError("name at least one aspect term that occurs in the sentence")
         example.aspects = [term_to_token_span(text, offsets, t) for t in terms]
     flow = shape_flow(model, predictor.encoder, example)
     st.code(shape_arrow(flow), language=None, wrap_lines=True)
-    ui.table(pd.DataFrame([{**r, "shape": "[" + ", ".join(map(str, r["shape"])) + "]"} for r in flow]), "shapes", key="inside_shapes",
-             caption="Each stage of the forward pass for this one sentence (B = 1), read off the real tensors.")
+    ui.table(
+        pd.DataFrame([{**r, "shape": "[" + ", ".join(map(str, r["shape"])) + "]"} for r in flow]),
+        "shapes",
+        key="inside_shapes",
+        caption="Each stage of the forward pass for this one sentence (B = 1), read off the real tensors.",
+    )
 
 if example is not None:
     st.header("One step with the real numbers")
     c1, c2, c3 = st.columns(3)
-    t = c1.selectbox("Word", range(len(tokens)), format_func=lambda k: f"{k}: {tokens[k]}", key="inside_word",
-                     index=min(1, len(tokens) - 1))
+    t = c1.selectbox(
+        "Word", range(len(tokens)), format_func=lambda k: f"{k}: {tokens[k]}", key="inside_word", index=min(1, len(tokens) - 1)
+    )
     layer = c2.selectbox("Layer", range(cfg.num_layers), key="inside_layer", format_func=lambda k: f"layer {k}")
     direction = c3.selectbox("Direction", ["forward", "backward"] if cfg.bidirectional else ["forward"], key="inside_direction")
     units = st.multiselect("Units to show", list(range(H)), default=list(range(min(4, H))), key="inside_units")
@@ -109,16 +130,28 @@ if example is not None:
             state["c_{t-1}"] = [round(float(step.c_prev[u]), 4) for u in units]
         cols = st.columns(2)
         with cols[0]:
-            ui.table(vec, "x_t", key="inside_x", caption=f"The first {k} of {len(step.x)} numbers of this layer's input x_t at this word.")
+            ui.table(
+                vec,
+                "x_t",
+                key="inside_x",
+                caption=f"The first {k} of {len(step.x)} numbers of this layer's input x_t at this word.",
+            )
         with cols[1]:
             ui.table(pd.DataFrame(state), "previous_state", key="inside_prev", caption="The previous state of the chosen units.")
         if units:
             detail = step.table(units)
-            ui.table(pd.DataFrame(detail).round(5), "step", key="inside_step",
-                     caption="Each gate of each chosen unit: the input part W_i x + b_i, the hidden part W_h h + b_h, their "
-                     "pre-activation (for the GRU's n: input part + r ⊙ hidden part) and the value after σ or tanh.")
-            ui.chart(plots.step_figure(detail), "The value of each gate and state of the chosen units at this word; hover for the pre-activation.",
-                     key="inside_step_chart")
+            ui.table(
+                pd.DataFrame(detail).round(5),
+                "step",
+                key="inside_step",
+                caption="Each gate of each chosen unit: the input part W_i x + b_i, the hidden part W_h h + b_h, their "
+                "pre-activation (for the GRU's n: input part + r ⊙ hidden part) and the value after σ or tanh.",
+            )
+            ui.chart(
+                plots.step_figure(detail),
+                "The value of each gate and state of the chosen units at this word; hover for the pre-activation.",
+                key="inside_step_chart",
+            )
             st.caption("Recomputed here from the layer's weights in float64; the same values as the Gates page's trace.")
         else:
             st.info("Choose at least one unit.")

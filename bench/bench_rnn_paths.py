@@ -53,7 +53,9 @@ def copy_weights(model: SequenceModel, base: PackedBaseline) -> None:
                 getattr(base.rnn, name + suffix).copy_(getattr(rnn, name + "_l0"))
 
 
-def time_step(model: nn.Module, ids: torch.Tensor, lengths: torch.Tensor, labels: torch.Tensor, repeats: int, device: torch.device) -> float:
+def time_step(
+    model: nn.Module, ids: torch.Tensor, lengths: torch.Tensor, labels: torch.Tensor, repeats: int, device: torch.device
+) -> float:
     """Return the median milliseconds of one forward + backward step."""
     loss_fn = nn.CrossEntropyLoss()
     times = []
@@ -82,9 +84,13 @@ def main() -> None:
     args = ap.parse_args()
 
     device = torch.device(args.device) if args.device else pick_device()
-    print(f"device {device}, torch {torch.__version__}, {torch.get_num_threads()} threads; batch {args.batch}, "
-          f"embedding {args.emb}, hidden {args.hidden}; median of {args.repeats} steps")
-    print(f"{'batch lengths':<22}{'cell':<6}{'dirs':<6}{'seqcore padded ms':>19}{'packed ms':>12}{'speed-up':>10}{'max |diff|':>12}")
+    print(
+        f"device {device}, torch {torch.__version__}, {torch.get_num_threads()} threads; batch {args.batch}, "
+        f"embedding {args.emb}, hidden {args.hidden}; median of {args.repeats} steps"
+    )
+    print(
+        f"{'batch lengths':<22}{'cell':<6}{'dirs':<6}{'seqcore padded ms':>19}{'packed ms':>12}{'speed-up':>10}{'max |diff|':>12}"
+    )
     torch.manual_seed(0)
     spread = torch.randint(args.min_len, args.max_len + 1, (args.batch,))
     # seqcore's batches come from length buckets: a batch spans a few lengths, not the whole range.
@@ -103,8 +109,16 @@ def run_case(name: str, lengths: torch.Tensor, args: argparse.Namespace, device:
     ids, lengths, labels = ids.to(device), lengths.to(device), labels.to(device)
     for cell in ("lstm", "gru"):
         for bi in (False, True):
-            cfg = ModelConfig(task="sentiment", vocab_size=vocab, num_classes=2, cell=cell, embedding_dim=args.emb,
-                              hidden_size=args.hidden, bidirectional=bi, pooling="last")
+            cfg = ModelConfig(
+                task="sentiment",
+                vocab_size=vocab,
+                num_classes=2,
+                cell=cell,
+                embedding_dim=args.emb,
+                hidden_size=args.hidden,
+                bidirectional=bi,
+                pooling="last",
+            )
             ours = SequenceModel(cfg).to(device).train()
             base = PackedBaseline(cell, vocab, args.emb, args.hidden, bi, 2).to(device).train()
             copy_weights(ours, base)
@@ -112,7 +126,9 @@ def run_case(name: str, lengths: torch.Tensor, args: argparse.Namespace, device:
                 diff = (ours(ids, lengths) - base(ids, lengths)).abs().max().item()
             t_ours = time_step(ours, ids, lengths, labels, args.repeats, device)
             t_base = time_step(base, ids, lengths, labels, args.repeats, device)
-            print(f"{name:<22}{cell:<6}{'bi' if bi else 'uni':<6}{t_ours:>19.1f}{t_base:>12.1f}{t_base / t_ours:>9.2f}x{diff:>12.1e}")
+            print(
+                f"{name:<22}{cell:<6}{'bi' if bi else 'uni':<6}{t_ours:>19.1f}{t_base:>12.1f}{t_base / t_ours:>9.2f}x{diff:>12.1e}"
+            )
 
 
 if __name__ == "__main__":

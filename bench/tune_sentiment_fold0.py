@@ -22,13 +22,18 @@ def main() -> None:
     cell = sys.argv[1]
     examples, _ = load_examples("sentiment", [DATA / "rt-polarity.pos", DATA / "rt-polarity.neg"])
     for flags in sys.argv[2:]:
-        args = build_parser().parse_args(["train", "--task", "sentiment", "--data", "x", "--out", "x", "--cell", cell, *shlex.split(flags)])
+        args = build_parser().parse_args(
+            ["train", "--task", "sentiment", "--data", "x", "--out", "x", "--cell", cell, *shlex.split(flags)]
+        )
         held = set(kfold(len(examples), 10, args.seed)[0])
         train = [e for i, e in enumerate(examples) if i not in held]
         spec, cfg = settings_from_args(args)
         f = fit(spec, cfg, train)
         devs = " ".join(f"{p['dev_accuracy']:.3f}" for p in f.card["history"])
-        print(f"{cell} [{flags}] dev {f.result.best_score:.4f} epoch {f.result.best_epoch} ({devs}) {f.card['train_seconds']}s", flush=True)
+        print(
+            f"{cell} [{flags}] dev {f.result.best_score:.4f} epoch {f.result.best_epoch} ({devs}) {f.card['train_seconds']}s",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,5 @@
 """Entry point of `python -m seqcore`."""
 
-import sys
+from seqcore.cli import run
 
-from seqcore.cli import main
-
-sys.exit(main())
+run()

@@ -48,8 +48,12 @@ class Batch:
         """Return the batch on `device`."""
         move = lambda t: None if t is None else t.to(device)  # noqa: E731
         return Batch(
-            ids=move(self.ids), lengths=move(self.lengths), labels=move(self.labels), index=self.index,
-            aspect_mask=move(self.aspect_mask), chars=move(self.chars),
+            ids=move(self.ids),
+            lengths=move(self.lengths),
+            labels=move(self.labels),
+            index=self.index,
+            aspect_mask=move(self.aspect_mask),
+            chars=move(self.chars),
         )
 
     def inputs(self) -> dict[str, torch.Tensor | None]:

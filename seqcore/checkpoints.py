@@ -1,9 +1,9 @@
 """Save and load a model as a folder of safetensors and JSON; never pickle.
 
-    weights.safetensors  the parameters
-    config.json          ModelConfig (shapes) + format version
-    vocab.json           word, label and character vocabularies
-    card.json            task, data, split, seed, metrics, training time, package versions
+weights.safetensors  the parameters
+config.json          ModelConfig (shapes) + format version
+vocab.json           word, label and character vocabularies
+card.json            task, data, split, seed, metrics, training time, package versions
 """
 
 from __future__ import annotations
@@ -55,8 +55,12 @@ def package_versions() -> dict[str, str]:
     import sklearn
 
     return {
-        "seqcore": seqcore.__version__, "torch": torch.__version__, "numpy": numpy.__version__,
-        "safetensors": safetensors.__version__, "scikit-learn": sklearn.__version__, "python": platform.python_version(),
+        "seqcore": seqcore.__version__,
+        "torch": torch.__version__,
+        "numpy": numpy.__version__,
+        "safetensors": safetensors.__version__,
+        "scikit-learn": sklearn.__version__,
+        "python": platform.python_version(),
     }
 
 
@@ -145,7 +149,9 @@ def load_checkpoint(path: str | os.PathLike, device: str | torch.device | None =
         raise CheckpointError(f"{weights} does not fit config.json: missing tensors {missing[:5]}, unexpected {extra[:5]}")
     for name, tensor in expected.items():
         if state[name].shape != tensor.shape:
-            raise CheckpointError(f"{weights}: tensor {name} has shape {tuple(state[name].shape)}, config.json implies {tuple(tensor.shape)}")
+            raise CheckpointError(
+                f"{weights}: tensor {name} has shape {tuple(state[name].shape)}, config.json implies {tuple(tensor.shape)}"
+            )
         if not torch.isfinite(state[name]).all():
             raise CheckpointError(f"{weights}: tensor {name} holds NaN or infinite values")
     model.load_state_dict(state)

@@ -19,24 +19,58 @@ class CliError(Exception):
 
 
 def add_train_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--task", required=True, choices=["sentiment", "aspect", "tagging"], help="what to predict: a label per sentence, per aspect term, or per token")
-    p.add_argument("--data", nargs="+", required=True, metavar="PATH", help="training files: rt-polarity .pos and .neg, SemEval XML, or CoNLL-U")
-    p.add_argument("--dev", nargs="+", metavar="PATH", help="dev files (default: carve --dev-fraction of --data, grouped by sentence)")
+    p.add_argument(
+        "--task",
+        required=True,
+        choices=["sentiment", "aspect", "tagging"],
+        help="what to predict: a label per sentence, per aspect term, or per token",
+    )
+    p.add_argument(
+        "--data",
+        nargs="+",
+        required=True,
+        metavar="PATH",
+        help="training files: rt-polarity .pos and .neg, SemEval XML, or CoNLL-U",
+    )
+    p.add_argument(
+        "--dev", nargs="+", metavar="PATH", help="dev files (default: carve --dev-fraction of --data, grouped by sentence)"
+    )
     p.add_argument("--test", nargs="+", metavar="PATH", help="test files, scored once after training (never used to select)")
-    p.add_argument("--folds", type=int, default=0, help="sentiment: K-fold cross-validation over --data; the test set is each fold in turn")
+    p.add_argument(
+        "--folds", type=int, default=0, help="sentiment: K-fold cross-validation over --data; the test set is each fold in turn"
+    )
     p.add_argument("--ship-fold", type=int, default=0, help="with --folds: which fold's model is saved to --out")
     p.add_argument("--out", required=True, metavar="DIR", help="checkpoint folder to write (replaced atomically)")
     p.add_argument("--cell", default="lstm", choices=["rnn", "gru", "lstm"], help="recurrent cell")
     p.add_argument("--embedding-dim", type=int, default=100, help="word embedding size")
     p.add_argument("--hidden-size", type=int, default=128, help="hidden units per direction")
     p.add_argument("--layers", type=int, default=1, help="stacked recurrent layers")
-    p.add_argument("--bidirectional", action=argparse.BooleanOptionalAction, default=None, help="read both directions (default: on for aspect and tagging)")
-    p.add_argument("--chars", action=argparse.BooleanOptionalAction, default=None, help="add a character CNN to each word (default: on for tagging)")
-    p.add_argument("--pooling", default="last", choices=["last", "mean", "max"], help="sentiment: last relevant output, or mean/max over real tokens")
+    p.add_argument(
+        "--bidirectional",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="read both directions (default: on for aspect and tagging)",
+    )
+    p.add_argument(
+        "--chars",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="add a character CNN to each word (default: on for tagging)",
+    )
+    p.add_argument(
+        "--pooling",
+        default="last",
+        choices=["last", "mean", "max"],
+        help="sentiment: last relevant output, or mean/max over real tokens",
+    )
     p.add_argument("--dropout", type=float, default=0.3, help="dropout on embeddings, between layers and before the head")
     p.add_argument("--min-freq", type=int, default=1, help="words seen fewer times become <unk>")
     p.add_argument("--max-vocab", type=int, default=None, help="keep at most this many words")
-    p.add_argument("--init-embeddings", metavar="DIR", help="start word vectors from this checkpoint's (its vocabulary is added to this model's)")
+    p.add_argument(
+        "--init-embeddings",
+        metavar="DIR",
+        help="start word vectors from this checkpoint's (its vocabulary is added to this model's)",
+    )
     p.add_argument("--freeze-embeddings", action="store_true", help="with --init-embeddings: keep the word vectors fixed")
     p.add_argument("--dev-fraction", type=float, default=0.1, help="share of training sentences carved off as dev")
     p.add_argument("--epochs", type=int, default=10, help="maximum epochs")
@@ -45,14 +79,18 @@ def add_train_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--weight-decay", type=float, default=0.0, help="Adam weight decay")
     p.add_argument("--clip", type=float, default=5.0, help="max global gradient norm")
     p.add_argument("--patience", type=int, default=3, help="epochs without a better dev score before stopping")
-    p.add_argument("--metric", default="accuracy", choices=["accuracy", "macro_f1"], help="dev metric that selects the checkpoint")
+    p.add_argument(
+        "--metric", default="accuracy", choices=["accuracy", "macro_f1"], help="dev metric that selects the checkpoint"
+    )
     p.add_argument("--seed", type=int, default=13, help="random seed (same seed, same weights on CPU)")
     p.add_argument("--device", default="auto", help="auto (CUDA, else MPS, else CPU), cpu, cuda or mps")
     p.add_argument("--quiet", action="store_true", help="print only the final summary")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m seqcore", description="Train and look inside GRU, LSTM and RNN models on real text.")
+    parser = argparse.ArgumentParser(
+        prog="python -m seqcore", description="Train and look inside GRU, LSTM and RNN models on real text."
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_train_flags(sub.add_parser("train", help="train a model and save a checkpoint folder"))
     p = sub.add_parser("evaluate", help="score a checkpoint on labeled data")
@@ -62,7 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("predict", help="predict one sentence")
     p.add_argument("model", metavar="DIR", help="checkpoint folder")
     p.add_argument("text", help="the sentence")
-    p.add_argument("--aspect", action="append", default=[], metavar="TERM", help="aspect models: a term in the sentence (repeat for several)")
+    p.add_argument(
+        "--aspect", action="append", default=[], metavar="TERM", help="aspect models: a term in the sentence (repeat for several)"
+    )
     p = sub.add_parser("trace", help="print every gate of one layer for one sentence")
     p.add_argument("model", metavar="DIR", help="checkpoint folder")
     p.add_argument("text", help="the sentence")
@@ -89,14 +129,31 @@ def settings_from_args(args: argparse.Namespace) -> tuple:
 
     try:
         spec = FitSpec(
-            task=args.task, cell=args.cell, embedding_dim=args.embedding_dim, hidden_size=args.hidden_size,
-            num_layers=args.layers, bidirectional=args.bidirectional, dropout=args.dropout, pooling=args.pooling,
-            use_chars=args.chars, min_freq=args.min_freq, max_vocab=args.max_vocab, dev_fraction=args.dev_fraction,
-            init_embeddings=args.init_embeddings, freeze_embeddings=args.freeze_embeddings,
+            task=args.task,
+            cell=args.cell,
+            embedding_dim=args.embedding_dim,
+            hidden_size=args.hidden_size,
+            num_layers=args.layers,
+            bidirectional=args.bidirectional,
+            dropout=args.dropout,
+            pooling=args.pooling,
+            use_chars=args.chars,
+            min_freq=args.min_freq,
+            max_vocab=args.max_vocab,
+            dev_fraction=args.dev_fraction,
+            init_embeddings=args.init_embeddings,
+            freeze_embeddings=args.freeze_embeddings,
         )
         cfg = TrainConfig(
-            epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, weight_decay=args.weight_decay, clip=args.clip,
-            patience=args.patience, metric=args.metric, seed=args.seed, device=args.device,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            lr=args.lr,
+            weight_decay=args.weight_decay,
+            clip=args.clip,
+            patience=args.patience,
+            metric=args.metric,
+            seed=args.seed,
+            device=args.device,
         )
     except ValueError as e:
         raise CliError(str(e)) from e
@@ -113,13 +170,20 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(f"warning: {p}", file=sys.stderr)
     dev = load_examples(args.task, args.dev)[0] if args.dev else None
     test = load_examples(args.task, args.test)[0] if args.test else None
-    data = {"train": [shared_ref(p) for p in args.data], "dev": [shared_ref(p) for p in args.dev or []],
-            "test": [shared_ref(p) for p in args.test or []], "problems_skipped": len(problems)}
+    data = {
+        "train": [shared_ref(p) for p in args.data],
+        "dev": [shared_ref(p) for p in args.dev or []],
+        "test": [shared_ref(p) for p in args.test or []],
+        "problems_skipped": len(problems),
+    }
 
     def report(p: Progress) -> None:
         if not args.quiet and p.kind == "epoch":
-            print(f"epoch {p.epoch:2d}  train loss {p.train_loss:.4f}  dev loss {p.dev_loss:.4f}  dev acc {p.dev_accuracy:.4f}  "
-                  f"dev macro-F1 {p.dev_macro_f1:.4f}  {p.elapsed:6.1f}s{'  *' if p.is_best else ''}", flush=True)
+            print(
+                f"epoch {p.epoch:2d}  train loss {p.train_loss:.4f}  dev loss {p.dev_loss:.4f}  dev acc {p.dev_accuracy:.4f}  "
+                f"dev macro-F1 {p.dev_macro_f1:.4f}  {p.elapsed:6.1f}s{'  *' if p.is_best else ''}",
+                flush=True,
+            )
 
     if args.folds:
         return train_folds(args, spec, cfg, examples, data, report)
@@ -143,18 +207,36 @@ def train_folds(args, spec, cfg, examples, data, report) -> int:
     for k, fold in enumerate(folds):
         held = set(fold)
         print(f"fold {k + 1}/{args.folds}", flush=True)
-        fitted = fit(spec, cfg, [e for i, e in enumerate(examples) if i not in held], None, [examples[i] for i in fold],
-                     {**data, "test": f"fold {k} of {args.folds} (seed {args.seed}) over the train files"}, report)
+        fitted = fit(
+            spec,
+            cfg,
+            [e for i, e in enumerate(examples) if i not in held],
+            None,
+            [examples[i] for i in fold],
+            {**data, "test": f"fold {k} of {args.folds} (seed {args.seed}) over the train files"},
+            report,
+        )
         m = fitted.test_metrics
-        scores.append({"fold": k, "accuracy": m.accuracy, "macro_f1": m.macro_f1, "best_epoch": fitted.result.best_epoch,
-                       "dev_accuracy": fitted.result.best_score})
+        scores.append(
+            {
+                "fold": k,
+                "accuracy": m.accuracy,
+                "macro_f1": m.macro_f1,
+                "best_epoch": fitted.result.best_epoch,
+                "dev_accuracy": fitted.result.best_score,
+            }
+        )
         print(f"fold {k}: test accuracy {m.accuracy:.4f}  macro-F1 {m.macro_f1:.4f}", flush=True)
         if k == args.ship_fold:
             shipped = fitted
     accs = [s["accuracy"] for s in scores]
     shipped.card["cross_validation"] = {
-        "folds": args.folds, "seed": args.seed, "shipped_fold": args.ship_fold, "per_fold": scores,
-        "mean_accuracy": statistics.mean(accs), "std_accuracy": statistics.stdev(accs),
+        "folds": args.folds,
+        "seed": args.seed,
+        "shipped_fold": args.ship_fold,
+        "per_fold": scores,
+        "mean_accuracy": statistics.mean(accs),
+        "std_accuracy": statistics.stdev(accs),
         "mean_macro_f1": statistics.mean(s["macro_f1"] for s in scores),
     }
     shipped.card["data"]["kfold"] = {"folds": args.folds, "fold": args.ship_fold, "seed": args.seed}
@@ -265,3 +347,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def run() -> None:
+    """Console entry point (`seqcore ...`): the same as `python -m seqcore ...`."""
+    sys.exit(main())

@@ -87,11 +87,19 @@ def saturation(cell: str, gates: dict[str, np.ndarray], threshold: float = 0.9) 
             low_cut, low_rule, high_rule = -threshold, f"v < -{threshold:.2g}", f"v > {threshold:.2g}"
         high = float((v > threshold).sum() / n) if n else 0.0
         low = float((v < low_cut).sum() / n) if n else 0.0
-        rows.append({
-            "gate": name, "name": info.long_name, "activation": info.activation, "values": n,
-            "high_rule": high_rule, "share_high": high, "low_rule": low_rule, "share_low": low,
-            "share_saturated": high + low,
-        })
+        rows.append(
+            {
+                "gate": name,
+                "name": info.long_name,
+                "activation": info.activation,
+                "values": n,
+                "high_rule": high_rule,
+                "share_high": high,
+                "low_rule": low_rule,
+                "share_low": low,
+                "share_saturated": high + low,
+            }
+        )
     return rows
 
 
@@ -112,11 +120,16 @@ def parameter_breakdown(model: SequenceModel) -> list[dict]:
     rows: list[dict] = []
 
     def add(component: str, layer, direction, gate, tensors: dict[str, torch.Tensor]) -> None:
-        rows.append({
-            "component": component, "layer": layer, "direction": direction, "gate": gate,
-            "shapes": ", ".join(f"{k} [{_shape(v)}]" for k, v in tensors.items()),
-            "parameters": int(sum(v.numel() for v in tensors.values())),
-        })
+        rows.append(
+            {
+                "component": component,
+                "layer": layer,
+                "direction": direction,
+                "gate": gate,
+                "shapes": ", ".join(f"{k} [{_shape(v)}]" for k, v in tensors.items()),
+                "parameters": int(sum(v.numel() for v in tensors.values())),
+            }
+        )
 
     add("embedding", None, None, None, {"E": model.embedding.weight})
     if model.chars is not None:
@@ -167,7 +180,9 @@ def shape_flow(model: SequenceModel, encoder: Encoder, example: Example) -> list
     if model.chars is not None:
         rows.append({"stage": "character ids", "shape": list(batch.chars.shape), "meaning": "L characters per word"})
         xc = model.chars(batch.chars)
-        rows.append({"stage": "character CNN", "shape": list(xc.shape), "meaning": f"F = {cfg.char_filters} filters, max over characters"})
+        rows.append(
+            {"stage": "character CNN", "shape": list(xc.shape), "meaning": f"F = {cfg.char_filters} filters, max over characters"}
+        )
         x = torch.cat([x, xc], dim=-1)
         rows.append({"stage": "recurrent input", "shape": list(x.shape), "meaning": "word and character features side by side"})
     lengths = batch.lengths
@@ -177,19 +192,36 @@ def shape_flow(model: SequenceModel, encoder: Encoder, example: Example) -> list
         for d, rnn in enumerate(directions):
             # One sentence, no padding: the backward direction reads the sentence reversed.
             out = rnn(h)[0] if d == 0 else reverse_within_length(rnn(reverse_within_length(h, lengths))[0], lengths)
-            rows.append({"stage": f"layer {layer} {DIRECTIONS[d]} {cfg.cell.upper()}", "shape": list(out.shape),
-                         "meaning": f"H = {cfg.hidden_size} hidden units per token"})
+            rows.append(
+                {
+                    "stage": f"layer {layer} {DIRECTIONS[d]} {cfg.cell.upper()}",
+                    "shape": list(out.shape),
+                    "meaning": f"H = {cfg.hidden_size} hidden units per token",
+                }
+            )
             outs.append(out)
         h = torch.cat(outs, dim=-1)
         if len(outs) > 1:
-            rows.append({"stage": f"layer {layer} concatenated", "shape": list(h.shape), "meaning": "forward and backward side by side (2H)"})
+            rows.append(
+                {
+                    "stage": f"layer {layer} concatenated",
+                    "shape": list(h.shape),
+                    "meaning": "forward and backward side by side (2H)",
+                }
+            )
     out = h  # (B, T, D): the encoder's output, as SequenceModel.encode computes it in eval mode
     if cfg.task == "sentiment":
         pooled = model.pool(out, lengths)
         rows.append({"stage": f"pooling ({cfg.pooling})", "shape": list(pooled.shape), "meaning": "one vector per sentence"})
         logits = model.classify(pooled)
     elif cfg.task == "aspect":
-        rows.append({"stage": "aspect mask", "shape": list(batch.aspect_mask.shape), "meaning": "A aspects x T tokens, 1 at the aspect's tokens"})
+        rows.append(
+            {
+                "stage": "aspect mask",
+                "shape": list(batch.aspect_mask.shape),
+                "meaning": "A aspects x T tokens, 1 at the aspect's tokens",
+            }
+        )
         feats = model.aspect_features(out, batch.aspect_mask)
         rows.append({"stage": "mean over aspect tokens", "shape": list(feats.shape), "meaning": "one vector per aspect"})
         logits = model.classify(feats)
@@ -231,14 +263,38 @@ class StepDetail:
         rows = []
         for u in units:
             for gate, p in self.parts.items():
-                rows.append({"unit": int(u), "gate": gate, "W_i x + b_i": float(p["input"][u]), "W_h h + b_h": float(p["hidden"][u]),
-                             "pre-activation": float(p["pre"][u]), "value": float(p["value"][u])})
+                rows.append(
+                    {
+                        "unit": int(u),
+                        "gate": gate,
+                        "W_i x + b_i": float(p["input"][u]),
+                        "W_h h + b_h": float(p["hidden"][u]),
+                        "pre-activation": float(p["pre"][u]),
+                        "value": float(p["value"][u]),
+                    }
+                )
             if self.c is not None:
-                rows.append({"unit": int(u), "gate": "c", "W_i x + b_i": None, "W_h h + b_h": None,
-                             "pre-activation": None, "value": float(self.c[u])})
+                rows.append(
+                    {
+                        "unit": int(u),
+                        "gate": "c",
+                        "W_i x + b_i": None,
+                        "W_h h + b_h": None,
+                        "pre-activation": None,
+                        "value": float(self.c[u]),
+                    }
+                )
             if "h" not in self.parts:  # the RNN's h is its only gate, already listed
-                rows.append({"unit": int(u), "gate": "h", "W_i x + b_i": None, "W_h h + b_h": None,
-                             "pre-activation": None, "value": float(self.h[u])})
+                rows.append(
+                    {
+                        "unit": int(u),
+                        "gate": "h",
+                        "W_i x + b_i": None,
+                        "W_h h + b_h": None,
+                        "pre-activation": None,
+                        "value": float(self.h[u]),
+                    }
+                )
         return rows
 
 
@@ -264,14 +320,18 @@ def layer_inputs(model: SequenceModel, x0: torch.Tensor, trace: Trace) -> list[t
     """Return the input (T, in) of every recurrent layer: the embeddings, then the previous layer's outputs."""
     inputs = [x0]
     for layer in range(1, model.cfg.num_layers):
-        hs = [torch.from_numpy(trace.get(layer - 1, d).gates["h"]) for d in (("forward", "backward") if model.cfg.bidirectional else ("forward",))]
+        hs = [
+            torch.from_numpy(trace.get(layer - 1, d).gates["h"])
+            for d in (("forward", "backward") if model.cfg.bidirectional else ("forward",))
+        ]
         inputs.append(torch.cat(hs, dim=-1).to(x0.dtype))
     return inputs
 
 
 @torch.no_grad()
-def step_detail(model: SequenceModel, x0: torch.Tensor, tokens: Sequence[str], layer: int, direction: str, t: int,
-                trace: Trace | None = None) -> StepDetail:
+def step_detail(
+    model: SequenceModel, x0: torch.Tensor, tokens: Sequence[str], layer: int, direction: str, t: int, trace: Trace | None = None
+) -> StepDetail:
     """Recompute the step of `layer`/`direction` at token `t` given the embeddings x0 (T, E) of a sentence."""
     cfg = model.cfg
     T = x0.shape[0]
@@ -321,8 +381,18 @@ def step_detail(model: SequenceModel, x0: torch.Tensor, tokens: Sequence[str], l
         h, c = parts["h"]["value"], None
     np_parts = {g: {k: v.numpy() for k, v in p.items()} for g, p in parts.items()}
     return StepDetail(
-        cfg.cell, layer, direction, t, tokens[t], prev_t, x.double().cpu().numpy(), h_prev.numpy(),
-        None if c_prev is None else c_prev.numpy(), np_parts, h.numpy(), None if c is None else c.numpy(),
+        cfg.cell,
+        layer,
+        direction,
+        t,
+        tokens[t],
+        prev_t,
+        x.double().cpu().numpy(),
+        h_prev.numpy(),
+        None if c_prev is None else c_prev.numpy(),
+        np_parts,
+        h.numpy(),
+        None if c is None else c.numpy(),
     )
 
 
@@ -338,8 +408,12 @@ def row_normalize(confusion: Sequence[Sequence[float]]) -> np.ndarray:
 
 def confusion_cells(confusion: Sequence[Sequence[int]], labels: Sequence[str]) -> list[dict]:
     """List the non-empty cells of a confusion matrix: the errors first, largest first, then the hits."""
-    cells = [{"gold": labels[i], "predicted": labels[j], "count": int(c)}
-             for i, row in enumerate(confusion) for j, c in enumerate(row) if c]
+    cells = [
+        {"gold": labels[i], "predicted": labels[j], "count": int(c)}
+        for i, row in enumerate(confusion)
+        for j, c in enumerate(row)
+        if c
+    ]
     return sorted(cells, key=lambda r: (r["gold"] == r["predicted"], -r["count"], r["gold"], r["predicted"]))
 
 
@@ -351,8 +425,14 @@ def cell_rows(rows: Sequence[dict], gold: str, predicted: str) -> list[dict]:
 def per_class_table(metrics: dict) -> list[dict]:
     """Turn a Metrics dict into one row per class."""
     return [
-        {"class": lab, "support": int(metrics["support"][k]), "per-class accuracy": metrics["per_class_accuracy"][k],
-         "precision": metrics["precision"][k], "recall": metrics["recall"][k], "F1": metrics["f1"][k]}
+        {
+            "class": lab,
+            "support": int(metrics["support"][k]),
+            "per-class accuracy": metrics["per_class_accuracy"][k],
+            "precision": metrics["precision"][k],
+            "recall": metrics["recall"][k],
+            "F1": metrics["f1"][k],
+        }
         for k, lab in enumerate(metrics["labels"])
     ]
 
@@ -365,8 +445,11 @@ def review_summary(review: ReviewFile) -> dict:
     targets = [t for s in review.sentences for t in s.targets]
     polarity = Counter(t.polarity for t in targets)
     return {
-        "format": review.format, "sentences": len(review.sentences), "targets": len(targets),
-        "null_targets": sum(t.is_null for t in targets), "problems": len(review.problems),
+        "format": review.format,
+        "sentences": len(review.sentences),
+        "targets": len(targets),
+        "null_targets": sum(t.is_null for t in targets),
+        "problems": len(review.problems),
         **{f"{p}": polarity[p] for p in ("positive", "negative", "neutral", "conflict")},
     }
 
@@ -434,6 +517,14 @@ def tag_rows(tokens: Sequence[str], predicted: Sequence[tuple[str, str, float]],
     rows = []
     for t, (tok, tag, p) in enumerate(predicted):
         g = gold[t] if gold is not None else None
-        rows.append({"position": t, "word": tok, "predicted": tag, "probability": p, "gold": g,
-                     "correct": None if g is None else g == tag})
+        rows.append(
+            {
+                "position": t,
+                "word": tok,
+                "predicted": tag,
+                "probability": p,
+                "gold": g,
+                "correct": None if g is None else g == tag,
+            }
+        )
     return rows

@@ -103,7 +103,9 @@ class Predictor:
         p = predict(self.model, [ex], self.encoder)
         return dict(zip(self.labels, map(float, p.probs[0])))
 
-    def predict_aspects(self, text: str, terms: list[str] | None = None, spans: list[tuple[int, int]] | None = None) -> list[AspectPrediction]:
+    def predict_aspects(
+        self, text: str, terms: list[str] | None = None, spans: list[tuple[int, int]] | None = None
+    ) -> list[AspectPrediction]:
         """Predict every aspect of one sentence in one forward pass; aspects given as terms or token spans."""
         self._need("aspect")
         ex, offsets = self.example(text)

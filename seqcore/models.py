@@ -131,7 +131,7 @@ class CharCNN(nn.Module):
         B, T, L = chars.shape
         e = self.embedding(chars.view(B * T, L))  # (B*T, L, C)
         y = self.conv(e.transpose(1, 2))  # (B*T, F, L)
-        real = (chars.view(B * T, 1, L) != 0)  # (B*T, 1, L)
+        real = chars.view(B * T, 1, L) != 0  # (B*T, 1, L)
         # Mask padding characters so a longer word elsewhere in the batch never changes this word.
         y = y.masked_fill(~real, float("-inf")).max(dim=2).values  # (B*T, F)
         y = torch.where(torch.isfinite(y), y, torch.zeros_like(y))  # padding words -> 0

@@ -47,8 +47,17 @@ class FitSpec:
 
     def __post_init__(self) -> None:
         # Fail on bad options before any data is read or any time is spent.
-        ModelConfig(task=self.task, vocab_size=2, num_classes=2, cell=self.cell, embedding_dim=self.embedding_dim,
-                    hidden_size=self.hidden_size, num_layers=self.num_layers, dropout=self.dropout, pooling=self.pooling)
+        ModelConfig(
+            task=self.task,
+            vocab_size=2,
+            num_classes=2,
+            cell=self.cell,
+            embedding_dim=self.embedding_dim,
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            dropout=self.dropout,
+            pooling=self.pooling,
+        )
         if not 0.0 < self.dev_fraction < 1.0:
             raise ValueError(f"dev fraction must be in (0, 1), got {self.dev_fraction}")
         if self.min_freq < 1:
@@ -74,10 +83,17 @@ def build_model(spec: FitSpec, encoder: Encoder) -> SequenceModel:
     """Return an untrained model sized for `encoder`'s vocabularies."""
     defaults = TASK_DEFAULTS[spec.task]
     cfg = ModelConfig(
-        task=spec.task, vocab_size=len(encoder.words), num_classes=len(encoder.labels), cell=spec.cell,
-        embedding_dim=spec.embedding_dim, hidden_size=spec.hidden_size, num_layers=spec.num_layers,
+        task=spec.task,
+        vocab_size=len(encoder.words),
+        num_classes=len(encoder.labels),
+        cell=spec.cell,
+        embedding_dim=spec.embedding_dim,
+        hidden_size=spec.hidden_size,
+        num_layers=spec.num_layers,
         bidirectional=defaults["bidirectional"] if spec.bidirectional is None else spec.bidirectional,
-        dropout=spec.dropout, pooling=spec.pooling, char_vocab_size=len(encoder.chars) if encoder.chars else 0,
+        dropout=spec.dropout,
+        pooling=spec.pooling,
+        char_vocab_size=len(encoder.chars) if encoder.chars else 0,
     )
     return SequenceModel(cfg)
 
@@ -109,8 +125,9 @@ def fit(
         split = f"dev = {spec.dev_fraction:.0%} of train sentences, grouped by sentence text, seed {train_cfg.seed}"
     defaults = TASK_DEFAULTS[spec.task]
     use_chars = defaults["use_chars"] if spec.use_chars is None else spec.use_chars
-    encoder = build_encoder(spec.task, train_examples, spec.min_freq, spec.max_vocab, lowercase=True, use_chars=use_chars,
-                            label_examples=dev_examples)
+    encoder = build_encoder(
+        spec.task, train_examples, spec.min_freq, spec.max_vocab, lowercase=True, use_chars=use_chars, label_examples=dev_examples
+    )
     source = None
     if spec.init_embeddings:
         source = load_checkpoint(spec.init_embeddings)
@@ -144,8 +161,11 @@ def fit(
     }
     if source is not None:
         card["init_embeddings"] = {
-            "from": str(spec.init_embeddings), "source_task": source.config.task, "source_data": source.card.get("data"),
-            "words_copied": copied, "frozen": spec.freeze_embeddings,
+            "from": str(spec.init_embeddings),
+            "source_task": source.config.task,
+            "source_data": source.card.get("data"),
+            "words_copied": copied,
+            "frozen": spec.freeze_embeddings,
         }
     if test_examples:
         test_metrics, _ = evaluate(model, test_examples, encoder)
@@ -188,20 +208,29 @@ def predictions_table(model: SequenceModel, examples: Sequence[Example], encoder
     rows = []
     for ex_i, pos, gold, pred, probs in zip(p.example, p.position, p.gold, p.pred, p.probs):
         ex = examples[ex_i]
-        item = ex.aspect_terms[pos] if encoder.task == "aspect" and pos < len(ex.aspect_terms) else (
-            ex.tokens[pos] if encoder.task == "tagging" else "")
-        rows.append({
-            "id": ex.id, "text": ex.text, "item": item, "position": pos,
-            "gold": encoder.labels.itos[gold] if gold >= 0 else None,
-            "predicted": encoder.labels.itos[pred], "confidence": float(probs[pred]),
-        })
+        item = (
+            ex.aspect_terms[pos]
+            if encoder.task == "aspect" and pos < len(ex.aspect_terms)
+            else (ex.tokens[pos] if encoder.task == "tagging" else "")
+        )
+        rows.append(
+            {
+                "id": ex.id,
+                "text": ex.text,
+                "item": item,
+                "position": pos,
+                "gold": encoder.labels.itos[gold] if gold >= 0 else None,
+                "predicted": encoder.labels.itos[pred],
+                "confidence": float(probs[pred]),
+            }
+        )
     return rows
 
 
 def resolve_data_ref(ref: str, shared_root: str | os.PathLike) -> Path:
     """Map a card's data reference (`shared/data/...`, as the CLI writes it) to a file under `shared_root` (the shared/data folder)."""
     prefix = "shared/data/"
-    return Path(shared_root) / ref[len(prefix):] if ref.startswith(prefix) else Path(ref)
+    return Path(shared_root) / ref[len(prefix) :] if ref.startswith(prefix) else Path(ref)
 
 
 def card_test_examples(card: dict, shared_root: str | os.PathLike) -> list[Example]:

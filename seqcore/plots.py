@@ -16,7 +16,10 @@ from plotly.subplots import make_subplots
 from seqcore.explain import gate_info, row_normalize
 
 CLASS_COLORS = {
-    "positive": "#2ca02c", "negative": "#d62728", "neutral": "#7f7f7f", "conflict": "#9467bd",
+    "positive": "#2ca02c",
+    "negative": "#d62728",
+    "neutral": "#7f7f7f",
+    "conflict": "#9467bd",
 }
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 DASHES = ["solid", "dash", "dot", "dashdot"]
@@ -34,8 +37,14 @@ def word_ticks(tokens: Sequence[str]) -> dict:
 
 
 def _layout(fig: go.Figure, title: str, x: str, y: str, height: int | None = None) -> go.Figure:
-    fig.update_layout(title={"text": title}, xaxis_title=x, yaxis_title=y, hovermode="closest",
-                      margin={"l": 60, "r": 20, "t": 60, "b": 60}, legend={"orientation": "h", "y": -0.25})
+    fig.update_layout(
+        title={"text": title},
+        xaxis_title=x,
+        yaxis_title=y,
+        hovermode="closest",
+        margin={"l": 60, "r": 20, "t": 60, "b": 60},
+        legend={"orientation": "h", "y": -0.25},
+    )
     if height:
         fig.update_layout(height=height)
     return fig
@@ -44,8 +53,9 @@ def _layout(fig: go.Figure, title: str, x: str, y: str, height: int | None = Non
 # ----------------------------------------------------------------------------- page 1: trajectory
 
 
-def trajectory_figure(tokens: Sequence[str], runs: Mapping[str, tuple[Sequence[str], np.ndarray]],
-                      classes: Sequence[str] | None = None) -> go.Figure:
+def trajectory_figure(
+    tokens: Sequence[str], runs: Mapping[str, tuple[Sequence[str], np.ndarray]], classes: Sequence[str] | None = None
+) -> go.Figure:
     """Lines of P(class | words 0..t) after each word, one line per model and class.
 
     `runs` maps a model name to (labels, probs) with probs of shape (T, C). Colour tells the class,
@@ -56,16 +66,23 @@ def trajectory_figure(tokens: Sequence[str], runs: Mapping[str, tuple[Sequence[s
     for m, (name, (labels, probs)) in enumerate(runs.items()):
         probs = np.asarray(probs)
         if probs.shape != (len(tokens), len(labels)):
-            raise ValueError(f"{name}: probabilities of shape {probs.shape} do not fit {len(tokens)} words x {len(labels)} classes")
+            raise ValueError(
+                f"{name}: probabilities of shape {probs.shape} do not fit {len(tokens)} words x {len(labels)} classes"
+            )
         for k, label in enumerate(labels):
             if classes is not None and label not in classes:
                 continue
-            fig.add_trace(go.Scatter(
-                x=x, y=probs[:, k].tolist(), mode="lines+markers", name=f"{name} · P({label})",
-                line={"color": class_color(label, k), "dash": DASHES[m % len(DASHES)]},
-                customdata=list(tokens),
-                hovertemplate=f"{name}<br>after word %{{x}}: %{{customdata}}<br>P({label}) = %{{y:.3f}}<extra></extra>",
-            ))
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=probs[:, k].tolist(),
+                    mode="lines+markers",
+                    name=f"{name} · P({label})",
+                    line={"color": class_color(label, k), "dash": DASHES[m % len(DASHES)]},
+                    customdata=list(tokens),
+                    hovertemplate=f"{name}<br>after word %{{x}}: %{{customdata}}<br>P({label}) = %{{y:.3f}}<extra></extra>",
+                )
+            )
     _layout(fig, "Class probability after each word", WORD_AXIS, "P(class | words so far) (probability, 0-1)")
     fig.update_xaxes(**word_ticks(tokens))
     fig.update_yaxes(range=[-0.02, 1.02])
@@ -90,15 +107,27 @@ def gate_heatmap(values: np.ndarray, tokens: Sequence[str], cell: str, gate: str
         zmin, zmax = info.low, info.high
     # Sigmoid gates: dark = closed (0), yellow = open (1). Others: red negative, white 0, blue positive.
     scale = "Viridis" if info.activation == "sigmoid" else [[0.0, "#b2182b"], [0.5, "#f7f7f7"], [1.0, "#2166ac"]]
-    fig = go.Figure(go.Heatmap(
-        z=z.tolist(), x=list(range(T)), y=list(range(H)), zmin=zmin, zmax=zmax, colorscale=scale,
-        customdata=[list(tokens)] * H,
-        colorbar={"title": {"text": f"{gate} value"}},
-        hovertemplate=f"unit %{{y}}<br>word %{{x}}: %{{customdata}}<br>{gate} = %{{z:.3f}}<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z.tolist(),
+            x=list(range(T)),
+            y=list(range(H)),
+            zmin=zmin,
+            zmax=zmax,
+            colorscale=scale,
+            customdata=[list(tokens)] * H,
+            colorbar={"title": {"text": f"{gate} value"}},
+            hovertemplate=f"unit %{{y}}<br>word %{{x}}: %{{customdata}}<br>{gate} = %{{z:.3f}}<extra></extra>",
+        )
+    )
     act = {"sigmoid": "sigmoid, 0 to 1", "tanh": "tanh range, -1 to 1", "none": "unbounded"}[info.activation]
-    _layout(fig, title or f"{gate}: {info.long_name} ({act})", WORD_AXIS, "hidden unit (index)",
-            height=max(260, min(460, 80 + 12 * H)))
+    _layout(
+        fig,
+        title or f"{gate}: {info.long_name} ({act})",
+        WORD_AXIS,
+        "hidden unit (index)",
+        height=max(260, min(460, 80 + 12 * H)),
+    )
     fig.update_xaxes(**word_ticks(tokens))
     fig.update_yaxes(autorange="reversed")
     return fig
@@ -113,11 +142,17 @@ def unit_figure(tokens: Sequence[str], gates: Mapping[str, np.ndarray], unit: in
         if values.shape != (len(tokens),):
             raise ValueError(f"gate {name}: values of shape {values.shape} do not fit {len(tokens)} words")
         info = gate_info(cell, name)
-        fig.add_trace(go.Scatter(
-            x=x, y=values.tolist(), mode="lines+markers", name=f"{name} ({info.long_name})",
-            line={"color": PALETTE[k % len(PALETTE)]}, customdata=list(tokens),
-            hovertemplate=f"{name}, unit {unit}<br>word %{{x}}: %{{customdata}}<br>value = %{{y:.3f}}<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=values.tolist(),
+                mode="lines+markers",
+                name=f"{name} ({info.long_name})",
+                line={"color": PALETTE[k % len(PALETTE)]},
+                customdata=list(tokens),
+                hovertemplate=f"{name}, unit {unit}<br>word %{{x}}: %{{customdata}}<br>value = %{{y:.3f}}<extra></extra>",
+            )
+        )
     _layout(fig, f"Unit {unit} across the sentence", WORD_AXIS, "gate or state value (unitless)")
     fig.update_xaxes(**word_ticks(tokens))
     return fig
@@ -127,16 +162,26 @@ def saturation_figure(rows: Sequence[Mapping], title: str = "Saturated gate valu
     """Stacked bars per gate: the share of values near the top and near the bottom of its range (in %)."""
     names = [f"{r['gate']} ({r['name']})" for r in rows]
     fig = go.Figure()
-    fig.add_trace(go.Bar(
-        x=names, y=[100 * r["share_high"] for r in rows], name="near the top", marker_color="#1f77b4",
-        customdata=[r["high_rule"] for r in rows],
-        hovertemplate="%{x}<br>%{customdata}: %{y:.1f}% of values<extra></extra>",
-    ))
-    fig.add_trace(go.Bar(
-        x=names, y=[100 * r["share_low"] for r in rows], name="near the bottom", marker_color="#ff7f0e",
-        customdata=[r["low_rule"] for r in rows],
-        hovertemplate="%{x}<br>%{customdata}: %{y:.1f}% of values<extra></extra>",
-    ))
+    fig.add_trace(
+        go.Bar(
+            x=names,
+            y=[100 * r["share_high"] for r in rows],
+            name="near the top",
+            marker_color="#1f77b4",
+            customdata=[r["high_rule"] for r in rows],
+            hovertemplate="%{x}<br>%{customdata}: %{y:.1f}% of values<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            x=names,
+            y=[100 * r["share_low"] for r in rows],
+            name="near the bottom",
+            marker_color="#ff7f0e",
+            customdata=[r["low_rule"] for r in rows],
+            hovertemplate="%{x}<br>%{customdata}: %{y:.1f}% of values<extra></extra>",
+        )
+    )
     fig.update_layout(barmode="stack")
     _layout(fig, title, "gate (activation)", "share of values (% of units x words)")
     fig.update_yaxes(range=[0, 100])
@@ -147,11 +192,15 @@ def saturation_compare_figure(summaries: Mapping[str, Sequence[Mapping]]) -> go.
     """Grouped bars of the saturated share (both ends) of every gate, one colour per model."""
     fig = go.Figure()
     for k, (model, rows) in enumerate(summaries.items()):
-        fig.add_trace(go.Bar(
-            x=[f"{r['gate']} ({r['name']})" for r in rows], y=[100 * r["share_saturated"] for r in rows], name=model,
-            marker_color=PALETTE[k % len(PALETTE)],
-            hovertemplate=f"{model}<br>%{{x}}: %{{y:.1f}}% saturated<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Bar(
+                x=[f"{r['gate']} ({r['name']})" for r in rows],
+                y=[100 * r["share_saturated"] for r in rows],
+                name=model,
+                marker_color=PALETTE[k % len(PALETTE)],
+                hovertemplate=f"{model}<br>%{{x}}: %{{y:.1f}}% saturated<extra></extra>",
+            )
+        )
     fig.update_layout(barmode="group")
     _layout(fig, "Saturated share per gate, model by model", "gate (long name)", "saturated values (% of units x words)")
     fig.update_yaxes(range=[0, 100])
@@ -161,8 +210,9 @@ def saturation_compare_figure(summaries: Mapping[str, Sequence[Mapping]]) -> go.
 # ----------------------------------------------------------------------------- page 4: evaluation
 
 
-def confusion_figure(confusion: Sequence[Sequence[int]], labels: Sequence[str], normalize: bool = False,
-                     title: str | None = None) -> go.Figure:
+def confusion_figure(
+    confusion: Sequence[Sequence[int]], labels: Sequence[str], normalize: bool = False, title: str | None = None
+) -> go.Figure:
     """Confusion matrix heatmap: gold labels down, predicted labels across; counts or row shares."""
     counts = np.asarray(confusion, dtype=np.int64)
     if counts.shape != (len(labels), len(labels)):
@@ -170,13 +220,20 @@ def confusion_figure(confusion: Sequence[Sequence[int]], labels: Sequence[str], 
     shares = row_normalize(counts)
     z = shares if normalize else counts
     custom = np.stack([counts, shares], axis=-1).tolist()  # (C, C, 2): count and row share for the hover
-    fig = go.Figure(go.Heatmap(
-        z=z.tolist(), x=list(labels), y=list(labels), colorscale="Blues", customdata=custom,
-        zmin=0, zmax=1 if normalize else max(1, int(counts.max(initial=0))),
-        texttemplate="%{z:.0%}" if normalize else "%{z}",
-        colorbar={"title": {"text": "share of gold row" if normalize else "items"}},
-        hovertemplate="gold %{y}, predicted %{x}<br>%{customdata[0]} items, %{customdata[1]:.1%} of the gold row<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z.tolist(),
+            x=list(labels),
+            y=list(labels),
+            colorscale="Blues",
+            customdata=custom,
+            zmin=0,
+            zmax=1 if normalize else max(1, int(counts.max(initial=0))),
+            texttemplate="%{z:.0%}" if normalize else "%{z}",
+            colorbar={"title": {"text": "share of gold row" if normalize else "items"}},
+            hovertemplate="gold %{y}, predicted %{x}<br>%{customdata[0]} items, %{customdata[1]:.1%} of the gold row<extra></extra>",
+        )
+    )
     default = "Confusion matrix, row-normalized (share of each gold class)" if normalize else "Confusion matrix (counts of items)"
     _layout(fig, title or default, "predicted label", "gold label", height=max(320, min(800, 140 + 32 * len(labels))))
     fig.update_xaxes(type="category", side="bottom")
@@ -188,11 +245,16 @@ def per_class_figure(rows: Sequence[Mapping]) -> go.Figure:
     """Grouped bars of precision, recall and F1 per class (rows from `explain.per_class_table`)."""
     fig = go.Figure()
     for k, metric in enumerate(("precision", "recall", "F1")):
-        fig.add_trace(go.Bar(
-            x=[r["class"] for r in rows], y=[r[metric] for r in rows], name=metric, marker_color=PALETTE[k],
-            customdata=[r["support"] for r in rows],
-            hovertemplate=f"class %{{x}}<br>{metric} = %{{y:.3f}}<br>support %{{customdata}} items<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Bar(
+                x=[r["class"] for r in rows],
+                y=[r[metric] for r in rows],
+                name=metric,
+                marker_color=PALETTE[k],
+                customdata=[r["support"] for r in rows],
+                hovertemplate=f"class %{{x}}<br>{metric} = %{{y:.3f}}<br>support %{{customdata}} items<extra></extra>",
+            )
+        )
     fig.update_layout(barmode="group")
     _layout(fig, "Precision, recall and F1 per class", "class (gold label)", "score (0-1)")
     fig.update_xaxes(type="category")
@@ -207,19 +269,49 @@ def training_figure(history: Sequence[Mapping]) -> go.Figure:
     """Train and dev loss (left axis) and dev accuracy (right axis) per epoch; rows are epoch reports."""
     epochs = [int(h["epoch"]) for h in history]
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_trace(go.Scatter(x=epochs, y=[h["train_loss"] for h in history], mode="lines+markers", name="train loss",
-                             line={"color": "#1f77b4"},
-                             hovertemplate="epoch %{x}<br>train loss = %{y:.4f} nats<extra></extra>"), secondary_y=False)
-    fig.add_trace(go.Scatter(x=epochs, y=[h.get("dev_loss") for h in history], mode="lines+markers", name="dev loss",
-                             line={"color": "#ff7f0e"},
-                             hovertemplate="epoch %{x}<br>dev loss = %{y:.4f} nats<extra></extra>"), secondary_y=False)
-    fig.add_trace(go.Scatter(x=epochs, y=[h.get("dev_accuracy") for h in history], mode="lines+markers", name="dev accuracy",
-                             line={"color": "#2ca02c", "dash": "dash"},
-                             hovertemplate="epoch %{x}<br>dev accuracy = %{y:.1%}<extra></extra>"), secondary_y=True)
+    fig.add_trace(
+        go.Scatter(
+            x=epochs,
+            y=[h["train_loss"] for h in history],
+            mode="lines+markers",
+            name="train loss",
+            line={"color": "#1f77b4"},
+            hovertemplate="epoch %{x}<br>train loss = %{y:.4f} nats<extra></extra>",
+        ),
+        secondary_y=False,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=epochs,
+            y=[h.get("dev_loss") for h in history],
+            mode="lines+markers",
+            name="dev loss",
+            line={"color": "#ff7f0e"},
+            hovertemplate="epoch %{x}<br>dev loss = %{y:.4f} nats<extra></extra>",
+        ),
+        secondary_y=False,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=epochs,
+            y=[h.get("dev_accuracy") for h in history],
+            mode="lines+markers",
+            name="dev accuracy",
+            line={"color": "#2ca02c", "dash": "dash"},
+            hovertemplate="epoch %{x}<br>dev accuracy = %{y:.1%}<extra></extra>",
+        ),
+        secondary_y=True,
+    )
     _layout(fig, "Training curves", "epoch (passes over the training set)", "loss (mean cross-entropy, nats)")
     fig.update_yaxes(title_text="loss (mean cross-entropy, nats)", secondary_y=False, rangemode="tozero")
-    fig.update_yaxes(title_text="dev accuracy (0-1)", secondary_y=True, range=[0, 1.02], tickmode="array",
-                     tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0], showgrid=False)
+    fig.update_yaxes(
+        title_text="dev accuracy (0-1)",
+        secondary_y=True,
+        range=[0, 1.02],
+        tickmode="array",
+        tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0],
+        showgrid=False,
+    )
     fig.update_xaxes(dtick=1, range=[0.5, max(epochs + [1]) + 0.5])
     return fig
 
@@ -235,13 +327,24 @@ def aspect_probs_figure(terms: Sequence[str], labels: Sequence[str], probs: np.n
     names = [f"{i}: {t}" for i, t in enumerate(terms)]
     fig = go.Figure()
     for k, label in enumerate(labels):
-        fig.add_trace(go.Bar(
-            y=names, x=probs[:, k].tolist(), orientation="h", name=label, marker_color=class_color(label, k),
-            hovertemplate=f"aspect %{{y}}<br>P({label}) = %{{x:.3f}}<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Bar(
+                y=names,
+                x=probs[:, k].tolist(),
+                orientation="h",
+                name=label,
+                marker_color=class_color(label, k),
+                hovertemplate=f"aspect %{{y}}<br>P({label}) = %{{x:.3f}}<extra></extra>",
+            )
+        )
     fig.update_layout(barmode="stack")
-    _layout(fig, "Predicted polarity of each aspect", "probability (0-1, stacked over classes)", "aspect term",
-            height=max(220, 90 + 45 * len(terms)))
+    _layout(
+        fig,
+        "Predicted polarity of each aspect",
+        "probability (0-1, stacked over classes)",
+        "aspect term",
+        height=max(220, 90 + 45 * len(terms)),
+    )
     fig.update_xaxes(range=[0, 1])
     fig.update_yaxes(type="category", autorange="reversed")
     return fig
@@ -253,11 +356,22 @@ def mask_figure(tokens: Sequence[str], names: Sequence[str], masks: np.ndarray) 
     if masks.shape != (len(names), len(tokens)):
         raise ValueError(f"a mask of shape {masks.shape} does not fit {len(names)} aspects x {len(tokens)} words")
     rows = [f"{i}: {n}" for i, n in enumerate(names)]
-    fig = go.Figure(go.Heatmap(
-        z=masks.tolist(), x=list(range(len(tokens))), y=rows, zmin=0, zmax=1, colorscale=[[0, "#f7f7f7"], [1, "#fdae61"]],
-        texttemplate="%{z}", showscale=False, customdata=[list(tokens)] * len(rows), xgap=2, ygap=2,
-        hovertemplate="aspect %{y}<br>word %{x}: %{customdata}<br>mask = %{z}<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Heatmap(
+            z=masks.tolist(),
+            x=list(range(len(tokens))),
+            y=rows,
+            zmin=0,
+            zmax=1,
+            colorscale=[[0, "#f7f7f7"], [1, "#fdae61"]],
+            texttemplate="%{z}",
+            showscale=False,
+            customdata=[list(tokens)] * len(rows),
+            xgap=2,
+            ygap=2,
+            hovertemplate="aspect %{y}<br>word %{x}: %{customdata}<br>mask = %{z}<extra></extra>",
+        )
+    )
     _layout(fig, "Aspect mask (1 = the aspect's tokens)", WORD_AXIS, "aspect term", height=max(180, 110 + 40 * len(rows)))
     fig.update_xaxes(**word_ticks(tokens))
     fig.update_yaxes(type="category", autorange="reversed")
@@ -273,11 +387,16 @@ def step_figure(rows: Sequence[Mapping]) -> go.Figure:
     fig = go.Figure()
     for k, gate in enumerate(gates):
         sel = [r for r in rows if r["gate"] == gate]
-        fig.add_trace(go.Bar(
-            x=[f"unit {r['unit']}" for r in sel], y=[r["value"] for r in sel], name=gate, marker_color=PALETTE[k % len(PALETTE)],
-            customdata=[r["pre-activation"] if r["pre-activation"] is not None else float("nan") for r in sel],
-            hovertemplate=f"{gate}, %{{x}}<br>value = %{{y:.4f}}<br>pre-activation = %{{customdata:.4f}}<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Bar(
+                x=[f"unit {r['unit']}" for r in sel],
+                y=[r["value"] for r in sel],
+                name=gate,
+                marker_color=PALETTE[k % len(PALETTE)],
+                customdata=[r["pre-activation"] if r["pre-activation"] is not None else float("nan") for r in sel],
+                hovertemplate=f"{gate}, %{{x}}<br>value = %{{y:.4f}}<br>pre-activation = %{{customdata:.4f}}<extra></extra>",
+            )
+        )
     fig.update_layout(barmode="group")
     _layout(fig, "Gate values at this step", "hidden unit (index)", "value after the activation (unitless)")
     return fig
@@ -286,11 +405,15 @@ def step_figure(rows: Sequence[Mapping]) -> go.Figure:
 def tag_figure(rows: Sequence[Mapping]) -> go.Figure:
     """Bars of the predicted tag's probability per word, green where it matches gold, red where not, grey without gold."""
     colors = ["#7f7f7f" if r["correct"] is None else ("#2ca02c" if r["correct"] else "#d62728") for r in rows]
-    fig = go.Figure(go.Bar(
-        x=[r["position"] for r in rows], y=[r["probability"] for r in rows], marker_color=colors,
-        customdata=[[r["word"], r["predicted"], r["gold"] or "-"] for r in rows],
-        hovertemplate="word %{x}: %{customdata[0]}<br>predicted %{customdata[1]}, P = %{y:.3f}<br>gold %{customdata[2]}<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Bar(
+            x=[r["position"] for r in rows],
+            y=[r["probability"] for r in rows],
+            marker_color=colors,
+            customdata=[[r["word"], r["predicted"], r["gold"] or "-"] for r in rows],
+            hovertemplate="word %{x}: %{customdata[0]}<br>predicted %{customdata[1]}, P = %{y:.3f}<br>gold %{customdata[2]}<extra></extra>",
+        )
+    )
     _layout(fig, "Confidence in each predicted tag", WORD_AXIS, "P(predicted tag) (probability, 0-1)")
     fig.update_xaxes(**word_ticks([r["word"] for r in rows]))
     fig.update_yaxes(range=[0, 1.02])

@@ -123,8 +123,7 @@ def _read_source(source: Source, name: str | None, max_bytes: int) -> tuple[byte
         size = path.stat().st_size
     if size > max_bytes:
         raise DataFormatError(
-            f"{label} is {size:,} bytes, over the limit of {max_bytes:,} bytes; "
-            "split the file or raise max_bytes."
+            f"{label} is {size:,} bytes, over the limit of {max_bytes:,} bytes; split the file or raise max_bytes."
         )
     data = bytes(source) if isinstance(source, (bytes, bytearray, memoryview)) else path.read_bytes()
     return data, label
@@ -137,8 +136,7 @@ def _decode_utf8(data: bytes, label: str) -> str:
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         raise DataFormatError(
-            f"{label} is not UTF-8 text (byte 0x{data[err.start]:02x} at line {line}, "
-            f"offset {err.start}); save it as UTF-8."
+            f"{label} is not UTF-8 text (byte 0x{data[err.start]:02x} at line {line}, offset {err.start}); save it as UTF-8."
         ) from err
 
 
@@ -185,13 +183,10 @@ def _parse_xml(data: bytes, label: str) -> tuple[ET.Element, dict[ET.Element, in
     declared = _XML_ENCODING.match(data.removeprefix(_BOM))
     if declared and declared.group(1).decode("ascii").lower() not in _UTF8_NAMES:
         raise DataFormatError(
-            f"{label} declares encoding {declared.group(1).decode('ascii')!r}; "
-            "save it as UTF-8 and declare encoding=\"UTF-8\"."
+            f'{label} declares encoding {declared.group(1).decode("ascii")!r}; save it as UTF-8 and declare encoding="UTF-8".'
         )
     builder = _LineTreeBuilder()
-    parser = DET.DefusedXMLParser(
-        target=builder, forbid_dtd=True, forbid_entities=True, forbid_external=True
-    )
+    parser = DET.DefusedXMLParser(target=builder, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     builder.expat = parser.parser
     try:
         parser.feed(data)
@@ -293,9 +288,7 @@ class _SentenceReader:
             return None, elem
         return self.located(elem, term, polarity, None, text, offsets, sid), elem
 
-    def opinion(
-        self, elem: ET.Element, text: str, offsets: list[tuple[int, int]], sid: str
-    ) -> tuple[Target | None, ET.Element]:
+    def opinion(self, elem: ET.Element, text: str, offsets: list[tuple[int, int]], sid: str) -> tuple[Target | None, ET.Element]:
         term = elem.get("target")
         category = elem.get("category")
         polarity = self.polarity(elem, sid, f"opinion on {term!r}")
@@ -307,8 +300,7 @@ class _SentenceReader:
             return Target(None, polarity, category=category), elem
         if not term.strip():
             self.problem(
-                "opinion has an empty target (write target=\"NULL\" for a sentence-level opinion); "
-                "it was skipped.",
+                'opinion has an empty target (write target="NULL" for a sentence-level opinion); it was skipped.',
                 sid,
                 elem,
             )
@@ -353,9 +345,7 @@ class _SentenceReader:
             return None
         return Target(term, polarity, start, end, span, category)
 
-    def drop_contradictions(
-        self, kept: list[tuple[Target, ET.Element]], sid: str
-    ) -> list[tuple[Target, ET.Element]]:
+    def drop_contradictions(self, kept: list[tuple[Target, ET.Element]], sid: str) -> list[tuple[Target, ET.Element]]:
         """Drop every 2014 aspect term whose span is also annotated with another polarity."""
         # 2014 marks mixed sentiment with "conflict", so two polarities on one span are an error.
         # 2016 has no "conflict": it writes two opinions instead, so this only runs for 2014.
@@ -422,9 +412,7 @@ def read_polarity_lines(
     return [LabeledText(line, label) for line in _lines(text) if line.strip()]
 
 
-def read_polarity(
-    pos_path: str | os.PathLike[str], neg_path: str | os.PathLike[str]
-) -> list[LabeledText]:
+def read_polarity(pos_path: str | os.PathLike[str], neg_path: str | os.PathLike[str]) -> list[LabeledText]:
     """Read the Cornell sentence polarity files: positive sentences first, then negative."""
     # The files are single-byte (cp1252 mixed with Latin-1); Latin-1 never fails on them.
     return read_polarity_lines(pos_path, "positive", encoding="latin-1") + read_polarity_lines(

@@ -56,7 +56,9 @@ def aspect_examples(
             continue
         examples.append(
             Example(
-                id=s.id, tokens=list(s.tokens), text=s.text,
+                id=s.id,
+                tokens=list(s.tokens),
+                text=s.text,
                 aspects=[t.token_span for t in kept],
                 aspect_labels=[t.polarity for t in kept],
                 aspect_terms=[t.term or "" for t in kept],

@@ -39,9 +39,7 @@ def tokenize(text: str) -> tuple[list[str], list[tuple[int, int]]]:
     return tokens, offsets
 
 
-def offsets_to_token_span(
-    token_offsets: Sequence[tuple[int, int]], start: int, end: int
-) -> tuple[int, int] | None:
+def offsets_to_token_span(token_offsets: Sequence[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
     """Return the [first, last + 1) indices of the tokens that the character span [start, end) touches."""
     if start < 0 or end < 0:
         raise ValueError(f"Character offsets must not be negative, got ({start}, {end}).")
@@ -113,9 +111,7 @@ class Vocab:
             raise ValueError(f"max_size must be None or at least 0, got {max_size}.")
         specials = list(specials)
         if specials[:2] != list(SPECIALS):
-            raise ValueError(
-                f"specials must start with {list(SPECIALS)} so that PAD=0 and UNK=1, got {specials}."
-            )
+            raise ValueError(f"specials must start with {list(SPECIALS)} so that PAD=0 and UNK=1, got {specials}.")
         counts: Counter[str] = Counter()
         for sequence in sequences:
             counts.update(token.lower() if lowercase else token for token in sequence)
@@ -166,8 +162,7 @@ class Vocab:
         if self.has_specials:
             return self.UNK
         raise UnknownLabelError(
-            f"Unknown label {token!r}; this vocabulary knows {self.itos}. "
-            "Drop or map that label before encoding."
+            f"Unknown label {token!r}; this vocabulary knows {self.itos}. Drop or map that label before encoding."
         )
 
     def encode(self, tokens: Iterable[str]) -> list[int]:

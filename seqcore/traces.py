@@ -156,7 +156,9 @@ def trajectory_logits(model: SequenceModel, ids: torch.Tensor, chars: torch.Tens
             keep = torch.ones(T, T, device=ids.device).tril().bool().unsqueeze(-1)  # (T, T, 1)
             prefix_chars = chars.unsqueeze(0).repeat(T, 1, 1) * keep  # (T, T, L)
         return model(prefix_ids, lengths, chars=prefix_chars)  # (T, C)
-    out = model.encode(ids.unsqueeze(0), torch.tensor([T], device=ids.device), None if chars is None else chars.unsqueeze(0))[0]  # (T, D)
+    out = model.encode(ids.unsqueeze(0), torch.tensor([T], device=ids.device), None if chars is None else chars.unsqueeze(0))[
+        0
+    ]  # (T, D)
     pooling = model.cfg.pooling
     if pooling == "last":
         feats = out

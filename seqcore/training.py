@@ -148,7 +148,11 @@ class Predictions:
 
 @torch.no_grad()
 def predict(
-    model: SequenceModel, examples: Sequence[Example], encoder: Encoder, batch_size: int = 64, device: str | torch.device | None = None
+    model: SequenceModel,
+    examples: Sequence[Example],
+    encoder: Encoder,
+    batch_size: int = 64,
+    device: str | torch.device | None = None,
 ) -> Predictions:
     """Predict every labeled item of `examples` (sentences, aspects or tokens)."""
     device = resolve_device(device) if device is not None else next(model.parameters()).device
@@ -176,16 +180,17 @@ def predict(
     rows.sort(key=lambda r: (r[0], r[1]))
     C = len(encoder.labels)
     return Predictions(
-        example=[r[0] for r in rows], position=[r[1] for r in rows], gold=[r[2] for r in rows], pred=[r[3] for r in rows],
+        example=[r[0] for r in rows],
+        position=[r[1] for r in rows],
+        gold=[r[2] for r in rows],
+        pred=[r[3] for r in rows],
         probs=np.stack([r[4] for r in rows]) if rows else np.zeros((0, C)),
         loss=loss_sum / labeled if labeled else float("nan"),
     )
 
 
 @torch.no_grad()
-def evaluate(
-    model: SequenceModel, examples: Sequence[Example], encoder: Encoder, batch_size: int = 64
-) -> tuple[Metrics, float]:
+def evaluate(model: SequenceModel, examples: Sequence[Example], encoder: Encoder, batch_size: int = 64) -> tuple[Metrics, float]:
     """Return metrics and mean loss over the labeled items of `examples` (padding excluded), in one pass."""
     p = predict(model, examples, encoder, batch_size)
     keep = [i for i, g in enumerate(p.gold) if g != IGNORE_INDEX]
@@ -271,10 +276,21 @@ def train(
             best_state = copy.deepcopy(model.state_dict())
         else:
             bad_epochs += 1
-        emit(Progress(
-            "epoch", epoch, step, total_steps, run_loss / max(run_n, 1), time.perf_counter() - start,
-            dev_loss, metrics.accuracy, metrics.macro_f1, best_epoch, improved,
-        ))
+        emit(
+            Progress(
+                "epoch",
+                epoch,
+                step,
+                total_steps,
+                run_loss / max(run_n, 1),
+                time.perf_counter() - start,
+                dev_loss,
+                metrics.accuracy,
+                metrics.macro_f1,
+                best_epoch,
+                improved,
+            )
+        )
         if stopped_by_user:
             break
         if bad_epochs >= cfg.patience:

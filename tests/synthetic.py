@@ -37,8 +37,16 @@ def aspect_data(n: int = 80, seed: int = 0) -> list[Example]:
             mood = rng.choice(["good", "bad", "slow"])
             labels.append({"good": "positive", "bad": "negative", "slow": "neutral"}[mood])
             toks += [mood]
-        out.append(Example(id=f"a{i}", tokens=toks, text=" ".join(toks), aspects=spans, aspect_labels=labels,
-                           aspect_terms=[toks[s] for s, _ in spans]))
+        out.append(
+            Example(
+                id=f"a{i}",
+                tokens=toks,
+                text=" ".join(toks),
+                aspects=spans,
+                aspect_labels=labels,
+                aspect_terms=[toks[s] for s, _ in spans],
+            )
+        )
     return out
 
 

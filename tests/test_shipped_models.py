@@ -19,8 +19,13 @@ MODELS = ROOT / "models"
 SHARED = ROOT.parent / "shared" / "data"
 SHIPPED = sorted(p.parent.name for p in MODELS.glob("*/card.json"))
 EXPECTED = [
-    "sentiment-lstm", "sentiment-gru", "sentiment-rnn", "aspect-restaurants-lstm", "aspect-restaurants-gru",
-    "aspect-laptops-lstm", "pos-ewt-lstm",
+    "sentiment-lstm",
+    "sentiment-gru",
+    "sentiment-rnn",
+    "aspect-restaurants-lstm",
+    "aspect-restaurants-gru",
+    "aspect-laptops-lstm",
+    "pos-ewt-lstm",
 ]
 _EXAMPLES: dict[str, list] = {}
 
@@ -90,8 +95,13 @@ def test_resolve_data_ref():
 
 
 def test_card_test_examples_rebuilds_a_kfold_test_set(shared_data):
-    card = {"task": "sentiment", "data": {"train": ["shared/data/rt-polarity/rt-polarity.pos", "shared/data/rt-polarity/rt-polarity.neg"],
-                                          "kfold": {"folds": 10, "fold": 3, "seed": 13}}}
+    card = {
+        "task": "sentiment",
+        "data": {
+            "train": ["shared/data/rt-polarity/rt-polarity.pos", "shared/data/rt-polarity/rt-polarity.neg"],
+            "kfold": {"folds": 10, "fold": 3, "seed": 13},
+        },
+    }
     examples = card_test_examples(card, shared_data)
     assert len(examples) in (1066, 1067)
     other = card_test_examples({**card, "data": {**card["data"], "kfold": {"folds": 10, "fold": 4, "seed": 13}}}, shared_data)

@@ -11,9 +11,14 @@ DEMO_2016 = ROOT / "demo" / "restaurants_2016_demo.xml"
 BROKEN = ROOT / "demo" / "broken_demo.xml"
 
 SENTENCES = [
-    ("great food and lovely staff", "positive"), ("awful cold soup", "negative"), ("I loved every minute", "positive"),
-    ("terrible service and rude waiters", "negative"), ("not bad at all", "positive"), ("the worst meal ever", "negative"),
-    ("a warm and friendly place", "positive"), ("bland , greasy and overpriced", "negative"),
+    ("great food and lovely staff", "positive"),
+    ("awful cold soup", "negative"),
+    ("I loved every minute", "positive"),
+    ("terrible service and rude waiters", "negative"),
+    ("not bad at all", "positive"),
+    ("the worst meal ever", "negative"),
+    ("a warm and friendly place", "positive"),
+    ("bland , greasy and overpriced", "negative"),
 ]
 
 CONLLU = """# sent_id = t1

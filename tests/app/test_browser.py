@@ -27,8 +27,14 @@ import pytest
 from tests.app.appdata import DEMO_2016, HOSTILE_XML, ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", "--disable-gpu"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-gpu",
+]
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 SHOTS = ROOT / "screenshots"
 DOCS_SHOTS = ROOT / "docs" / "screenshots"
@@ -56,9 +62,27 @@ def server(tmp_path_factory):
     log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
     with open(log, "w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -92,8 +116,7 @@ class App:
     def idle(self, timeout: float = 60) -> None:
         """Wait until the script run is over (the 'Running...' status widget is gone)."""
         time.sleep(0.4)
-        self.page.wait_for_function(
-            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout * 1000)
+        self.page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout * 1000)
         time.sleep(0.3)
 
     def nav(self, title: str) -> None:
@@ -122,7 +145,9 @@ class App:
                 return
             except Exception:
                 if attempt == tries - 1:
-                    raise AssertionError(f"{expected!r} never appeared in {selector} after typing {text!r} {tries} times") from None
+                    raise AssertionError(
+                        f"{expected!r} never appeared in {selector} after typing {text!r} {tries} times"
+                    ) from None
 
     def choose(self, label: str, option: str, scope=None) -> None:
         """Pick an option of a selectbox by its label."""
@@ -135,8 +160,9 @@ class App:
         """A screenshot of the whole page: the viewport is made as tall as the content first."""
         self.idle()
         height = self.page.evaluate(
-            "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], [data-testid=\"stMainBlockContainer\"]')]"
-            ".map(e => e.scrollHeight), document.body.scrollHeight)")
+            '() => Math.max(...[...document.querySelectorAll(\'[data-testid="stMain"], [data-testid="stMainBlockContainer"]\')]'
+            ".map(e => e.scrollHeight), document.body.scrollHeight)"
+        )
         size = self.page.viewport_size
         self.page.set_viewport_size({"width": size["width"], "height": min(max(int(height) + 40, size["height"]), 3200)})
         time.sleep(1.0)  # charts resize to the new window
@@ -189,7 +215,11 @@ def test_every_page_in_a_real_browser(server, capsys):
                 page.get_by_role("button", name="Download the model (zip: safetensors + JSON)").click()
             data = Path(info.value.path()).read_bytes()
             assert sorted(n.split("/")[-1] for n in zipfile.ZipFile(io.BytesIO(data)).namelist()) == [
-                "card.json", "config.json", "vocab.json", "weights.safetensors"]
+                "card.json",
+                "config.json",
+                "vocab.json",
+                "weights.safetensors",
+            ]
             app.shot("5_train")
 
             # Prefer a shipped model in the sidebar for the remaining pages, when there is one.
@@ -249,8 +279,9 @@ def test_every_page_in_a_real_browser(server, capsys):
         finally:
             browser.close()
 
-    outside = sorted({u for u in requests if urlparse(u).scheme not in ("data", "blob", "about")
-                      and urlparse(u).hostname not in LOOPBACK})
+    outside = sorted(
+        {u for u in requests if urlparse(u).scheme not in ("data", "blob", "about") and urlparse(u).hostname not in LOOPBACK}
+    )
     assert not outside, f"the app reached outside the machine: {outside}"
     shots = sorted(SHOTS.glob("[0-9]_*.png"))
     assert len(shots) == 7

@@ -10,9 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from seqcore.checkpoints import load_checkpoint
-from seqcore.explain import parameter_totals, parameter_breakdown
+from seqcore.explain import parameter_breakdown, parameter_totals
 from seqcore.models import count_parameters
-
 from tests.app.appdata import APP, BROKEN, CONLLU, DEMO_2016, HOSTILE_XML, ROOT
 
 PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "app_pages").glob("[0-9]_*.py"))
@@ -49,7 +48,9 @@ def test_app_structure():
     for src in sources:
         assert ":material/" not in src.read_text(encoding="utf-8"), f"{src.name}: material icons fetch a web font"
     for path in (ROOT / "seqcore").glob("*.py"):
-        assert not re.search(r"^\s*(import|from)\s+streamlit", path.read_text(encoding="utf-8"), re.M), f"{path.name} imports streamlit"
+        assert not re.search(r"^\s*(import|from)\s+streamlit", path.read_text(encoding="utf-8"), re.M), (
+            f"{path.name} imports streamlit"
+        )
     config = (ROOT / ".streamlit" / "config.toml").read_text()
     assert "gatherUsageStats = false" in config and 'address = "127.0.0.1"' in config
 
@@ -84,7 +85,9 @@ def test_shipped_cards_name_test_files_that_exist():
         card = json.loads(card_path.read_text())
         if card.get("test_metrics"):
             found = ui.card_test_files(card)
-            assert found is not None, f"{card_path.parent.name}: its card's data entry {card.get('data')} names no test file found here"
+            assert found is not None, (
+                f"{card_path.parent.name}: its card's data entry {card.get('data')} names no test file found here"
+            )
             assert all(f.is_file() for f in found[0])
 
 
@@ -125,7 +128,13 @@ def test_every_page_without_models_points_to_train(monkeypatch, empty_dir, page)
 def test_sidebar_lists_models_and_card_line(app):
     at = app()
     box = at.selectbox(key="model_key")
-    assert set(box.options) >= {"tiny-sentiment-rnn", "tiny-sentiment-gru", "tiny-sentiment-lstm", "tiny-aspect-lstm", "tiny-tagging-gru"}
+    assert set(box.options) >= {
+        "tiny-sentiment-rnn",
+        "tiny-sentiment-gru",
+        "tiny-sentiment-lstm",
+        "tiny-aspect-lstm",
+        "tiny-tagging-gru",
+    }
     assert box.value.startswith("shipped:tiny-sentiment")
     line = texts(at.sidebar.caption)
     assert "whole-sentence sentiment" in line and "test accuracy" in line
@@ -273,9 +282,17 @@ def test_evaluation_test_set_from_the_card(app, monkeypatch, tmp_path, tiny_mode
     models = tmp_path / "models"
     shutil.copytree(tiny_models / "tiny-aspect-lstm", models / "a")
     shutil.copytree(tiny_models / "tiny-sentiment-gru", models / "s")
-    for name, data in (("a", {"test": ["shared/data/semeval2014/Restaurants_Test_Gold.xml"]}),
-                       ("s", {"train": ["shared/data/rt-polarity/rt-polarity.pos", "shared/data/rt-polarity/rt-polarity.neg"],
-                              "test": "fold 1 of 3 (seed 13) over the train files", "kfold": {"folds": 3, "fold": 1, "seed": 13}})):
+    for name, data in (
+        ("a", {"test": ["shared/data/semeval2014/Restaurants_Test_Gold.xml"]}),
+        (
+            "s",
+            {
+                "train": ["shared/data/rt-polarity/rt-polarity.pos", "shared/data/rt-polarity/rt-polarity.neg"],
+                "test": "fold 1 of 3 (seed 13) over the train files",
+                "kfold": {"folds": 3, "fold": 1, "seed": 13},
+            },
+        ),
+    ):
         card = json.loads((models / name / "card.json").read_text())
         card["data"] = data
         (models / name / "card.json").write_text(json.dumps(card))
@@ -367,6 +384,7 @@ def test_train_one_epoch_joins_the_sidebar_and_downloads(app):
     trained = at.session_state["trained_models"][box.value]
     import io
     import zipfile
+
     names = zipfile.ZipFile(io.BytesIO(trained["zip"])).namelist()
     assert sorted(n.split("/")[1] for n in names) == ["card.json", "config.json", "vocab.json", "weights.safetensors"]
     # The new model works on the other pages.

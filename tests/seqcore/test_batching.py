@@ -7,13 +7,17 @@ import torch
 
 from seqcore.batching import IGNORE_INDEX, Encoder, Example, batch_order, iterate_batches
 from seqcore.tasks import build_encoder
-
 from tests.synthetic import aspect_data, tagging_data
 
 
 def test_aspect_batch_has_masks_and_padded_labels():
     exs = [
-        Example(id="1", tokens=["the", "food", "and", "the", "service"], aspects=[(1, 2), (3, 5)], aspect_labels=["positive", "negative"]),
+        Example(
+            id="1",
+            tokens=["the", "food", "and", "the", "service"],
+            aspects=[(1, 2), (3, 5)],
+            aspect_labels=["positive", "negative"],
+        ),
         Example(id="2", tokens=["menu", "ok"], aspects=[(0, 1)], aspect_labels=["neutral"]),
     ]
     enc = build_encoder("aspect", exs)
@@ -41,7 +45,9 @@ def test_tagging_labels_ignore_padding_and_chars_pad_to_longest_word():
 
 
 def test_unknown_label_and_bad_span_and_empty_sentence_are_clear_errors():
-    enc = build_encoder("sentiment", [Example(id="1", tokens=["a"], label="positive"), Example(id="2", tokens=["b"], label="negative")])
+    enc = build_encoder(
+        "sentiment", [Example(id="1", tokens=["a"], label="positive"), Example(id="2", tokens=["b"], label="negative")]
+    )
     with pytest.raises(ValueError, match="unknown label 'mixed'"):
         enc.batch([Example(id="3", tokens=["a"], label="mixed")])
     with pytest.raises(ValueError, match="sentence 4 has no tokens"):
@@ -52,7 +58,9 @@ def test_unknown_label_and_bad_span_and_empty_sentence_are_clear_errors():
 
 
 def test_unknown_words_map_to_unk():
-    enc = build_encoder("sentiment", [Example(id="1", tokens=["good"], label="positive"), Example(id="2", tokens=["bad"], label="negative")])
+    enc = build_encoder(
+        "sentiment", [Example(id="1", tokens=["good"], label="positive"), Example(id="2", tokens=["bad"], label="negative")]
+    )
     b = enc.batch([Example(id="3", tokens=["Good", "zebra"], label="positive")])
     assert b.ids[0].tolist() == [enc.words.index("good"), 1]
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
 import zipfile
-import io
 
 import pytest
 import torch
@@ -19,7 +19,11 @@ from tests.synthetic import tagging_data
 @pytest.fixture(scope="module")
 def fitted():
     data = tagging_data(40)
-    return fit(FitSpec(task="tagging", cell="lstm", embedding_dim=8, hidden_size=6), TrainConfig(epochs=1, batch_size=8, device="cpu"), data)
+    return fit(
+        FitSpec(task="tagging", cell="lstm", embedding_dim=8, hidden_size=6),
+        TrainConfig(epochs=1, batch_size=8, device="cpu"),
+        data,
+    )
 
 
 def test_round_trip_gives_identical_predictions(tmp_path, fitted):

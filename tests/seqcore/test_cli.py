@@ -36,7 +36,10 @@ def test_every_flag_has_help():
 
 def test_sentiment_train_predict_trace_evaluate(tmp_path, polarity_files, capsys):
     out = tmp_path / "sent"
-    assert main(["train", "--task", "sentiment", "--data", *map(str, polarity_files), "--cell", "gru", "--out", str(out), *TINY]) == 0
+    assert (
+        main(["train", "--task", "sentiment", "--data", *map(str, polarity_files), "--cell", "gru", "--out", str(out), *TINY])
+        == 0
+    )
     assert "saved" in capsys.readouterr().out
     card = json.loads((out / "card.json").read_text())
     assert card["task"] == "sentiment" and card["cell"] == "gru" and card["sizes"]["dev"] > 0
@@ -58,7 +61,20 @@ def test_sentiment_train_predict_trace_evaluate(tmp_path, polarity_files, capsys
 
 def test_kfold_training_records_cross_validation(tmp_path, polarity_files, capsys):
     out = tmp_path / "cv"
-    args = ["train", "--task", "sentiment", "--data", *map(str, polarity_files), "--folds", "3", "--ship-fold", "1", "--out", str(out), *TINY]
+    args = [
+        "train",
+        "--task",
+        "sentiment",
+        "--data",
+        *map(str, polarity_files),
+        "--folds",
+        "3",
+        "--ship-fold",
+        "1",
+        "--out",
+        str(out),
+        *TINY,
+    ]
     assert main(args) == 0
     cv = json.loads((out / "card.json").read_text())["cross_validation"]
     assert cv["folds"] == 3 and cv["shipped_fold"] == 1 and len(cv["per_fold"]) == 3
@@ -69,11 +85,32 @@ def test_kfold_training_records_cross_validation(tmp_path, polarity_files, capsy
 def test_aspect_train_on_demo_and_predict_with_aspects(tmp_path, capsys):
     out = tmp_path / "asp"
     demo = DEMO / "restaurants_2014_demo.xml"
-    assert main(["train", "--task", "aspect", "--data", str(demo), "--test", str(demo), "--out", str(out), "--dev-fraction", "0.3", *TINY]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--task",
+                "aspect",
+                "--data",
+                str(demo),
+                "--test",
+                str(demo),
+                "--out",
+                str(out),
+                "--dev-fraction",
+                "0.3",
+                *TINY,
+            ]
+        )
+        == 0
+    )
     card = json.loads((out / "card.json").read_text())
     assert card["test_metrics"]["labels"] == ["negative", "neutral", "positive"]
     capsys.readouterr()
-    assert main(["predict", str(out), "The pasta was great but the service was slow", "--aspect", "pasta", "--aspect", "service"]) == 0
+    assert (
+        main(["predict", str(out), "The pasta was great but the service was slow", "--aspect", "pasta", "--aspect", "service"])
+        == 0
+    )
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("pasta: ") and lines[1].startswith("service: ")
     assert main(["predict", str(out), "The pasta was great"]) == 2

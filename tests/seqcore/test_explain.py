@@ -10,8 +10,24 @@ import torch
 
 from seqcore.batching import Encoder, Example
 from seqcore.explain import (
-    aspect_masks, cell_rows, confusion_cells, embed_tokens, known_label_examples, parameter_breakdown, parameter_totals, per_class_table, review_aspect_examples,
-    review_summary, row_normalize, saturation, sentence_labels_from_reviews, shape_arrow, shape_flow, step_detail, subsample, tag_rows,
+    aspect_masks,
+    cell_rows,
+    confusion_cells,
+    embed_tokens,
+    known_label_examples,
+    parameter_breakdown,
+    parameter_totals,
+    per_class_table,
+    review_aspect_examples,
+    review_summary,
+    row_normalize,
+    saturation,
+    sentence_labels_from_reviews,
+    shape_arrow,
+    shape_flow,
+    step_detail,
+    subsample,
+    tag_rows,
 )
 from seqcore.models import ModelConfig, SequenceModel, count_parameters
 from seqcore.readers import LabeledText, Problem, ReviewFile, Sentence, Target
@@ -27,8 +43,19 @@ def make(cell: str, task: str = "sentiment", layers: int = 1, bi: bool = False, 
     labels = Vocab.labels(["negative", "neutral", "positive"] if task != "tagging" else ["DET", "NOUN", "VERB", "ADJ"])
     char_vocab = Vocab.build([list("".join(WORDS))]) if chars else None
     enc = Encoder(task, words, labels, char_vocab)
-    cfg = ModelConfig(task=task, vocab_size=len(words), num_classes=len(labels), cell=cell, embedding_dim=6, hidden_size=5,
-                      num_layers=layers, bidirectional=bi, char_vocab_size=len(char_vocab) if chars else 0, char_dim=4, char_filters=3)
+    cfg = ModelConfig(
+        task=task,
+        vocab_size=len(words),
+        num_classes=len(labels),
+        cell=cell,
+        embedding_dim=6,
+        hidden_size=5,
+        num_layers=layers,
+        bidirectional=bi,
+        char_vocab_size=len(char_vocab) if chars else 0,
+        char_dim=4,
+        char_filters=3,
+    )
     model = SequenceModel(cfg).eval()
     with torch.no_grad():
         for p in model.encoder.parameters():
@@ -80,7 +107,7 @@ def test_step_detail_equals_trace(cell, layers, bi):
     x0 = model.embed(torch.tensor([enc.words.encode(tokens)]))[0].detach()
     trace = trace_inputs(model, x0, tokens)
     for layer in range(layers):
-        for direction in (("forward", "backward") if bi else ("forward",)):
+        for direction in ("forward", "backward") if bi else ("forward",):
             lt = trace.get(layer, direction)
             for t in range(len(tokens)):
                 step = step_detail(model, x0, tokens, layer, direction, t, trace)
@@ -110,8 +137,14 @@ def test_embed_tokens_and_aspect_masks():
 
 
 def test_saturation_counts_each_end_and_skips_the_cell_state():
-    gates = {"i": np.array([[0.95, 0.05], [0.5, 0.99]]), "f": np.full((2, 2), 0.5), "g": np.array([[-0.95, 0.0], [0.95, 0.2]]),
-             "o": np.zeros((2, 2)), "c": np.full((2, 2), 5.0), "h": np.zeros((2, 2))}
+    gates = {
+        "i": np.array([[0.95, 0.05], [0.5, 0.99]]),
+        "f": np.full((2, 2), 0.5),
+        "g": np.array([[-0.95, 0.0], [0.95, 0.2]]),
+        "o": np.zeros((2, 2)),
+        "c": np.full((2, 2), 5.0),
+        "h": np.zeros((2, 2)),
+    }
     rows = {r["gate"]: r for r in saturation("lstm", gates)}
     assert "c" not in rows
     assert rows["i"]["share_high"] == 0.5 and rows["i"]["share_low"] == 0.25
@@ -130,14 +163,25 @@ def test_confusion_helpers():
     assert cells == [{"gold": "a", "predicted": "b", "count": 1}, {"gold": "a", "predicted": "a", "count": 3}]
     rows = [{"gold": "a", "predicted": "b", "text": "x"}, {"gold": "a", "predicted": "a", "text": "y"}]
     assert cell_rows(rows, "a", "b") == [rows[0]]
-    metrics = {"labels": ["a", "b"], "support": [4, 0], "per_class_accuracy": [0.75, 0.0], "precision": [1.0, 0.0],
-               "recall": [0.75, 0.0], "f1": [0.857, 0.0]}
+    metrics = {
+        "labels": ["a", "b"],
+        "support": [4, 0],
+        "per_class_accuracy": [0.75, 0.0],
+        "precision": [1.0, 0.0],
+        "recall": [0.75, 0.0],
+        "f1": [0.857, 0.0],
+    }
     assert per_class_table(metrics)[0]["precision"] == 1.0
 
 
 def _review() -> ReviewFile:
-    s1 = Sentence("1", "great food", ["great", "food"], [(0, 5), (6, 10)],
-                  [Target("food", "positive", 6, 10, (1, 2)), Target(None, "negative")])
+    s1 = Sentence(
+        "1",
+        "great food",
+        ["great", "food"],
+        [(0, 5), (6, 10)],
+        [Target("food", "positive", 6, 10, (1, 2)), Target(None, "negative")],
+    )
     s2 = Sentence("2", "bad wine", ["bad", "wine"], [(0, 3), (4, 8)], [Target("wine", "conflict", 4, 8, (1, 2))])
     s3 = Sentence("3", "awful", ["awful"], [(0, 5)], [Target("x", "negative", 0, 5, (0, 1))])
     return ReviewFile("f.xml", "semeval2016", [s1, s2, s3], [Problem("f.xml", "bad", "9", 4)])
@@ -170,10 +214,25 @@ def test_small_adapters():
 
 def test_review_adapter_applies_the_task_rules_for_spans_annotated_per_category():
     toks, offs = ["tasty", "pasta"], [(0, 5), (6, 11)]
-    agree = Sentence("a", "tasty pasta", toks, offs, [Target("pasta", "positive", 6, 11, (1, 2), "FOOD#QUALITY"),
-                                                      Target("pasta", "positive", 6, 11, (1, 2), "FOOD#STYLE_OPTIONS")])
-    clash = Sentence("b", "tasty pasta", toks, offs, [Target("pasta", "positive", 6, 11, (1, 2), "FOOD#QUALITY"),
-                                                      Target("pasta", "negative", 6, 11, (1, 2), "FOOD#PRICES")])
-    examples, skipped = review_aspect_examples(ReviewFile("f.xml", "semeval2016", [agree, clash], []), ["negative", "neutral", "positive"])
+    agree = Sentence(
+        "a",
+        "tasty pasta",
+        toks,
+        offs,
+        [
+            Target("pasta", "positive", 6, 11, (1, 2), "FOOD#QUALITY"),
+            Target("pasta", "positive", 6, 11, (1, 2), "FOOD#STYLE_OPTIONS"),
+        ],
+    )
+    clash = Sentence(
+        "b",
+        "tasty pasta",
+        toks,
+        offs,
+        [Target("pasta", "positive", 6, 11, (1, 2), "FOOD#QUALITY"), Target("pasta", "negative", 6, 11, (1, 2), "FOOD#PRICES")],
+    )
+    examples, skipped = review_aspect_examples(
+        ReviewFile("f.xml", "semeval2016", [agree, clash], []), ["negative", "neutral", "positive"]
+    )
     assert [(e.id, e.aspects) for e in examples] == [("a", [(1, 2)])]
     assert skipped == {"span annotated with different polarities": 2}

@@ -12,11 +12,24 @@ from seqcore.models import ModelConfig, SequenceModel, count_parameters, reverse
 CELLS = ["rnn", "gru", "lstm"]
 
 
-def make(task: str, cell: str, bi: bool, pooling: str = "last", layers: int = 2, chars: int = 0, impl: str = "padded") -> SequenceModel:
+def make(
+    task: str, cell: str, bi: bool, pooling: str = "last", layers: int = 2, chars: int = 0, impl: str = "padded"
+) -> SequenceModel:
     torch.manual_seed(0)
     cfg = ModelConfig(
-        task=task, vocab_size=40, num_classes=3, cell=cell, embedding_dim=7, hidden_size=5, num_layers=layers,
-        bidirectional=bi, pooling=pooling, char_vocab_size=chars, char_dim=4, char_filters=3, rnn_impl=impl,
+        task=task,
+        vocab_size=40,
+        num_classes=3,
+        cell=cell,
+        embedding_dim=7,
+        hidden_size=5,
+        num_layers=layers,
+        bidirectional=bi,
+        pooling=pooling,
+        char_vocab_size=chars,
+        char_dim=4,
+        char_filters=3,
+        rnn_impl=impl,
     )
     return SequenceModel(cfg).eval()
 

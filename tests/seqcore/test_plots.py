@@ -59,8 +59,17 @@ def test_unit_figure_and_saturation():
     fig = plots.unit_figure(TOKENS, gates, 3, "gru")
     assert_labelled(fig)
     np.testing.assert_allclose(fig.data[1].y, gates["h"])
-    rows = [{"gate": "r", "name": "reset gate", "share_high": 0.2, "share_low": 0.1, "share_saturated": 0.3,
-             "high_rule": "v > 0.9 (open)", "low_rule": "v < 0.1 (closed)"}]
+    rows = [
+        {
+            "gate": "r",
+            "name": "reset gate",
+            "share_high": 0.2,
+            "share_low": 0.1,
+            "share_saturated": 0.3,
+            "high_rule": "v > 0.9 (open)",
+            "low_rule": "v < 0.1 (closed)",
+        }
+    ]
     sat = plots.saturation_figure(rows)
     assert_labelled(sat)
     assert sat.data[0].y == (20.0,) and sat.data[1].y == (10.0,)
@@ -88,8 +97,10 @@ def test_per_class_and_training_figures():
     fig = plots.per_class_figure(rows)
     assert_labelled(fig)
     assert [t.name for t in fig.data] == ["precision", "recall", "F1"] and fig.data[1].y == (0.25,)
-    hist = [{"epoch": 1, "train_loss": 0.7, "dev_loss": 0.69, "dev_accuracy": 0.5},
-            {"epoch": 2, "train_loss": 0.5, "dev_loss": 0.6, "dev_accuracy": 0.7}]
+    hist = [
+        {"epoch": 1, "train_loss": 0.7, "dev_loss": 0.69, "dev_accuracy": 0.5},
+        {"epoch": 2, "train_loss": 0.5, "dev_loss": 0.6, "dev_accuracy": 0.7},
+    ]
     tr = plots.training_figure(hist)
     assert_labelled(tr)
     assert tr.data[0].y == (0.7, 0.5) and tr.data[2].y == (0.5, 0.7)
@@ -106,12 +117,17 @@ def test_aspect_mask_step_and_tag_figures():
     mf = plots.mask_figure(TOKENS, ["food", "the best"], mask)
     assert_labelled(mf)
     assert [list(r) for r in mf.data[0].z] == mask.tolist()
-    rows = [{"unit": 0, "gate": "z", "pre-activation": 0.3, "value": 0.57}, {"unit": 0, "gate": "h", "pre-activation": None, "value": 0.1}]
+    rows = [
+        {"unit": 0, "gate": "z", "pre-activation": 0.3, "value": 0.57},
+        {"unit": 0, "gate": "h", "pre-activation": None, "value": 0.1},
+    ]
     sf = plots.step_figure(rows)
     assert_labelled(sf)
     assert sf.data[0].y == (0.57,)
-    tags = [{"position": 0, "word": "I", "predicted": "PRON", "probability": 0.9, "gold": "PRON", "correct": True},
-            {"position": 1, "word": "run", "predicted": "NOUN", "probability": 0.6, "gold": "VERB", "correct": False}]
+    tags = [
+        {"position": 0, "word": "I", "predicted": "PRON", "probability": 0.9, "gold": "PRON", "correct": True},
+        {"position": 1, "word": "run", "predicted": "NOUN", "probability": 0.6, "gold": "VERB", "correct": False},
+    ]
     tf = plots.tag_figure(tags)
     assert_labelled(tf)
     assert tf.data[0].y == (0.9, 0.6) and tf.data[0].marker.color == ("#2ca02c", "#d62728")

@@ -32,9 +32,7 @@ def xml2014(*sentences: str) -> bytes:
 
 
 def sentence2014(sid: str, text: str, *terms: tuple[str, str, object, object]) -> str:
-    rows = "".join(
-        f'<aspectTerm term="{term}" polarity="{pol}" from="{a}" to="{b}"/>' for term, pol, a, b in terms
-    )
+    rows = "".join(f'<aspectTerm term="{term}" polarity="{pol}" from="{a}" to="{b}"/>' for term, pol, a, b in terms)
     aspects = f"<aspectTerms>{rows}</aspectTerms>" if terms else ""
     return f'<sentence id="{sid}"><text>{text}</text>{aspects}</sentence>'
 
@@ -212,9 +210,7 @@ def test_broken_demo_keeps_good_sentences_and_reports_each_bad_thing():
     assert problems["b-twopol"].line == line_of(path, 'term="burrito"')
     assert "repaired to 9-18" in problems["b-repair"].message
     bartender_line = line_of(path, 'term="bartender"')
-    assert str(problems["b-repair"]).startswith(
-        f"broken_demo.xml, line {bartender_line}, sentence b-repair: target 'bartender'"
-    )
+    assert str(problems["b-repair"]).startswith(f"broken_demo.xml, line {bartender_line}, sentence b-repair: target 'bartender'")
     # Every good sentence of the clean demo file survives unchanged.
     clean = {s.id: s for s in read_semeval(DEMO / "restaurants_2014_demo.xml").sentences}
     for sid, sentence in by_id.items():
@@ -307,7 +303,7 @@ def test_missing_text_duplicate_and_missing_ids():
             '<sentence id="1"><aspectTerms/></sentence>',
             sentence2014("2", "Fine food"),
             sentence2014("2", "Other food"),
-            '<sentence><text>No id here</text></sentence>',
+            "<sentence><text>No id here</text></sentence>",
         )
     )
     assert [(s.id, s.text) for s in review.sentences] == [("2", "Fine food"), ("#4", "No id here")]
@@ -419,8 +415,7 @@ def test_conllu_reports_malformed_sentences_and_keeps_the_rest():
     assert [(p.sentence_id, p.line, p.message) for p in problems] == [
         ("short-columns", 23, "line has 9 tab-separated columns instead of 10; the sentence was skipped."),
         ("no-upos", 27, "word 'bread' has no UPOS tag; the sentence was skipped."),
-        ("bad-id", 35, "line has word id 'one', which is not an integer, a range or a decimal; "
-         "the sentence was skipped."),
+        ("bad-id", 35, "line has word id 'one', which is not an integer, a range or a decimal; the sentence was skipped."),
     ]
 
 

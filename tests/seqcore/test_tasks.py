@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from seqcore.readers import Sentence, Target
+from seqcore.readers import LabeledText, Sentence, Target
 from seqcore.tasks import aspect_examples, build_encoder, load_examples, sentiment_examples
-from seqcore.readers import LabeledText
 
 
 def test_aspect_examples_drop_conflict_and_null_targets_but_keep_the_sentence():
     s = Sentence(
-        id="1", text="Great food, awful service.", tokens=["Great", "food", ",", "awful", "service", "."],
+        id="1",
+        text="Great food, awful service.",
+        tokens=["Great", "food", ",", "awful", "service", "."],
         token_offsets=[(0, 5), (6, 10), (10, 11), (12, 17), (18, 25), (25, 26)],
         targets=[
             Target("food", "positive", 6, 10, (1, 2)),
@@ -19,7 +20,9 @@ def test_aspect_examples_drop_conflict_and_null_targets_but_keep_the_sentence():
             Target(None, "negative", category="SERVICE#GENERAL"),
         ],
     )
-    only_conflict = Sentence(id="2", text="ok", tokens=["ok"], token_offsets=[(0, 2)], targets=[Target("ok", "conflict", 0, 2, (0, 1))])
+    only_conflict = Sentence(
+        id="2", text="ok", tokens=["ok"], token_offsets=[(0, 2)], targets=[Target("ok", "conflict", 0, 2, (0, 1))]
+    )
     exs = aspect_examples([s, only_conflict])
     assert len(exs) == 1
     assert exs[0].aspects == [(1, 2)] and exs[0].aspect_labels == ["positive"] and exs[0].aspect_terms == ["food"]
@@ -45,7 +48,9 @@ def test_sentiment_examples_skip_empty_text():
 
 
 def test_real_data_sizes(shared_data):
-    sent, _ = load_examples("sentiment", [shared_data / "rt-polarity/rt-polarity.pos", shared_data / "rt-polarity/rt-polarity.neg"])
+    sent, _ = load_examples(
+        "sentiment", [shared_data / "rt-polarity/rt-polarity.pos", shared_data / "rt-polarity/rt-polarity.neg"]
+    )
     assert len(sent) == 10662
     rest, problems = load_examples("aspect", [shared_data / "semeval2014/Restaurants_Train_v2.xml"])
     assert problems == []

@@ -17,8 +17,17 @@ CASES = list(itertools.product(["rnn", "gru", "lstm"], [1, 2], [False, True]))
 
 def random_model(cell: str, layers: int, bi: bool, seed: int, task: str = "sentiment", pooling: str = "last") -> SequenceModel:
     torch.manual_seed(seed)
-    cfg = ModelConfig(task=task, vocab_size=60, num_classes=3, cell=cell, embedding_dim=9, hidden_size=7,
-                      num_layers=layers, bidirectional=bi, pooling=pooling)
+    cfg = ModelConfig(
+        task=task,
+        vocab_size=60,
+        num_classes=3,
+        cell=cell,
+        embedding_dim=9,
+        hidden_size=7,
+        num_layers=layers,
+        bidirectional=bi,
+        pooling=pooling,
+    )
     model = SequenceModel(cfg)
     with torch.no_grad():  # larger weights than the default init, so gates saturate and errors would show
         for p in model.encoder.parameters():
@@ -30,7 +39,9 @@ def reference_module(model: SequenceModel) -> nn.RNNBase:
     """Copy seqcore's per-layer, per-direction weights into one standard multi-layer torch.nn module."""
     cfg = model.cfg
     kinds = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
-    ref = kinds[cfg.cell](cfg.input_size, cfg.hidden_size, num_layers=cfg.num_layers, bidirectional=cfg.bidirectional, batch_first=True)
+    ref = kinds[cfg.cell](
+        cfg.input_size, cfg.hidden_size, num_layers=cfg.num_layers, bidirectional=cfg.bidirectional, batch_first=True
+    )
     with torch.no_grad():
         for layer, directions in enumerate(model.encoder.layers):
             for d, rnn in enumerate(directions):
@@ -98,8 +109,18 @@ def test_trace_of_a_trained_model_matches(tmp_path):
         examples.append(Example(id=str(i), tokens=toks, label="positive" if "w3" in toks else "negative"))
     enc = Encoder("sentiment", Vocab.build([e.tokens for e in examples]), Vocab.labels(["negative", "positive"]))
     torch.manual_seed(0)
-    model = SequenceModel(ModelConfig(task="sentiment", vocab_size=len(enc.words), num_classes=2, cell="gru",
-                                      embedding_dim=8, hidden_size=6, num_layers=2, bidirectional=True))
+    model = SequenceModel(
+        ModelConfig(
+            task="sentiment",
+            vocab_size=len(enc.words),
+            num_classes=2,
+            cell="gru",
+            embedding_dim=8,
+            hidden_size=6,
+            num_layers=2,
+            bidirectional=True,
+        )
+    )
     train(model, examples[:60], examples[60:], enc, TrainConfig(epochs=3, batch_size=8, lr=0.01, device="cpu"))
     ref = reference_module(model)
     batch = enc.batch(examples[:1])
@@ -109,7 +130,9 @@ def test_trace_of_a_trained_model_matches(tmp_path):
     np.testing.assert_allclose(trace.outputs, out[0].numpy(), atol=1e-5, rtol=0)
 
 
-@pytest.mark.parametrize("cell,bi,pooling", list(itertools.product(["rnn", "gru", "lstm"], [False, True], ["last", "mean", "max"])))
+@pytest.mark.parametrize(
+    "cell,bi,pooling", list(itertools.product(["rnn", "gru", "lstm"], [False, True], ["last", "mean", "max"]))
+)
 def test_every_trajectory_point_equals_the_prefix_alone(cell, bi, pooling):
     model = random_model(cell, 2, bi, 5, pooling=pooling)
     ids = torch.tensor([5, 17, 3, 44, 8, 21])

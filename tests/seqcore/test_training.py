@@ -20,9 +20,14 @@ def test_each_task_learns_its_rule():
         fitted = fit(FitSpec(task=task, cell="gru", **TINY), cfg, data, test_examples=data[:40])
         assert fitted.result.best_score > 0.9, task
         assert fitted.card["dev_metrics"]["accuracy"] == pytest.approx(fitted.result.best_score)
-        assert fitted.card["test_metrics"]["n"] == {
-            "sentiment": 40, "aspect": sum(len(e.aspects) for e in data[:40]), "tagging": sum(len(e.tokens) for e in data[:40])
-        }[task]
+        assert (
+            fitted.card["test_metrics"]["n"]
+            == {
+                "sentiment": 40,
+                "aspect": sum(len(e.aspects) for e in data[:40]),
+                "tagging": sum(len(e.tokens) for e in data[:40]),
+            }[task]
+        )
 
 
 def test_same_seed_gives_the_same_weights_on_cpu():
@@ -131,12 +136,16 @@ def test_init_embeddings_copies_shared_words_extends_vocab_and_can_freeze(tmp_pa
     source = fit(FitSpec(task="sentiment", cell="gru", **TINY), cfg, sentiment_data(40))
     save_checkpoint(tmp_path / "src", source.model, source.encoder, source.card)
     data = aspect_data(40)
-    spec = FitSpec(task="aspect", cell="lstm", embedding_dim=99, hidden_size=6, init_embeddings=str(tmp_path / "src"), freeze_embeddings=True)
+    spec = FitSpec(
+        task="aspect", cell="lstm", embedding_dim=99, hidden_size=6, init_embeddings=str(tmp_path / "src"), freeze_embeddings=True
+    )
     fitted = fit(spec, cfg, data)
     assert fitted.model.cfg.embedding_dim == 12  # taken from the source
     words = fitted.encoder.words
     assert set(source.encoder.words.itos) <= set(words.itos)  # e.g. "cheap" never occurs in aspect_data
     for w in ("good", "cheap", "food"):
-        torch.testing.assert_close(fitted.model.embedding.weight[words.index(w)], source.model.embedding.weight[source.encoder.words.index(w)])
+        torch.testing.assert_close(
+            fitted.model.embedding.weight[words.index(w)], source.model.embedding.weight[source.encoder.words.index(w)]
+        )
     assert fitted.card["init_embeddings"]["frozen"] is True
     assert fitted.card["init_embeddings"]["words_copied"] == len(source.encoder.words) - 2
