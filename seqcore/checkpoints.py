@@ -4,6 +4,13 @@ weights.safetensors  the parameters
 config.json          ModelConfig (shapes) + format version
 vocab.json           word, label and character vocabularies
 card.json            task, data, split, seed, metrics, training time, package versions
+
+A model also travels as a zip of those four files (the app's download). A zip from a user is
+treated as hostile: its size, its unpacked size and its number of entries are capped (zip bombs),
+names that would escape the folder are refused (zip slip), only the four expected files are read,
+and they are written under fixed names into a temporary folder that is removed once loaded.
+Every shape in config.json is checked against the safetensors header before any tensor is built,
+so a config that asks for a huge model cannot exhaust memory.
 """
 
 from __future__ import annotations
@@ -15,11 +22,12 @@ import platform
 import shutil
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import torch
-from safetensors import SafetensorError
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 
 import seqcore
@@ -34,6 +42,15 @@ class CheckpointError(ValueError):
     """A checkpoint folder is missing a file, or a file does not fit the others."""
 
 
+@dataclass(frozen=True)
+class ZipLimits:
+    """Caps on a model zip from a user; the largest shipped model is 7 MB unpacked."""
+
+    max_zip_bytes: int = 64 * 2**20
+    max_unpacked_bytes: int = 128 * 2**20
+    max_entries: int = 16
+
+
 @dataclass
 class Checkpoint:
     """A loaded model with its vocabularies and card."""
@@ -41,7 +58,6 @@ class Checkpoint:
     model: SequenceModel
     encoder: Encoder
     card: dict
-    path: Path | None = None
 
     @property
     def config(self) -> ModelConfig:
@@ -100,6 +116,8 @@ def _read_json(folder: Path, name: str) -> dict:
         raise CheckpointError(f"{folder} is not a seqcore checkpoint: {name} is missing (expected {', '.join(FILES)})")
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise CheckpointError(f"{file} cannot be read ({e.strerror or e}): check its permissions") from e
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise CheckpointError(f"{file} is not valid JSON: {e}") from e
     if not isinstance(data, dict):
@@ -108,8 +126,14 @@ def _read_json(folder: Path, name: str) -> dict:
 
 
 def load_checkpoint(path: str | os.PathLike, device: str | torch.device | None = "cpu") -> Checkpoint:
-    """Load and validate a checkpoint folder; raise CheckpointError naming what is missing or wrong."""
+    """Load and validate a checkpoint folder or model zip; raise CheckpointError naming what is missing or wrong."""
     folder = Path(path)
+    if folder.is_file():
+        if zipfile.is_zipfile(folder):
+            return load_checkpoint_zip(folder, device)
+        raise CheckpointError(
+            f"{folder} is a file but not a model zip: pass a checkpoint folder or the zip the Train page downloads"
+        )
     if not folder.is_dir():
         raise CheckpointError(f"no checkpoint folder at {folder}")
     config = _read_json(folder, "config.json")
@@ -137,26 +161,140 @@ def load_checkpoint(path: str | os.PathLike, device: str | torch.device | None =
     weights = folder / "weights.safetensors"
     if not weights.is_file():
         raise CheckpointError(f"{folder} is not a seqcore checkpoint: weights.safetensors is missing")
+    _check_weight_shapes(weights, cfg)
     try:
         state = load_file(str(weights), device="cpu")
     except (SafetensorError, OSError, ValueError) as e:
         raise CheckpointError(f"{weights} is not a readable safetensors file: {e}") from e
     model = SequenceModel(cfg)
-    expected = model.state_dict()
-    missing = sorted(set(expected) - set(state))
-    extra = sorted(set(state) - set(expected))
-    if missing or extra:
-        raise CheckpointError(f"{weights} does not fit config.json: missing tensors {missing[:5]}, unexpected {extra[:5]}")
-    for name, tensor in expected.items():
-        if state[name].shape != tensor.shape:
-            raise CheckpointError(
-                f"{weights}: tensor {name} has shape {tuple(state[name].shape)}, config.json implies {tuple(tensor.shape)}"
-            )
-        if not torch.isfinite(state[name]).all():
+    for name, tensor in state.items():
+        if not torch.isfinite(tensor).all():
             raise CheckpointError(f"{weights}: tensor {name} holds NaN or infinite values")
     model.load_state_dict(state)
     model.to(device if device is not None else "cpu").eval()
-    return Checkpoint(model, encoder, card, folder)
+    return Checkpoint(model, encoder, card)
+
+
+def _check_weight_shapes(weights: Path, cfg: ModelConfig) -> None:
+    """Compare the safetensors header with the shapes config.json implies, before any tensor is allocated."""
+    try:
+        with open(weights, "rb") as f:
+            f.read(8)
+    except OSError as e:
+        raise CheckpointError(f"{weights} cannot be read ({e.strerror or e}): check its permissions") from e
+    try:
+        with safe_open(str(weights), framework="pt") as f:
+            found = {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}  # noqa: SIM118 - safe_open has no __iter__
+    except (SafetensorError, OSError, ValueError) as e:
+        raise CheckpointError(f"{weights} is not a readable safetensors file: {e}") from e
+    with torch.device("meta"):  # shapes only: a config that asks for a huge model allocates nothing
+        expected = {k: tuple(v.shape) for k, v in SequenceModel(cfg).state_dict().items()}
+    missing = sorted(set(expected) - set(found))
+    extra = sorted(set(found) - set(expected))
+    if missing or extra:
+        raise CheckpointError(f"{weights} does not fit config.json: missing tensors {missing[:5]}, unexpected {extra[:5]}")
+    for name, shape in expected.items():
+        if found[name] != shape:
+            raise CheckpointError(f"{weights}: tensor {name} has shape {found[name]}, config.json implies {shape}")
+
+
+def _zip_member(info: zipfile.ZipInfo, source: str) -> tuple[str, str] | None:
+    """Return (top folder or "", file name) of a safe zip entry, None for a folder entry; refuse anything else."""
+    name = info.filename
+    parts = PurePosixPath(name).parts
+    if (
+        not name
+        or name.startswith(("/", "\\"))
+        or "\\" in name
+        or ":" in name
+        or any(p in ("..", ".") for p in parts)
+        or "" in name.rstrip("/").split("/")
+    ):
+        raise CheckpointError(f"{source}: entry {name!r} would be written outside the model's folder (zip slip); it was refused")
+    if (info.external_attr >> 16) & 0o170000 == 0o120000:
+        raise CheckpointError(f"{source}: entry {name!r} is a symbolic link; a model zip holds plain files only")
+    if info.flag_bits & 0x1:
+        raise CheckpointError(f"{source}: entry {name!r} is encrypted; a model zip holds plain files only")
+    if info.is_dir():
+        if len(parts) != 1:
+            raise CheckpointError(f"{source}: folder {name!r} is nested; a model zip holds four files, at most in one folder")
+        return None
+    if len(parts) > 2:
+        raise CheckpointError(f"{source}: entry {name!r} is nested more than one folder deep")
+    top, base = (parts[0], parts[1]) if len(parts) == 2 else ("", parts[0])
+    if base not in FILES:
+        raise CheckpointError(f"{source}: unexpected file {name!r}; a model zip holds only {', '.join(FILES)}")
+    return top, base
+
+
+def load_checkpoint_zip(
+    source: str | os.PathLike | bytes,
+    device: str | torch.device | None = "cpu",
+    limits: ZipLimits = ZipLimits(),
+    name: str | None = None,
+) -> Checkpoint:
+    """Load a model zip (the four checkpoint files, optionally in one folder), treating it as hostile."""
+    if isinstance(source, (bytes, bytearray)):
+        label, size = name or "the model zip", len(source)
+    else:
+        label = name or str(source)
+        try:
+            size = Path(source).stat().st_size
+        except OSError as e:
+            raise CheckpointError(f"{label} cannot be read ({e.strerror or e})") from e
+    if size > limits.max_zip_bytes:
+        raise CheckpointError(f"{label} is {size:,} bytes, over the {limits.max_zip_bytes:,}-byte limit for a model zip")
+    try:
+        data = bytes(source) if isinstance(source, (bytes, bytearray)) else Path(source).read_bytes()
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except OSError as e:
+        raise CheckpointError(f"{label} cannot be read ({e.strerror or e})") from e
+    except zipfile.BadZipFile as e:
+        raise CheckpointError(f"{label} is not a zip file ({e})") from e
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > limits.max_entries:
+            raise CheckpointError(f"{label} holds {len(infos):,} entries; a model zip holds {len(FILES)} files")
+        members: dict[str, zipfile.ZipInfo] = {}
+        tops: set[str] = set()
+        for info in infos:
+            member = _zip_member(info, label)
+            if member is None:
+                continue
+            top, base = member
+            if base in members:
+                raise CheckpointError(f"{label}: {base} appears twice")
+            members[base] = info
+            tops.add(top)
+        if len(tops) > 1:
+            raise CheckpointError(f"{label}: the files sit in different folders ({', '.join(sorted(tops))}); put all four in one")
+        missing = [f for f in FILES if f not in members]
+        if missing:
+            raise CheckpointError(f"{label} lacks {', '.join(missing)}; a model zip holds {', '.join(FILES)}")
+        declared = sum(info.file_size for info in members.values())
+        if declared > limits.max_unpacked_bytes:
+            raise CheckpointError(
+                f"{label} would unpack to {declared:,} bytes, over the {limits.max_unpacked_bytes:,}-byte limit (a zip bomb?)"
+            )
+        with tempfile.TemporaryDirectory(prefix="seqcore-zip-") as tmp:
+            written = 0
+            for base, info in members.items():
+                # Fixed names inside a fresh folder: no path from the archive is ever used on disk.
+                try:
+                    with zf.open(info) as src, open(Path(tmp) / base, "wb") as dst:
+                        while chunk := src.read(1 << 20):
+                            written += len(chunk)
+                            if written > limits.max_unpacked_bytes:
+                                raise CheckpointError(
+                                    f"{label} unpacks to more than {limits.max_unpacked_bytes:,} bytes (a zip bomb?)"
+                                )
+                            dst.write(chunk)
+                except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as e:
+                    raise CheckpointError(f"{label}: {info.filename} cannot be unpacked ({e})") from e
+            try:
+                return load_checkpoint(tmp, device)
+            except CheckpointError as e:
+                raise CheckpointError(str(e).replace(tmp, label)) from e
 
 
 def checkpoint_to_zip(path: str | os.PathLike) -> bytes:
