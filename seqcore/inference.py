@@ -15,9 +15,47 @@ from seqcore.tokens import offsets_to_token_span, tokenize
 from seqcore.traces import Trace, trace_ids, trajectory_logits
 from seqcore.training import predict
 
+DEFAULT_MAX_TOKENS = 300  # interactive views: a trace, a trajectory or a saliency row of at most this many tokens
+CHARS_PER_TOKEN_CAP = 40  # a paste is cut to max_tokens * this many characters before it is tokenized
+
 
 class EmptyTextError(ValueError):
     """The text has no tokens to read."""
+
+
+class TextTooLongError(ValueError):
+    """The text has more tokens than interactive work reads (`max_tokens()`)."""
+
+
+def max_tokens() -> int:
+    """Return the token cap of interactive work: SEQCORE_MAX_TOKENS, default 300."""
+    raw = os.environ.get("SEQCORE_MAX_TOKENS") or str(DEFAULT_MAX_TOKENS)
+    try:
+        cap = int(raw)
+    except ValueError as e:
+        raise ValueError(f"SEQCORE_MAX_TOKENS must be a whole number of tokens, got {raw!r}") from e
+    if cap < 1:
+        raise ValueError(f"SEQCORE_MAX_TOKENS must be at least 1, got {cap}")
+    return cap
+
+
+def cap_text(text: str, limit: int | None = None) -> tuple[str, str | None]:
+    """Cut text to its first `limit` tokens; return it and a sentence saying what was cut (None if nothing was).
+
+    A huge paste is cut to `limit * CHARS_PER_TOKEN_CAP` characters before it is tokenized, so the
+    cost of reading it is bounded whatever its length.
+    """
+    limit = limit or max_tokens()
+    head = text[: limit * CHARS_PER_TOKEN_CAP]
+    tokens, offsets = tokenize(head)
+    if len(tokens) <= limit and len(head) == len(text):
+        return text, None
+    end = offsets[limit - 1][1] if len(tokens) > limit else len(head)
+    if len(head) == len(text):
+        what = f"the text has {len(tokens):,} tokens, so its last {len(tokens) - limit:,} were cut"
+    else:
+        what = f"the text has {len(text):,} characters, so everything after character {end:,} was cut"
+    return text[:end], f"The interactive views read at most {limit:,} tokens (SEQCORE_MAX_TOKENS): {what}."
 
 
 @dataclass
@@ -83,6 +121,11 @@ class Predictor:
     def example(self, text: str | list[str]) -> tuple[Example, list[tuple[int, int]]]:
         """Tokenize raw text (or take given tokens) into an unlabeled example and its char offsets."""
         if isinstance(text, str):
+            if len(text) > max_tokens() * CHARS_PER_TOKEN_CAP:
+                raise TextTooLongError(
+                    f"the text has {len(text):,} characters; one sentence is read with at most {max_tokens():,} tokens "
+                    "(SEQCORE_MAX_TOKENS): cut it with seqcore.inference.cap_text or shorten it"
+                )
             tokens, offsets = tokenize(text)
             raw = text
         else:
@@ -90,6 +133,12 @@ class Predictor:
             offsets = []
         if not tokens:
             raise EmptyTextError("the sentence is empty: type at least one word")
+        limit = max_tokens()
+        if len(tokens) > limit:
+            raise TextTooLongError(
+                f"the sentence has {len(tokens):,} tokens; one sentence is read with at most {limit:,} "
+                f"(SEQCORE_MAX_TOKENS): shorten it by {len(tokens) - limit:,} tokens"
+            )
         return Example(id="input", tokens=tokens, text=raw), offsets
 
     def _tensors(self, ex: Example) -> tuple[torch.Tensor, torch.Tensor | None]:

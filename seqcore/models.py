@@ -95,6 +95,11 @@ class ModelConfig:
         return cls(**data)
 
 
+def article(word: str) -> str:
+    """Return `word` with its English indefinite article: "a sentiment", "an aspect"."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
 def reverse_within_length(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     """Reverse each sequence of a padded (B, T, ...) batch within its own length; padding stays put."""
     B, T = x.shape[:2]

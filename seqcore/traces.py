@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from seqcore.models import GATE_NAMES, SequenceModel
+from seqcore.models import GATE_NAMES, SequenceModel, article, length_mask
 
 DIRECTIONS = ("forward", "backward")
 
@@ -136,29 +136,40 @@ def trace_ids(model: SequenceModel, ids: torch.Tensor, tokens: list[str], chars:
     return trace_inputs(model, x, tokens)
 
 
+PREFIX_TOKENS_PER_CHUNK = 8192  # token positions per batched chunk of prefixes: bounds a trajectory's memory
+
+
 @torch.no_grad()
-def trajectory_logits(model: SequenceModel, ids: torch.Tensor, chars: torch.Tensor | None = None) -> torch.Tensor:
+def trajectory_logits(
+    model: SequenceModel, ids: torch.Tensor, chars: torch.Tensor | None = None, chunk_tokens: int = PREFIX_TOKENS_PER_CHUNK
+) -> torch.Tensor:
     """Return a sentiment model's logits after each prefix 1..T of one sentence: (T, C).
 
     Unidirectional: read off the per-step outputs (the state after token t is what the
     model would hold had the sentence ended there). Bidirectional: the backward direction
-    sees the whole prefix, so each prefix is run as a sequence of its own, batched.
+    sees the whole prefix, so each prefix is run as a sequence of its own, batched in chunks
+    of at most `chunk_tokens` token positions: peak memory stays linear in T (one chunk of
+    prefixes at a time) instead of growing with T^2.
     """
     if model.cfg.task != "sentiment":
-        raise ValueError(f"a trajectory needs a whole-sentence (sentiment) model, not a {model.cfg.task} model")
+        raise ValueError(f"a trajectory needs a whole-sentence (sentiment) model, not {article(model.cfg.task)} model")
     model.eval()
     T = ids.shape[0]
     if model.cfg.bidirectional:
-        prefix_ids = ids.unsqueeze(0).repeat(T, 1).tril()  # (T, T): row k keeps tokens 0..k, zeros after
-        lengths = torch.arange(1, T + 1, device=ids.device)
-        prefix_chars = None
-        if chars is not None:
-            keep = torch.ones(T, T, device=ids.device).tril().bool().unsqueeze(-1)  # (T, T, 1)
-            prefix_chars = chars.unsqueeze(0).repeat(T, 1, 1) * keep  # (T, T, L)
-        return model(prefix_ids, lengths, chars=prefix_chars)  # (T, C)
-    out = model.encode(ids.unsqueeze(0), torch.tensor([T], device=ids.device), None if chars is None else chars.unsqueeze(0))[
-        0
-    ]  # (T, D)
+        rows = max(1, chunk_tokens // T)  # prefixes per chunk; each is at most T tokens long
+        out = []
+        for first in range(0, T, rows):
+            last = min(T, first + rows)  # prefixes first+1 .. last tokens long
+            lengths = torch.arange(first + 1, last + 1, device=ids.device)  # (R,)
+            keep = length_mask(lengths, last)  # (R, last): row r keeps tokens 0..first+r
+            prefix_ids = ids[:last].unsqueeze(0) * keep  # (R, last), zeros after each prefix
+            prefix_chars = None
+            if chars is not None:
+                prefix_chars = chars[:last].unsqueeze(0) * keep.unsqueeze(-1)  # (R, last, L)
+            out.append(model(prefix_ids, lengths, chars=prefix_chars))  # (R, C)
+        return torch.cat(out)  # (T, C)
+    x_chars = None if chars is None else chars.unsqueeze(0)
+    out = model.encode(ids.unsqueeze(0), torch.tensor([T], device=ids.device), x_chars)[0]  # (T, D)
     pooling = model.cfg.pooling
     if pooling == "last":
         feats = out

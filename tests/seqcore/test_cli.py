@@ -161,3 +161,32 @@ def test_process_exit_codes_and_no_traceback(tmp_path):
     assert r.returncode == 2 and "invalid choice" in r.stderr
     r = run("--help")
     assert r.returncode == 0 and all(c in r.stdout for c in ["train", "evaluate", "predict", "trace", "stats"])
+
+
+def test_predict_trace_and_evaluate_read_a_model_zip(tmp_path, polarity_files, capsys):
+    from seqcore.checkpoints import checkpoint_to_zip
+
+    out = tmp_path / "sent"
+    assert main(["train", "--task", "sentiment", "--data", *map(str, polarity_files), "--out", str(out), *TINY]) == 0
+    capsys.readouterr()
+    (tmp_path / "sent.zip").write_bytes(checkpoint_to_zip(out))
+    for folder_or_zip in (out, tmp_path / "sent.zip"):
+        assert main(["predict", str(folder_or_zip), "the food was good"]) == 0
+        assert main(["trace", str(folder_or_zip), "the food was good", "--units", "1"]) == 0
+        assert main(["evaluate", str(folder_or_zip), "--data", *map(str, polarity_files), "--json"]) == 0
+    printed = capsys.readouterr().out
+    half = len(printed) // 2
+    assert printed[:half] == printed[half:]  # the zip answers exactly as the folder does
+    (tmp_path / "bad.zip").write_bytes(b"PK\x03\x04 broken")
+    assert main(["predict", str(tmp_path / "bad.zip"), "good"]) == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_a_sentence_over_the_token_cap_is_one_line_error(tmp_path, polarity_files, capsys, monkeypatch):
+    out = tmp_path / "sent"
+    assert main(["train", "--task", "sentiment", "--data", *map(str, polarity_files), "--out", str(out), *TINY]) == 0
+    capsys.readouterr()
+    monkeypatch.setenv("SEQCORE_MAX_TOKENS", "5")
+    assert main(["trace", str(out), "one two three four five six"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: the sentence has 6 tokens") and len(err.strip().splitlines()) == 1
