@@ -1,0 +1,282 @@
+"""Train in a child process at low priority, so a server's interactive work keeps its CPU.
+
+A `TrainingJob` runs `seqcore.pipeline.fit` in a process of its own (from a fork server, or
+spawned; never a fork of the server itself, so no lock or thread of the parent is copied), lowered with `os.nice` and limited to a few torch
+threads. The parent polls it: progress reports arrive through a queue, Stop sets an event that
+`fit` checks between steps, and the finished model comes back as a checkpoint folder (safetensors
+and JSON, never a pickle of the model). A crash, a kill or a runaway run ends the child, not the
+server. A `TrainingPool` caps how many jobs run at once; the others wait in a queue, in order.
+
+Nothing here knows of any UI: the app polls `TrainingPool.poll()` from its pages.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import queue
+import shutil
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from seqcore.batching import Example
+from seqcore.training import Progress, TrainConfig, TrainResult
+
+DEFAULT_NICE = 10  # scheduling priority added to the child: the kernel favours the server's threads
+DEFAULT_THREADS = 1  # torch threads in the child: one core stays free for the pages on a 2-core machine
+
+
+@dataclass
+class FinishedTraining:
+    """What a finished job hands back: the checkpoint folder, the run's summary and the dev split."""
+
+    folder: Path
+    result: TrainResult
+    card: dict
+    dev_examples: list[Example]
+
+
+def _child(
+    events: Any,
+    stop: Any,
+    spec: Any,
+    train_cfg: TrainConfig,
+    examples: list[Example],
+    data: dict,
+    out: str,
+    nice: int,
+    threads: int,
+) -> None:
+    """Train in the child process and report through `events`; every outcome ends with one final event."""
+    try:
+        if nice and not hasattr(os, "setpriority"):
+            os.nice(nice)
+        import torch
+
+        torch.set_num_threads(threads)
+        from seqcore.pipeline import fit, save_fit
+
+        fitted = fit(
+            spec,
+            train_cfg,
+            examples,
+            data=data,
+            on_progress=lambda p: events.put(("progress", asdict(p))),
+            should_stop=stop.is_set,
+        )
+        save_fit(out, fitted)
+        events.put(("done", {"result": fitted.result.to_dict(), "card": fitted.card, "dev": fitted.dev_examples}))
+    except BaseException as err:  # noqa: BLE001 - reported to the parent, which shows it
+        message = str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
+        events.put(("error", {"message": message or type(err).__name__, "trace": traceback.format_exc()}))
+
+
+def _context() -> Any:
+    """A fork server where there is one (a clean single-threaded process that has imported seqcore once, so
+    each child starts in a fraction of a second), else spawn. Never a plain fork of a threaded server."""
+    if "forkserver" in mp.get_all_start_methods():
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["seqcore.pipeline"])
+        return ctx
+    return mp.get_context("spawn")
+
+
+def _result_from_dict(d: dict) -> TrainResult:
+    history = [Progress(**p) for p in d.get("history", [])]
+    keep = {k: v for k, v in d.items() if k not in ("history", "dev_metrics")}
+    return TrainResult(**keep, history=history)
+
+
+@dataclass
+class TrainingJob:
+    """One training run in a child process; `poll()` brings its news into this object."""
+
+    name: str
+    spec: Any
+    train_cfg: TrainConfig
+    examples: Sequence[Example]
+    data: dict = field(default_factory=dict)
+    nice: int = DEFAULT_NICE
+    threads: int = DEFAULT_THREADS
+    progress: list[Progress] = field(default_factory=list)
+    error: str | None = None
+    finished: FinishedTraining | None = None
+    queued_at: float = field(default_factory=time.perf_counter)
+    started_at: float | None = None
+    ended_at: float | None = None
+    _process: Any = None
+    _events: Any = None
+    _stop: Any = None
+    _folder: Path | None = None
+    _stop_requested: bool = False
+
+    @property
+    def state(self) -> str:
+        """One of queued, running, done, failed."""
+        if self.error is not None:
+            return "failed"
+        if self.finished is not None:
+            return "done"
+        return "queued" if self._process is None else "running"
+
+    @property
+    def done(self) -> bool:
+        return self.state in ("done", "failed")
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop_requested
+
+    def start(self) -> None:
+        """Start the child process (the pool calls this when a slot is free)."""
+        ctx = _context()
+        self._events, self._stop = ctx.Queue(), ctx.Event()
+        self._folder = Path(tempfile.mkdtemp(prefix="seqcore-train-"))
+        out = str(self._folder / self.name)
+        args = (self._events, self._stop, self.spec, self.train_cfg, list(self.examples), self.data, out, self.nice, self.threads)
+        self._process = ctx.Process(target=_child, args=args, name=f"seqcore-train-{self.name}", daemon=True)
+        self._process.start()
+        if self.nice and hasattr(os, "setpriority"):
+            # Lowered at once from here: the child needs seconds of imports before its own code runs.
+            current = os.getpriority(os.PRIO_PROCESS, self._process.pid)
+            os.setpriority(os.PRIO_PROCESS, self._process.pid, min(19, current + self.nice))
+        self.started_at = time.perf_counter()
+        if self._stop_requested:
+            self._stop.set()
+
+    def stop(self) -> None:
+        """Ask the run to end between two steps; it keeps the best model so far. A queued job is dropped."""
+        self._stop_requested = True
+        if self._stop is not None:
+            self._stop.set()
+        elif self._process is None and not self.done:
+            self.error = "stopped before it started"
+            self.ended_at = time.perf_counter()
+
+    def kill(self) -> None:
+        """End the child at once and remove its files (a session that goes away calls this)."""
+        if self._process is not None and self._process.is_alive():
+            self._process.kill()
+            self._process.join(5)
+        if not self.done:
+            self.error = "the training process was ended"
+            self.ended_at = time.perf_counter()
+        self.cleanup()
+
+    def cleanup(self) -> None:
+        """Remove the job's temporary checkpoint folder."""
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+
+    def poll(self) -> None:
+        """Read every event the child has sent; notice a child that died without a word."""
+        if self._process is None or self.done:
+            return
+        while not self.done:
+            try:
+                # A dead child may still have its last event in the pipe: wait a moment for it.
+                event = self._events.get(timeout=1.0) if not self._process.is_alive() else self._events.get_nowait()
+            except queue.Empty:
+                break
+            self._handle(*event)
+        if not self.done and not self._process.is_alive():
+            code = self._process.exitcode
+            why = " (killed: out of memory, or ended by the system)" if code is not None and code < 0 else ""
+            self.error = f"the training process ended unexpectedly with exit code {code}{why}"
+            self.ended_at = time.perf_counter()
+        if self.done:
+            self._process.join(10)
+
+    def _handle(self, kind: str, payload: dict) -> None:
+        if kind == "progress":
+            self.progress.append(Progress(**payload))
+            return
+        self.ended_at = time.perf_counter()
+        if kind == "done":
+            assert self._folder is not None
+            result = _result_from_dict(payload["result"])
+            self.finished = FinishedTraining(self._folder / self.name, result, payload["card"], payload["dev"])
+        else:
+            self.error = payload["message"]
+
+    def elapsed(self) -> float:
+        """Seconds since the run started (0 while queued)."""
+        if self.started_at is None:
+            return 0.0
+        return (self.ended_at or time.perf_counter()) - self.started_at
+
+    def fraction(self) -> float:
+        """Share of the planned steps done (an upper bound on the work left when early stopping)."""
+        if not self.progress:
+            return 0.0
+        last = self.progress[-1]
+        return min(1.0, last.step / max(1, last.total_steps))
+
+    def seconds_left(self) -> float | None:
+        """Time left if every remaining step runs as fast as the steps so far."""
+        if not self.progress or self.progress[-1].step == 0:
+            return None
+        last = self.progress[-1]
+        return last.elapsed / last.step * max(0, last.total_steps - last.step)
+
+    def epochs(self) -> list[dict]:
+        """The epoch reports so far, as dicts (for a chart or a table)."""
+        return [asdict(p) for p in self.progress if p.kind == "epoch"]
+
+
+class TrainingPool:
+    """At most `max_running` jobs train at once; the others wait, first come first served."""
+
+    def __init__(self, max_running: int = 1) -> None:
+        if max_running < 1:
+            raise ValueError(f"max_running must be >= 1, got {max_running}")
+        self.max_running = max_running
+        self._jobs: list[TrainingJob] = []
+        self._lock = threading.Lock()  # several sessions poll from their own threads
+
+    def submit(self, job: TrainingJob) -> TrainingJob:
+        """Queue a job; it starts at once when a slot is free."""
+        with self._lock:
+            self._jobs.append(job)
+        self.poll()
+        return job
+
+    def poll(self) -> None:
+        """Bring every job's news in and start queued jobs while slots are free."""
+        with self._lock:
+            for job in self._jobs:
+                job.poll()
+            self._jobs = [j for j in self._jobs if not j.done]
+            running = sum(j.state == "running" for j in self._jobs)
+            for job in self._jobs:
+                if running >= self.max_running:
+                    break
+                if job.state == "queued" and not job.stop_requested:
+                    job.start()
+                    running += 1
+
+    def position(self, job: TrainingJob) -> int:
+        """Jobs ahead of `job` in the queue (0 when it runs or is first in line)."""
+        with self._lock:
+            waiting = [j for j in self._jobs if j.state == "queued"]
+            return waiting.index(job) if job in waiting else 0
+
+    def running(self) -> int:
+        with self._lock:
+            return sum(j.state == "running" for j in self._jobs)
+
+
+def max_training_runs() -> int:
+    """Concurrent training runs per server: SEQCORE_MAX_TRAINING, default 1."""
+    raw = os.environ.get("SEQCORE_MAX_TRAINING") or "1"
+    try:
+        n = int(raw)
+    except ValueError as e:
+        raise ValueError(f"SEQCORE_MAX_TRAINING must be a whole number, got {raw!r}") from e
+    return max(1, n)
