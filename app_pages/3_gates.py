@@ -7,7 +7,8 @@ import streamlit as st
 
 import ui
 from seqcore import plots
-from seqcore.explain import gate_info, saturation
+from seqcore.cells import cell_spec, gate_info
+from seqcore.explain import saturation
 
 st.title("🚦 Gates")
 st.write(
@@ -50,7 +51,7 @@ threshold = c3.slider(
 lt = trace.get(layer, direction)
 tokens = trace.tokens
 
-st.subheader(f"Every gate and state: layer {layer}, {direction}, {cfg.cell.upper()}")
+st.subheader(f"Every gate and state: layer {layer}, {direction}, {cell_spec(cfg.cell).title}")
 names = list(trace.gate_names)
 cols = st.columns(2)
 for k, name in enumerate(names):
@@ -112,7 +113,7 @@ else:
                 keys,
                 index=keys.index(default_key),
                 key=key,
-                format_func=lambda k: f"{by_key[k].label} · {by_key[k].cell.upper()}",
+                format_func=lambda k: f"{by_key[k].label} · {cell_spec(by_key[k].cell).title}",
             )
             m = by_key[chosen]
             with ui.user_errors(f"{m.name} could not trace the sentence"):
@@ -137,7 +138,7 @@ else:
                     f"{m.name}'s {gate_info(m.cell, gate).long_name} for every unit and word, first layer, left to right.",
                     key=f"{key}_heat",
                 )
-                summaries[f"{m.name} ({m.cell.upper()})"] = saturation(m.cell, lt2.gates, threshold)
+                summaries[f"{m.name} ({cell_spec(m.cell).title})"] = saturation(m.cell, lt2.gates, threshold)
     if summaries:
         ui.chart(
             plots.saturation_compare_figure(summaries),

@@ -8,29 +8,11 @@ import streamlit as st
 import ui
 from seqcore import plots
 from seqcore.batching import Example
+from seqcore.cells import cell_spec
 from seqcore.explain import embed_tokens, parameter_breakdown, parameter_totals, shape_arrow, shape_flow, step_detail
 from seqcore.inference import term_to_token_span
 from seqcore.models import count_parameters
 from seqcore.tokens import tokenize
-
-EQUATIONS = {
-    "lstm": r"""\begin{aligned}
-i_t &= \sigma(W_{ii} x_t + b_{ii} + W_{hi} h_{t-1} + b_{hi}) && \text{input gate}\\
-f_t &= \sigma(W_{if} x_t + b_{if} + W_{hf} h_{t-1} + b_{hf}) && \text{forget gate}\\
-g_t &= \tanh(W_{ig} x_t + b_{ig} + W_{hg} h_{t-1} + b_{hg}) && \text{candidate cell}\\
-o_t &= \sigma(W_{io} x_t + b_{io} + W_{ho} h_{t-1} + b_{ho}) && \text{output gate}\\
-c_t &= f_t \odot c_{t-1} + i_t \odot g_t && \text{cell state}\\
-h_t &= o_t \odot \tanh(c_t) && \text{hidden state}
-\end{aligned}""",
-    "gru": r"""\begin{aligned}
-r_t &= \sigma(W_{ir} x_t + b_{ir} + W_{hr} h_{t-1} + b_{hr}) && \text{reset gate}\\
-z_t &= \sigma(W_{iz} x_t + b_{iz} + W_{hz} h_{t-1} + b_{hz}) && \text{update gate}\\
-n_t &= \tanh(W_{in} x_t + b_{in} + r_t \odot (W_{hn} h_{t-1} + b_{hn})) && \text{candidate state}\\
-h_t &= (1 - z_t) \odot n_t + z_t \odot h_{t-1} && \text{hidden state}
-\end{aligned}""",
-    "rnn": r"""h_t = \tanh(W_{ih} x_t + b_{ih} + W_{hh} h_{t-1} + b_{hh})""",
-}
-GATE_SYMBOLS = {"lstm": "i, f, g, o", "gru": "r, z, n", "rnn": "h"}
 
 st.title("🔬 Inside the cell")
 st.write(
@@ -43,10 +25,11 @@ if picked is None:
     st.stop()
 entry, predictor = picked
 model, cfg = predictor.model, predictor.model.cfg
+spec = cell_spec(cfg.cell)
 H, E = cfg.hidden_size, cfg.input_size
 
-st.header(f"The {cfg.cell.upper()} equations")
-st.latex(EQUATIONS[cfg.cell])
+st.header(f"The {spec.title} equations")
+st.latex(spec.latex)
 sizes = (
     rf"x_t \in \mathbb{{R}}^{{{E}}},\quad h_t \in \mathbb{{R}}^{{{H}}},\quad "
     rf"W_{{i\ast}} \in \mathbb{{R}}^{{{H} \times {E}}},\quad W_{{h\ast}} \in \mathbb{{R}}^{{{H} \times {H}}},\quad "
@@ -65,7 +48,7 @@ if cfg.bidirectional:
     notes.append("each layer has a forward and a backward copy with weights of their own")
 st.caption(
     "; ".join(notes)
-    + f". σ is the logistic sigmoid, ⊙ the element-wise product; {GATE_SYMBOLS[cfg.cell]} each own one block of W_ih and W_hh."
+    + f". σ is the logistic sigmoid, ⊙ the element-wise product; {', '.join(spec.blocks)} each own one block of W_ih and W_hh."
 )
 
 st.subheader("Parameters, gate by gate")

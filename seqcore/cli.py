@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from seqcore.cells import CELLS
 from seqcore.checkpoints import CheckpointError, load_checkpoint, save_checkpoint
 from seqcore.readers import DataFormatError, describe_file
 from seqcore.training import NonFiniteLossError, Progress, TrainConfig
@@ -41,7 +42,7 @@ def add_train_flags(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--ship-fold", type=int, default=0, help="with --folds: which fold's model is saved to --out")
     p.add_argument("--out", required=True, metavar="DIR", help="checkpoint folder to write (replaced atomically)")
-    p.add_argument("--cell", default="lstm", choices=["rnn", "gru", "lstm"], help="recurrent cell")
+    p.add_argument("--cell", default="lstm", choices=CELLS, help="recurrent cell")
     p.add_argument("--embedding-dim", type=int, default=100, help="word embedding size")
     p.add_argument("--hidden-size", type=int, default=128, help="hidden units per direction")
     p.add_argument("--layers", type=int, default=1, help="stacked recurrent layers")

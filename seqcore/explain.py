@@ -16,53 +16,13 @@ import numpy as np
 import torch
 
 from seqcore.batching import Encoder, Example
-from seqcore.models import GATE_NAMES, SequenceModel, count_parameters, reverse_within_length
+from seqcore.cells import cell_spec
+from seqcore.models import SequenceModel, count_parameters, reverse_within_length
 from seqcore.readers import LabeledText, ReviewFile
 from seqcore.tasks import aspect_examples
 from seqcore.traces import DIRECTIONS, Trace, cell_weights, trace_inputs
 
 # ----------------------------------------------------------------------------- gates
-
-
-@dataclass(frozen=True)
-class GateInfo:
-    """What one gate or state is: its symbol, its long name, its activation and the range of its values."""
-
-    name: str
-    long_name: str
-    activation: str  # "sigmoid", "tanh" or "none" (the LSTM cell state is unbounded)
-    low: float | None
-    high: float | None
-
-
-GATES: dict[str, dict[str, GateInfo]] = {
-    "lstm": {
-        "i": GateInfo("i", "input gate", "sigmoid", 0.0, 1.0),
-        "f": GateInfo("f", "forget gate", "sigmoid", 0.0, 1.0),
-        "g": GateInfo("g", "candidate cell", "tanh", -1.0, 1.0),
-        "o": GateInfo("o", "output gate", "sigmoid", 0.0, 1.0),
-        "c": GateInfo("c", "cell state", "none", None, None),
-        "h": GateInfo("h", "hidden state", "tanh", -1.0, 1.0),  # o * tanh(c): inside (-1, 1)
-    },
-    "gru": {
-        "r": GateInfo("r", "reset gate", "sigmoid", 0.0, 1.0),
-        "z": GateInfo("z", "update gate", "sigmoid", 0.0, 1.0),
-        "n": GateInfo("n", "candidate state", "tanh", -1.0, 1.0),
-        "h": GateInfo("h", "hidden state", "tanh", -1.0, 1.0),  # a mix of tanh values: inside (-1, 1)
-    },
-    "rnn": {"h": GateInfo("h", "hidden state", "tanh", -1.0, 1.0)},
-}
-
-# The blocks of W_ih / W_hh, in PyTorch's order, and what each computes.
-WEIGHT_BLOCKS = {"lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n"), "rnn": ("h",)}
-
-
-def gate_info(cell: str, name: str) -> GateInfo:
-    """Return the description of gate `name` of `cell`."""
-    try:
-        return GATES[cell][name]
-    except KeyError:
-        raise ValueError(f"a {cell} cell has no gate {name!r}: it has {', '.join(GATE_NAMES.get(cell, ()))}") from None
 
 
 def saturation(cell: str, gates: dict[str, np.ndarray], threshold: float = 0.9) -> list[dict]:
@@ -75,8 +35,8 @@ def saturation(cell: str, gates: dict[str, np.ndarray], threshold: float = 0.9) 
     if not 0.5 < threshold < 1.0:
         raise ValueError(f"threshold must be in (0.5, 1), got {threshold}")
     rows = []
-    for name in GATE_NAMES[cell]:
-        info = gate_info(cell, name)
+    for info in cell_spec(cell).gates:
+        name = info.name
         if info.activation == "none" or name not in gates:
             continue
         v = np.asarray(gates[name], dtype=np.float64)
@@ -139,7 +99,7 @@ def parameter_breakdown(model: SequenceModel) -> list[dict]:
     for layer, directions in enumerate(model.encoder.layers):
         for d, rnn in enumerate(directions):
             W_ih, W_hh, b_ih, b_hh = cell_weights(rnn)
-            for k, gate in enumerate(WEIGHT_BLOCKS[cfg.cell]):
+            for k, gate in enumerate(cell_spec(cfg.cell).blocks):
                 block = slice(k * H, (k + 1) * H)
                 tensors = {f"W_i{gate}": W_ih[block], f"W_h{gate}": W_hh[block]}
                 if rnn.bias:
@@ -194,7 +154,7 @@ def shape_flow(model: SequenceModel, encoder: Encoder, example: Example) -> list
             out = rnn(h)[0] if d == 0 else reverse_within_length(rnn(reverse_within_length(h, lengths))[0], lengths)
             rows.append(
                 {
-                    "stage": f"layer {layer} {DIRECTIONS[d]} {cfg.cell.upper()}",
+                    "stage": f"layer {layer} {DIRECTIONS[d]} {cell_spec(cfg.cell).title}",
                     "shape": list(out.shape),
                     "meaning": f"H = {cfg.hidden_size} hidden units per token",
                 }
@@ -347,38 +307,23 @@ def step_detail(
     x = layer_inputs(model, x0, trace)[layer][t]
     rnn = model.encoder.layers[layer][0 if direction == "forward" else 1]
     W_ih, W_hh, b_ih, b_hh = (w.detach().cpu().to(torch.float64) for w in cell_weights(rnn))
+    spec = cell_spec(cfg.cell)
     H = cfg.hidden_size
     prev = t - 1 if direction == "forward" else t + 1
     prev_t = prev if 0 <= prev < T else None
-    h_prev = torch.from_numpy(lt.gates["h"][prev_t]).double() if prev_t is not None else torch.zeros(H, dtype=torch.float64)
-    c_prev = None
-    if cfg.cell == "lstm":
-        c_prev = torch.from_numpy(lt.gates["c"][prev_t]).double() if prev_t is not None else torch.zeros(H, dtype=torch.float64)
-    xin = W_ih @ x.double().cpu() + b_ih
-    hid = W_hh @ h_prev + b_hh
-    blocks = WEIGHT_BLOCKS[cfg.cell]
-    xs = dict(zip(blocks, xin.split(H)))
-    hs = dict(zip(blocks, hid.split(H)))
-    parts: dict[str, dict[str, torch.Tensor]] = {}
-    if cfg.cell == "lstm":
-        for g in blocks:
-            pre = xs[g] + hs[g]
-            parts[g] = {"input": xs[g], "hidden": hs[g], "pre": pre, "value": torch.tanh(pre) if g == "g" else torch.sigmoid(pre)}
-        c = parts["f"]["value"] * c_prev + parts["i"]["value"] * parts["g"]["value"]
-        h = parts["o"]["value"] * torch.tanh(c)
-    elif cfg.cell == "gru":
-        for g in ("r", "z"):
-            pre = xs[g] + hs[g]
-            parts[g] = {"input": xs[g], "hidden": hs[g], "pre": pre, "value": torch.sigmoid(pre)}
-        pre_n = xs["n"] + parts["r"]["value"] * hs["n"]  # PyTorch puts r on (W_hn h + b_hn)
-        parts["n"] = {"input": xs["n"], "hidden": hs["n"], "pre": pre_n, "value": torch.tanh(pre_n)}
-        z = parts["z"]["value"]
-        h = (1 - z) * parts["n"]["value"] + z * h_prev
-        c = None
-    else:
-        pre = xs["h"] + hs["h"]
-        parts["h"] = {"input": xs["h"], "hidden": hs["h"], "pre": pre, "value": torch.tanh(pre)}
-        h, c = parts["h"]["value"], None
+
+    def state(name: str) -> torch.Tensor:  # (H,) the state after the previous step, zeros at the start
+        return torch.from_numpy(lt.gates[name][prev_t]).double() if prev_t is not None else torch.zeros(H, dtype=torch.float64)
+
+    h_prev = state("h")
+    c_prev = state("c") if spec.memory is not None else None
+    xin = W_ih @ x.double().cpu() + b_ih  # (G*H,)
+    hid = W_hh @ h_prev + b_hh  # (G*H,)
+    block_parts, values = spec.step(xin, hid, h_prev, c_prev)
+    xs = dict(zip(spec.blocks, xin.chunk(len(spec.blocks))))  # block -> (H,)
+    hs = dict(zip(spec.blocks, hid.chunk(len(spec.blocks))))
+    parts = {g: {"input": xs[g], "hidden": hs[g], "pre": pre, "value": value} for g, (pre, value) in block_parts.items()}
+    h, c = values["h"], values.get("c")
     np_parts = {g: {k: v.numpy() for k, v in p.items()} for g, p in parts.items()}
     return StepDetail(
         cfg.cell,
@@ -397,13 +342,6 @@ def step_detail(
 
 
 # ----------------------------------------------------------------------------- confusion and scores
-
-
-def row_normalize(confusion: Sequence[Sequence[float]]) -> np.ndarray:
-    """Divide each row of a confusion matrix by its sum; an empty row stays 0."""
-    m = np.asarray(confusion, dtype=np.float64)
-    sums = m.sum(axis=1, keepdims=True)
-    return np.divide(m, sums, out=np.zeros_like(m), where=sums > 0)
 
 
 def confusion_cells(confusion: Sequence[Sequence[int]], labels: Sequence[str]) -> list[dict]:

@@ -1,18 +1,8 @@
 """Recurrent classifiers for three tasks: whole-sentence, aspect and per-token labels.
 
 The recurrent layers are the fused `torch.nn.RNN`/`GRU`/`LSTM` modules, one module per
-layer and direction, so `seqcore.traces` can recompute each one from its own weights
-with the equations of the PyTorch documentation:
-
-    RNN   h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)
-    GRU   r_t = sigmoid(W_ir x_t + b_ir + W_hr h_{t-1} + b_hr)
-          z_t = sigmoid(W_iz x_t + b_iz + W_hz h_{t-1} + b_hz)
-          n_t = tanh(W_in x_t + b_in + r_t * (W_hn h_{t-1} + b_hn))
-          h_t = (1 - z_t) * n_t + z_t * h_{t-1}
-    LSTM  i_t, f_t, o_t = sigmoid(W_i* x_t + b_i* + W_h* h_{t-1} + b_h*)
-          g_t = tanh(W_ig x_t + b_ig + W_hg h_{t-1} + b_hg)
-          c_t = f_t * c_{t-1} + i_t * g_t
-          h_t = o_t * tanh(c_t)
+layer and direction, so `seqcore.traces` can recompute each one from its own weights with
+the equations of the PyTorch documentation, written once in `seqcore.cells`.
 
 Speed: the fused cell runs on the padded batch (bucketed by length, so little padding),
 the last relevant output is gathered at each sequence's length, and the backward
@@ -30,10 +20,10 @@ from dataclasses import asdict, dataclass, fields
 import torch
 from torch import nn
 
-CELLS = ("rnn", "gru", "lstm")
+from seqcore.cells import CELLS, cell_spec
+
 TASKS = ("sentiment", "aspect", "tagging")
 POOLINGS = ("last", "mean", "max")
-GATE_NAMES = {"lstm": ("i", "f", "g", "o", "c", "h"), "gru": ("r", "z", "n", "h"), "rnn": ("h",)}
 
 
 @dataclass
@@ -116,12 +106,8 @@ def length_mask(lengths: torch.Tensor, T: int) -> torch.Tensor:
 
 
 def make_rnn(cell: str, input_size: int, hidden_size: int) -> nn.RNNBase:
-    """Return one fused single-layer, single-direction recurrent module."""
-    if cell == "lstm":
-        return nn.LSTM(input_size, hidden_size, batch_first=True)
-    if cell == "gru":
-        return nn.GRU(input_size, hidden_size, batch_first=True)
-    return nn.RNN(input_size, hidden_size, nonlinearity="tanh", batch_first=True)
+    """Return one fused single-layer, single-direction recurrent module (the RNN's nonlinearity is tanh)."""
+    return getattr(nn, cell_spec(cell).module)(input_size, hidden_size, batch_first=True)
 
 
 class CharCNN(nn.Module):

@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from seqcore.explain import gate_info, row_normalize
+from seqcore.cells import gate_info
 
 CLASS_COLORS = {
     "positive": "#2ca02c",
@@ -208,6 +208,13 @@ def saturation_compare_figure(summaries: Mapping[str, Sequence[Mapping]]) -> go.
 
 
 # ----------------------------------------------------------------------------- page 4: evaluation
+
+
+def row_normalize(confusion: Sequence[Sequence[float]]) -> np.ndarray:
+    """Divide each row of a confusion matrix by its sum; an empty row stays 0."""
+    m = np.asarray(confusion, dtype=np.float64)
+    sums = m.sum(axis=1, keepdims=True)
+    return np.divide(m, sums, out=np.zeros_like(m), where=sums > 0)
 
 
 def confusion_figure(

@@ -20,7 +20,6 @@ from seqcore.explain import (
     per_class_table,
     review_aspect_examples,
     review_summary,
-    row_normalize,
     saturation,
     sentence_labels_from_reviews,
     shape_arrow,
@@ -158,7 +157,6 @@ def test_saturation_counts_each_end_and_skips_the_cell_state():
 
 def test_confusion_helpers():
     m = [[3, 1], [0, 0]]
-    np.testing.assert_allclose(row_normalize(m), [[0.75, 0.25], [0, 0]])
     cells = confusion_cells(m, ["a", "b"])
     assert cells == [{"gold": "a", "predicted": "b", "count": 1}, {"gold": "a", "predicted": "a", "count": 3}]
     rows = [{"gold": "a", "predicted": "b", "text": "x"}, {"gold": "a", "predicted": "a", "text": "y"}]

@@ -18,6 +18,11 @@ def assert_labelled(fig: go.Figure) -> None:
         assert trace.hovertemplate, f"trace {trace.name} has no hover template"
 
 
+def test_row_normalize():
+    m = [[3, 1], [0, 0]]
+    np.testing.assert_allclose(plots.row_normalize(m), [[0.75, 0.25], [0, 0]])
+
+
 def test_trajectory_lines_equal_the_probabilities():
     p1 = np.random.default_rng(0).dirichlet([1, 1], size=6)
     p2 = np.random.default_rng(1).dirichlet([1, 1], size=6)
