@@ -1,18 +1,26 @@
 """Read SemEval ABSA XML (2014 and 2015/2016), sentence polarity lines, labeled TSV and CoNLL-U.
 
 Pure Python: no torch. Every reader keeps the good part of a file and lists what was wrong.
+A file on disk, plain or gzip-compressed (`.conllu.gz`), is read chunk by chunk, so its size is
+not limited and parsing needs bounded memory (a SemEval file is parsed incrementally and each
+`<sentence>` is dropped from the tree once read). Bytes already in memory (an upload) are limited
+to `MAX_IN_MEMORY_BYTES`.
 """
 
 from __future__ import annotations
 
+import codecs
+import gzip
+import io
 import os
 import re
 import xml.etree.ElementTree as ET
+import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from xml.parsers import expat
 
 import defusedxml
@@ -24,7 +32,7 @@ POLARITIES = ("positive", "negative", "neutral", "conflict")
 
 
 class DataFormatError(ValueError):
-    """A whole file cannot be read: not XML, hostile, truncated, wrong root, too large, bad encoding."""
+    """A whole file cannot be read: not XML, hostile, truncated, wrong root, too large, binary, bad encoding."""
 
 
 @dataclass(frozen=True)
@@ -101,9 +109,15 @@ class TaggedSentence:
 
 
 Source = str | os.PathLike[str] | bytes
+Progress = Callable[[str, int, int], None]  # (file name, bytes read so far, file size in bytes)
 
 UPLOAD_NAME = "<upload>"
+# Bytes held whole in memory (an upload) are capped; the app's upload limit (.streamlit/config.toml) is the same 20 MB.
+MAX_IN_MEMORY_BYTES = 20 * 2**20
+CHUNK_BYTES = 1 << 16
+SNIFF_BYTES = 1 << 18  # how much of a file's start decides its kind
 _BOM = b"\xef\xbb\xbf"
+_GZIP_MAGIC = b"\x1f\x8b"
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _UTF8_NAMES = {"utf-8", "utf8", "us-ascii", "ascii"}
 
@@ -111,33 +125,174 @@ _UTF8_NAMES = {"utf-8", "utf8", "us-ascii", "ascii"}
 # --------------------------------------------------------------------------- sources
 
 
-def _read_source(source: Source, name: str | None, max_bytes: int) -> tuple[bytes, str]:
-    """Return the bytes of a path or an upload, and the name to use in messages."""
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        label = name or UPLOAD_NAME
-        size = len(source)
-    else:
-        path = Path(source)
-        label = name or path.name
-        # Check the size before reading so that a huge file is never loaded.
-        size = path.stat().st_size
-    if size > max_bytes:
-        raise DataFormatError(
-            f"{label} is {size:,} bytes, over the limit of {max_bytes:,} bytes; split the file or raise max_bytes."
+def _is_bytes(source: Source) -> bool:
+    return isinstance(source, (bytes, bytearray, memoryview))
+
+
+class _Stream:
+    """A file on disk or bytes in memory, read chunk by chunk and gunzipped on the fly when it is gzip.
+
+    Use it as a context manager. The first chunk read is checked for NUL bytes, so a binary file is
+    refused before anything is parsed; `progress` hears (name, bytes read, size) after every chunk.
+    """
+
+    def __init__(self, source: Source, name: str | None = None, max_bytes: int | None = None, progress: Progress | None = None):
+        self.progress = progress
+        self.raw: BinaryIO
+        if _is_bytes(source):
+            data = bytes(source)
+            self.label = name or UPLOAD_NAME
+            self.size = len(data)
+            self._check_size(MAX_IN_MEMORY_BYTES if max_bytes is None else max_bytes, in_memory=True)
+            self.raw = io.BytesIO(data)
+            head = data[:2]
+        else:
+            path = Path(source)
+            self.label = name or path.name
+            if path.is_dir():
+                raise DataFormatError(f"{path} is a folder, not a file; name the data files inside it.")
+            self.size = path.stat().st_size  # FileNotFoundError for a missing file
+            if max_bytes is not None:
+                self._check_size(max_bytes, in_memory=False)
+            reader = open(path, "rb")  # closed by __exit__
+            head = reader.peek(2)[:2]
+            self.raw = reader
+        self.gzip = head == _GZIP_MAGIC
+        self.file: BinaryIO = gzip.GzipFile(fileobj=self.raw, mode="rb") if self.gzip else self.raw  # type: ignore[assignment]
+        self._seekable = self.raw.seekable()
+        self._read = 0
+        self._checked = False
+
+    def _check_size(self, limit: int, in_memory: bool) -> None:
+        if self.size <= limit:
+            return
+        how = (
+            " for a file held whole in memory, as an upload is; read it from disk instead "
+            "(python -m seqcore stats FILE streams a file of any size)."
+            if in_memory
+            else "; leave max_bytes unset to stream a file of any size."
         )
-    data = bytes(source) if isinstance(source, (bytes, bytearray, memoryview)) else path.read_bytes()
-    return data, label
+        raise DataFormatError(f"{self.label} is {self.size:,} bytes, over the limit of {limit:,} bytes{how}")
+
+    def __enter__(self) -> _Stream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
+        self.raw.close()
+
+    def read(self, n: int = CHUNK_BYTES) -> bytes:
+        """Return up to n bytes of content (gunzipped); b"" at the end."""
+        try:
+            chunk = self.file.read(n)
+        except (OSError, EOFError, zlib.error) as err:
+            if not self.gzip:
+                raise
+            raise DataFormatError(f"{self.label} is a damaged gzip file ({err}); compress or download it again.") from None
+        if not self._checked:
+            self._checked = True
+            nul = chunk.find(b"\x00")
+            if nul != -1:
+                raise DataFormatError(
+                    f"{self.label} is a binary file, not text (NUL byte at offset {nul}); "
+                    "expected UTF-8 text: SemEval XML, CoNLL-U, or one sentence per line."
+                )
+        self._read += len(chunk)
+        if self.progress is not None:
+            done = self.raw.tell() if self._seekable else self._read
+            self.progress(self.label, min(done, self.size) if chunk else self.size, self.size)
+        return chunk
+
+    def chunks(self) -> Iterator[bytes]:
+        while chunk := self.read():
+            yield chunk
+
+    def lines(self) -> Iterator[bytes]:
+        """Yield the lines, split on b"\\n" only and without it; a final newline adds no empty line."""
+        pieces: list[bytes] = []
+        for chunk in self.chunks():
+            parts = chunk.split(b"\n")
+            if len(parts) == 1:
+                pieces.append(chunk)
+                continue
+            pieces.append(parts[0])
+            yield b"".join(pieces)
+            yield from parts[1:-1]
+            pieces = [parts[-1]] if parts[-1] else []
+        if pieces:
+            yield b"".join(pieces)
 
 
-def _decode_utf8(data: bytes, label: str) -> str:
-    """Decode UTF-8 (with or without a BOM), or say where the first bad byte is."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        raise DataFormatError(
-            f"{label} is not UTF-8 text (byte 0x{data[err.start]:02x} at line {line}, offset {err.start}); save it as UTF-8."
-        ) from err
+def _not_utf8(label: str, data: bytes, start: int, line: int, offset: int) -> DataFormatError:
+    return DataFormatError(
+        f"{label} is not UTF-8 text (byte 0x{data[start]:02x} at line {line}, offset {offset}); save it as UTF-8."
+    )
+
+
+class _Utf8Check:
+    """Check that bytes are UTF-8 as they stream by, and say where the first bad byte is."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.tail = b""  # an incomplete character at the end of the last chunk
+        self.offset = 0
+        self.line = 1
+
+    def feed(self, chunk: bytes, final: bool = False) -> None:
+        data = self.tail + chunk
+        try:
+            data.decode("utf-8")
+            good = len(data)
+        except UnicodeDecodeError as err:
+            if err.reason != "unexpected end of data" or final:
+                line = self.line + data.count(b"\n", 0, err.start)
+                raise _not_utf8(self.label, data, err.start, line, self.offset + err.start) from None
+            good = err.start
+        self.line += data.count(b"\n", 0, good)
+        self.offset += good
+        self.tail = data[good:]
+
+
+def _is_utf8(source: Source, name: str | None, max_bytes: int | None) -> bool:
+    """Whether the whole content is valid UTF-8 (one streaming pass)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with _Stream(source, name, max_bytes) as stream:
+        try:
+            for chunk in stream.chunks():
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def _text_lines(
+    source: Source,
+    name: str | None = None,
+    max_bytes: int | None = None,
+    encoding: str | None = None,
+    progress: Progress | None = None,
+) -> Iterator[tuple[int, str]]:
+    """Yield (line number, line) of a text file or upload, split on "\\n" only, a CR before it dropped.
+
+    `encoding=None` decodes UTF-8 when the whole content is valid UTF-8, else Latin-1 (which never
+    fails); "utf-8" refuses other bytes, saying where. A UTF-8 byte order mark is dropped.
+    """
+    # str.splitlines would also break on U+0085 and U+2028, which occur inside sentences.
+    if encoding is None:
+        encoding = "utf-8" if _is_utf8(source, name, max_bytes) else "latin-1"
+    utf8 = codecs.lookup(encoding).name == "utf-8"
+    with _Stream(source, name, max_bytes, progress) as stream:
+        offset = 0
+        for lineno, raw in enumerate(stream.lines(), start=1):
+            skip = len(_BOM) if lineno == 1 and utf8 and raw.startswith(_BOM) else 0
+            try:
+                line = raw[skip:].decode(encoding)
+            except UnicodeDecodeError as err:
+                raise _not_utf8(stream.label, raw, skip + err.start, lineno, offset + skip + err.start) from None
+            offset += len(raw) + 1
+            # A CR before the LF comes from Windows line endings, not from the text.
+            yield lineno, line[:-1] if line.endswith("\r") else line
 
 
 def _decode_text(data: bytes) -> str:
@@ -149,63 +304,57 @@ def _decode_text(data: bytes) -> str:
 
 
 def _lines(text: str) -> list[str]:
-    """Split on "\\n" only and drop the empty piece after a final newline."""
-    # str.splitlines would also break on U+0085 and U+2028, which occur inside sentences.
+    """Split on "\\n" only, drop the empty piece after a final newline and a CR before each newline."""
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    # A CR before the LF comes from Windows line endings, not from the text.
     return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
 # --------------------------------------------------------------------------- SemEval XML
 
 
-class _LineTreeBuilder(ET.TreeBuilder):
-    """Build an ElementTree and remember the line where each element starts."""
+class _SentenceTreeBuilder(ET.TreeBuilder):
+    """Build the tree of each <sentence>, hand it over when it closes, and drop closed elements from the tree.
+
+    Only the open elements and the sentences not yet read stay in memory, whatever the file's size.
+    `lines` maps each element still held to the line where it starts.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.expat: Any = None
         self.lines: dict[ET.Element, int] = {}
+        self.root: ET.Element | None = None
+        self.closed: list[ET.Element] = []  # closed <sentence> elements, in document order of their ends
+        self._open: list[ET.Element] = []
+        self._in_sentence = 0
 
     def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:  # type: ignore[override]
         elem = super().start(tag, attrs)
         self.lines[elem] = self.expat.CurrentLineNumber
+        if self.root is None:
+            self.root = elem
+        if tag == "sentence":
+            self._in_sentence += 1
+        self._open.append(elem)
         return elem
 
+    def end(self, tag: str) -> ET.Element:
+        elem = super().end(tag)
+        self._open.pop()
+        if tag == "sentence":
+            self._in_sentence -= 1
+            self.closed.append(elem)
+        if self._in_sentence == 0 and self._open:
+            self._open[-1].remove(elem)
+            if tag != "sentence":
+                self.forget(elem)
+        return elem
 
-def _parse_xml(data: bytes, label: str) -> tuple[ET.Element, dict[ET.Element, int]]:
-    """Parse XML safely, refusing DTDs, entities and external references."""
-    if not data.strip():
-        raise DataFormatError(f"{label} is empty; expected a SemEval XML file.")
-    _decode_utf8(data, label)
-    declared = _XML_ENCODING.match(data.removeprefix(_BOM))
-    if declared and declared.group(1).decode("ascii").lower() not in _UTF8_NAMES:
-        raise DataFormatError(
-            f'{label} declares encoding {declared.group(1).decode("ascii")!r}; save it as UTF-8 and declare encoding="UTF-8".'
-        )
-    builder = _LineTreeBuilder()
-    parser = DET.DefusedXMLParser(target=builder, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    builder.expat = parser.parser
-    try:
-        parser.feed(data)
-        root = parser.close()
-    except ET.ParseError as err:
-        line, column = err.position
-        reason = expat.ErrorString(err.code) if err.code else str(err)
-        raise DataFormatError(
-            f"{label} is not well-formed XML ({reason} at line {line}, column {column + 1}); "
-            "check that the file is complete and really is XML."
-        ) from None
-    except defusedxml.DefusedXmlException as err:
-        line = parser.parser.CurrentLineNumber
-        raise DataFormatError(
-            f"{label} was refused at line {line}: it contains a DTD, an entity or an external "
-            f"reference ({type(err).__name__}), which can expand without bound or read local files; "
-            "remove the <!DOCTYPE ...> declaration."
-        ) from None
-    return root, builder.lines
+    def forget(self, elem: ET.Element) -> None:
+        for e in elem.iter():
+            self.lines.pop(e, None)
 
 
 def _occurrences(term: str, text: str) -> list[int]:
@@ -221,11 +370,11 @@ def _occurrences(term: str, text: str) -> list[int]:
 class _SentenceReader:
     """Turn <sentence> elements into Sentence records, collecting problems on the way."""
 
-    def __init__(self, label: str, fmt: str, lines: dict[ET.Element, int]) -> None:
+    def __init__(self, label: str, fmt: str, lines: dict[ET.Element, int], problems: list[Problem]) -> None:
         self.label = label
         self.fmt = fmt
         self.lines = lines
-        self.problems: list[Problem] = []
+        self.problems = problems
         self.seen_ids: set[str] = set()
 
     def problem(self, message: str, sentence_id: str | None, elem: ET.Element | None) -> None:
@@ -371,26 +520,105 @@ class _SentenceReader:
         return out
 
 
-def read_semeval(source: Source, name: str | None = None, max_bytes: int = 20_000_000) -> ReviewFile:
-    """Read a SemEval-2014 (<sentences>) or SemEval-2015/2016 (<Reviews>) ABSA XML file or upload."""
-    data, label = _read_source(source, name, max_bytes)
-    root, lines = _parse_xml(data, label)
-    if root.tag == "sentences":
-        fmt = "semeval2014"
-    elif root.tag == "Reviews":
-        fmt = "semeval2016"
-    else:
+class SemEvalStream:
+    """The sentences of a SemEval-2014 (<sentences>) or 2015/2016 (<Reviews>) file, yielded as they are parsed.
+
+    The file is fed to defusedxml's parser chunk by chunk; each <sentence> is read as soon as it
+    closes and then dropped, so memory stays bounded whatever the file's size. `format` is set once
+    the root element is seen, and `problems` fills in as the sentences go by. A file that cannot be
+    read at all (empty, not UTF-8, not XML, hostile, truncated, another root) raises DataFormatError.
+    """
+
+    def __init__(
+        self, source: Source, name: str | None = None, max_bytes: int | None = None, progress: Progress | None = None
+    ) -> None:
+        self.source, self.max_bytes, self.progress = source, max_bytes, progress
+        self.label = name or (UPLOAD_NAME if _is_bytes(source) else Path(source).name)  # type: ignore[arg-type]
+        self.format: str | None = None
+        self.problems: list[Problem] = []
+
+    def __iter__(self) -> Iterator[Sentence]:
+        self.problems.clear()
+        with _Stream(self.source, self.label, self.max_bytes, self.progress) as stream:
+            builder = _SentenceTreeBuilder()
+            parser = DET.DefusedXMLParser(target=builder, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+            builder.expat = parser.parser
+            reader = _SentenceReader(self.label, "", builder.lines, self.problems)
+            utf8 = _Utf8Check(self.label)
+            seen_text, first, position = False, True, 0
+            for chunk in stream.chunks():
+                text = chunk.removeprefix(_BOM) if first else chunk
+                if first:
+                    self._check_declared_encoding(text)
+                    first = False
+                utf8.feed(chunk)
+                seen_text = seen_text or bool(text.strip())
+                self._parse(parser, chunk)
+                if self.format is None and builder.root is not None:
+                    self.format = reader.fmt = self._format_of(builder.root, builder.lines)
+                for elem in builder.closed:
+                    position += 1
+                    sentence = reader.sentence(elem, position)
+                    builder.forget(elem)
+                    if sentence is not None:
+                        yield sentence
+                builder.closed.clear()
+            utf8.feed(b"", final=True)
+            if not seen_text:
+                raise DataFormatError(f"{self.label} is empty; expected a SemEval XML file.")
+            self._parse(parser, None)
+
+    def _check_declared_encoding(self, head: bytes) -> None:
+        declared = _XML_ENCODING.match(head)
+        if declared and declared.group(1).decode("ascii").lower() not in _UTF8_NAMES:
+            raise DataFormatError(
+                f'{self.label} declares encoding {declared.group(1).decode("ascii")!r}; save it as UTF-8 and declare encoding="UTF-8".'
+            )
+
+    def _parse(self, parser: DET.DefusedXMLParser, chunk: bytes | None) -> None:
+        """Feed a chunk (None: end of file), refusing DTDs, entities and external references."""
+        try:
+            if chunk is None:
+                parser.close()
+            else:
+                parser.feed(chunk)
+        except ET.ParseError as err:
+            line, column = err.position
+            reason = expat.ErrorString(err.code) if err.code else str(err)
+            raise DataFormatError(
+                f"{self.label} is not well-formed XML ({reason} at line {line}, column {column + 1}); "
+                "check that the file is complete and really is XML."
+            ) from None
+        except defusedxml.DefusedXmlException as err:
+            line = parser.parser.CurrentLineNumber
+            raise DataFormatError(
+                f"{self.label} was refused at line {line}: it contains a DTD, an entity or an external "
+                f"reference ({type(err).__name__}), which can expand without bound or read local files; "
+                "remove the <!DOCTYPE ...> declaration."
+            ) from None
+
+    def _format_of(self, root: ET.Element, lines: dict[ET.Element, int]) -> str:
+        if root.tag == "sentences":
+            return "semeval2014"
+        if root.tag == "Reviews":
+            return "semeval2016"
         raise DataFormatError(
-            f"{label} has root element <{root.tag}> at line {lines.get(root, 1)}; expected "
+            f"{self.label} has root element <{root.tag}> at line {lines.get(root, 1)}; expected "
             "<sentences> (SemEval-2014) or <Reviews> (SemEval-2015/2016)."
         )
-    reader = _SentenceReader(label, fmt, lines)
-    sentences = []
-    for position, elem in enumerate(root.iter("sentence"), start=1):
-        sentence = reader.sentence(elem, position)
-        if sentence is not None:
-            sentences.append(sentence)
-    return ReviewFile(label, fmt, sentences, reader.problems)
+
+
+def read_semeval(
+    source: Source, name: str | None = None, max_bytes: int | None = None, progress: Progress | None = None
+) -> ReviewFile:
+    """Read a SemEval-2014 (<sentences>) or SemEval-2015/2016 (<Reviews>) ABSA XML file or upload.
+
+    A file on disk is streamed (any size); bytes in memory are limited to MAX_IN_MEMORY_BYTES
+    unless `max_bytes` says otherwise (it limits a file on disk too when given).
+    """
+    stream = SemEvalStream(source, name, max_bytes, progress)
+    sentences = list(stream)
+    return ReviewFile(stream.label, stream.format or "", sentences, stream.problems)
 
 
 # --------------------------------------------------------------------------- sentence polarity
@@ -401,37 +629,37 @@ def read_polarity_lines(
     label: str,
     name: str | None = None,
     encoding: str | None = None,
-    max_bytes: int = 50_000_000,
+    max_bytes: int | None = None,
+    progress: Progress | None = None,
 ) -> list[LabeledText]:
     """Read one sentence per line, all with the same label; blank lines are skipped.
 
     ``encoding=None`` decodes UTF-8 when the bytes are valid UTF-8, else Latin-1.
     """
-    data, _ = _read_source(source, name, max_bytes)
-    text = _decode_text(data) if encoding is None else data.decode(encoding)
-    return [LabeledText(line, label) for line in _lines(text) if line.strip()]
+    lines = _text_lines(source, name, max_bytes, encoding, progress)
+    return [LabeledText(line, label) for _, line in lines if line.strip()]
 
 
-def read_polarity(pos_path: str | os.PathLike[str], neg_path: str | os.PathLike[str]) -> list[LabeledText]:
+def read_polarity(
+    pos_path: str | os.PathLike[str], neg_path: str | os.PathLike[str], progress: Progress | None = None
+) -> list[LabeledText]:
     """Read the Cornell sentence polarity files: positive sentences first, then negative."""
     # The files are single-byte (cp1252 mixed with Latin-1); Latin-1 never fails on them.
-    return read_polarity_lines(pos_path, "positive", encoding="latin-1") + read_polarity_lines(
-        neg_path, "negative", encoding="latin-1"
+    return read_polarity_lines(pos_path, "positive", encoding="latin-1", progress=progress) + read_polarity_lines(
+        neg_path, "negative", encoding="latin-1", progress=progress
     )
 
 
-def read_labeled_tsv(
-    source: Source, name: str | None = None, max_bytes: int = 50_000_000
-) -> tuple[list[LabeledText], list[Problem]]:
-    """Read "label<TAB>text" lines; an optional "label<TAB>text" header is skipped."""
-    data, label_name = _read_source(source, name, max_bytes)
-    records: list[LabeledText] = []
-    problems: list[Problem] = []
-    for lineno, line in enumerate(_lines(_decode_text(data)), start=1):
+def _tsv_items(lines: Iterable[tuple[int, str]], source: str) -> Iterator[LabeledText | Problem]:
+    """Turn "label<TAB>text" lines into records, or a Problem for each malformed line."""
+    first = True
+    for lineno, line in lines:
         if not line.strip():
             continue
-        if not records and not problems and line.strip().lower() == "label\ttext":
+        if first and line.strip().lower() == "label\ttext":
+            first = False
             continue
+        first = False
         label, tab, text = line.partition("\t")
         if not tab:
             message = "line has no tab between the label and the text; it was skipped."
@@ -440,9 +668,20 @@ def read_labeled_tsv(
         elif not text.strip():
             message = "line has an empty text; it was skipped."
         else:
-            records.append(LabeledText(text, label.strip()))
+            yield LabeledText(text, label.strip())
             continue
-        problems.append(Problem(label_name, message, None, lineno))
+        yield Problem(source, message, None, lineno)
+
+
+def read_labeled_tsv(
+    source: Source, name: str | None = None, max_bytes: int | None = None, progress: Progress | None = None
+) -> tuple[list[LabeledText], list[Problem]]:
+    """Read "label<TAB>text" lines; an optional "label<TAB>text" header is skipped."""
+    label = name or (UPLOAD_NAME if _is_bytes(source) else Path(source).name)  # type: ignore[arg-type]
+    records: list[LabeledText] = []
+    problems: list[Problem] = []
+    for item in _tsv_items(_text_lines(source, label, max_bytes, None, progress), label):
+        (problems if isinstance(item, Problem) else records).append(item)  # type: ignore[arg-type]
     return records, problems
 
 
@@ -453,10 +692,10 @@ _RANGE_ID = re.compile(r"^\d+-\d+$")
 _EMPTY_NODE_ID = re.compile(r"^\d+\.\d+$")
 
 
-def _blocks(lines: list[str]) -> Iterator[list[tuple[int, str]]]:
+def _blocks(lines: Iterable[tuple[int, str]]) -> Iterator[list[tuple[int, str]]]:
     """Yield the runs of non-blank lines, each line with its 1-based number."""
     block: list[tuple[int, str]] = []
-    for lineno, line in enumerate(lines, start=1):
+    for lineno, line in lines:
         if line.strip():
             block.append((lineno, line))
         elif block:
@@ -495,31 +734,44 @@ def _conllu_sentence(block: list[tuple[int, str]], sid: str, label: str) -> Tagg
     return TaggedSentence(sid, words, tags)
 
 
-def read_conllu(
-    source: Source, name: str | None = None, max_bytes: int = 100_000_000
-) -> tuple[list[TaggedSentence], list[Problem]]:
-    """Read the words and UPOS tags of a CoNLL-U file; malformed sentences are skipped and reported."""
-    data, label = _read_source(source, name, max_bytes)
-    sentences: list[TaggedSentence] = []
-    problems: list[Problem] = []
+def iter_conllu(
+    source: Source, name: str | None = None, max_bytes: int | None = None, progress: Progress | None = None
+) -> Iterator[TaggedSentence | Problem]:
+    """Yield each CoNLL-U sentence (words and UPOS tags) as it is read, or a Problem for one that was skipped."""
+    label = name or (UPLOAD_NAME if _is_bytes(source) else Path(source).name)  # type: ignore[arg-type]
     seen_ids: set[str] = set()
-    for number, block in enumerate(_blocks(_lines(_decode_utf8(data, label))), start=1):
+    for number, block in enumerate(_blocks(_text_lines(source, label, max_bytes, "utf-8", progress)), start=1):
         sent_ids = [m.group(1) for _, line in block if (m := _SENT_ID.match(line))]
         sid = sent_ids[0] if sent_ids else f"{label}:{number}"
         if sid in seen_ids:
-            message = "sentence id repeats an earlier sentence; this one was skipped."
-            problems.append(Problem(label, message, sid, block[0][0]))
+            yield Problem(label, "sentence id repeats an earlier sentence; this one was skipped.", sid, block[0][0])
             continue
         result = _conllu_sentence(block, sid, label)
-        if isinstance(result, Problem):
-            problems.append(result)
-        else:
+        if not isinstance(result, Problem):
             seen_ids.add(sid)
-            sentences.append(result)
+        yield result
+
+
+def read_conllu(
+    source: Source, name: str | None = None, max_bytes: int | None = None, progress: Progress | None = None
+) -> tuple[list[TaggedSentence], list[Problem]]:
+    """Read the words and UPOS tags of a CoNLL-U file (`.conllu` or `.conllu.gz`); malformed sentences are skipped and reported."""
+    sentences: list[TaggedSentence] = []
+    problems: list[Problem] = []
+    for item in iter_conllu(source, name, max_bytes, progress):
+        (problems if isinstance(item, Problem) else sentences).append(item)  # type: ignore[arg-type]
     return sentences, problems
 
 
 # --------------------------------------------------------------------------- sniffing
+
+KIND_NAMES = {
+    "xml": "an XML file",
+    "conllu": "a CoNLL-U file",
+    "labeled_tsv": "a tab-separated file",
+    "text_lines": "a plain text file",
+    "empty": "an empty file",
+}
 
 
 def _looks_like_conllu(lines: list[str]) -> bool:
@@ -528,46 +780,86 @@ def _looks_like_conllu(lines: list[str]) -> bool:
     return bool(body) and sum(line.count("\t") == 9 for line in body) >= 0.9 * len(body)
 
 
-def describe_file(source: Source, name: str | None = None) -> dict[str, Any]:
-    """Sniff a file's kind (SemEval XML, CoNLL-U, labeled TSV or plain lines) and count what it holds."""
-    data, label = _read_source(source, name, max_bytes=100_000_000)
-    head = data.removeprefix(_BOM).lstrip()
-    if head.startswith(b"<"):
-        review = read_semeval(data, label)
-        targets = [t for s in review.sentences for t in s.targets]
-        counts = Counter(t.polarity for t in targets)
+def sniff_kind(source: Source, name: str | None = None) -> str:
+    """Tell a file's kind from its name and first bytes: "xml", "conllu", "labeled_tsv", "text_lines" or "empty".
+
+    A name ending in .xml (or .xml.gz), or a start that says XML, means "xml", whatever follows:
+    the XML reader then reads it or says why not. A folder, a binary file or a damaged gzip file
+    raises DataFormatError; a missing file raises FileNotFoundError.
+    """
+    with _Stream(source, name) as stream:
+        head = stream.read(SNIFF_BYTES)
+        label = stream.label
+    if label.lower().endswith((".xml", ".xml.gz")) or head.removeprefix(_BOM).lstrip().startswith(b"<"):
+        return "xml"
+    if not head.removeprefix(_BOM).strip():
+        return "empty"
+    # Judge whole lines only: the head may end inside one.
+    complete = head if len(head) < SNIFF_BYTES else head[: head.rfind(b"\n") + 1]
+    lines = _lines(_decode_text(complete))
+    if _looks_like_conllu(lines):
+        return "conllu"
+    sample = [line for line in lines if line.strip()][:200]
+    # Most lines, not all: a TSV upload with a few malformed lines is still a TSV upload.
+    if sample and sum("\t" in line for line in sample) >= 0.5 * len(sample):
+        return "labeled_tsv"
+    return "text_lines"
+
+
+def describe_file(source: Source, name: str | None = None, progress: Progress | None = None) -> dict[str, Any]:
+    """Sniff a file's kind (SemEval XML, CoNLL-U, labeled TSV or plain lines) and count what it holds.
+
+    The file is streamed: only counts are kept, so a file of any size can be described.
+    """
+    kind = sniff_kind(source, name)
+    label = name or (UPLOAD_NAME if _is_bytes(source) else Path(source).name)  # type: ignore[arg-type]
+    if kind == "xml":
+        stream = SemEvalStream(source, label, progress=progress)
+        n_sentences = with_targets = 0
+        counts: Counter[str] = Counter()
+        nulls = 0
+        for sentence in stream:
+            n_sentences += 1
+            with_targets += bool(sentence.targets)
+            counts.update(t.polarity for t in sentence.targets)
+            nulls += sum(t.is_null for t in sentence.targets)
         return {
             "source": label,
-            "kind": review.format,
-            "sentences": len(review.sentences),
-            "sentences_with_targets": sum(bool(s.targets) for s in review.sentences),
-            "targets": len(targets),
+            "kind": stream.format,
+            "sentences": n_sentences,
+            "sentences_with_targets": with_targets,
+            "targets": sum(counts.values()),
             "polarities": {p: counts[p] for p in POLARITIES if counts[p]},
-            "null_targets": sum(t.is_null for t in targets),
-            "problems": [str(p) for p in review.problems],
+            "null_targets": nulls,
+            "problems": [str(p) for p in stream.problems],
         }
-    lines = _lines(_decode_text(data))
-    if _looks_like_conllu(lines):
-        tagged, problems = read_conllu(data, label)
-        tag_counts = Counter(tag for s in tagged for tag in s.tags)
+    if kind == "conllu":
+        n_sentences = n_words = 0
+        tag_counts: Counter[str] = Counter()
+        problems: list[str] = []
+        for item in iter_conllu(source, label, progress=progress):
+            if isinstance(item, Problem):
+                problems.append(str(item))
+            else:
+                n_sentences += 1
+                n_words += len(item.words)
+                tag_counts.update(item.tags)
         return {
             "source": label,
             "kind": "conllu",
-            "sentences": len(tagged),
-            "words": sum(len(s.words) for s in tagged),
+            "sentences": n_sentences,
+            "words": n_words,
             "tags": dict(tag_counts.most_common()),
-            "problems": [str(p) for p in problems],
+            "problems": problems,
         }
-    non_blank = [line for line in lines if line.strip()]
-    sample = non_blank[:200]
-    # Most lines, not all: a TSV upload with a few malformed lines is still a TSV upload.
-    if sample and sum("\t" in line for line in sample) >= 0.5 * len(sample):
-        records, problems = read_labeled_tsv(data, label)
+    if kind == "labeled_tsv":
+        records, found = read_labeled_tsv(source, label, progress=progress)
         return {
             "source": label,
             "kind": "labeled_tsv",
             "sentences": len(records),
             "labels": dict(Counter(r.label for r in records).most_common()),
-            "problems": [str(p) for p in problems],
+            "problems": [str(p) for p in found],
         }
-    return {"source": label, "kind": "text_lines", "sentences": len(non_blank), "problems": []}
+    non_blank = sum(bool(line.strip()) for _, line in _text_lines(source, label, progress=progress))
+    return {"source": label, "kind": "text_lines", "sentences": non_blank, "problems": []}

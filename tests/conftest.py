@@ -1,4 +1,4 @@
-"""Shared fixtures: where the real data lives, and tiny models for fast tests."""
+"""Shared fixtures: where the real corpora live, and tiny models for fast tests."""
 
 from __future__ import annotations
 
@@ -7,15 +7,17 @@ from pathlib import Path
 import pytest
 import torch
 
+from seqcore.corpora import data_dir
+
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data"
 
 torch.set_num_threads(max(1, torch.get_num_threads()))
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """Return ../shared/data; tests that need it fail loudly in CI if it is missing."""
-    if not SHARED.is_dir():
-        pytest.fail(f"the real data folder {SHARED} is missing: CI provides it beside the repo")
-    return SHARED
+def corpora_dir() -> Path:
+    """Return the data folder (the project's data/, or $SEQCORE_DATA); the corpora are part of the project."""
+    folder = data_dir()
+    if not folder.is_dir():
+        pytest.fail(f"the data folder {folder} is missing: data/ is part of the project (or set SEQCORE_DATA)")
+    return folder

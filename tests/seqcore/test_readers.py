@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import gzip
+import tracemalloc
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from seqcore.readers import (
+    CHUNK_BYTES,
+    MAX_IN_MEMORY_BYTES,
     DataFormatError,
     Problem,
     ReviewFile,
@@ -18,7 +22,9 @@ from seqcore.readers import (
     read_polarity,
     read_polarity_lines,
     read_semeval,
+    sniff_kind,
 )
+from seqcore.tokens import tokenize
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "demo"
@@ -106,12 +112,24 @@ def test_empty_upload(data):
 
 def test_too_large(tmp_path):
     data = (DEMO / "restaurants_2014_demo.xml").read_bytes()
-    with pytest.raises(DataFormatError, match=r"^big\.xml is [\d,]+ bytes, over the limit of 100 bytes"):
+    with pytest.raises(
+        DataFormatError, match=r"^big\.xml is [\d,]+ bytes, over the limit of 100 bytes for a file held whole in memory"
+    ):
         read_semeval(data, name="big.xml", max_bytes=100)
     path = tmp_path / "big.xml"
     path.write_bytes(data)
-    with pytest.raises(DataFormatError, match=r"^big\.xml is .* over the limit"):
+    with pytest.raises(DataFormatError, match=r"^big\.xml is .* over the limit of 100 bytes; leave max_bytes unset"):
         read_semeval(path, max_bytes=100)
+    assert len(read_semeval(path).sentences) == 16  # a file on disk has no limit unless one is asked for
+
+
+def test_bytes_in_memory_over_the_upload_limit_are_refused_saying_the_limit():
+    data = b" " * (MAX_IN_MEMORY_BYTES + 1)
+    with pytest.raises(
+        DataFormatError,
+        match=rf"^up\.xml is {MAX_IN_MEMORY_BYTES + 1:,} bytes, over the limit of {MAX_IN_MEMORY_BYTES:,} bytes for a file held whole in memory, as an upload is",
+    ):
+        read_semeval(data, name="up.xml")
 
 
 def test_latin1_bytes_are_not_utf8():
@@ -461,8 +479,188 @@ def test_describe_other_kinds():
         describe_file(b"\n  <html></html>")
 
 
-# --------------------------------------------------------------------------- shared data
-# Each big file is parsed once per module; shared_data (tests/conftest.py) fails if the folder is missing.
+# --------------------------------------------------------------------------- gzip, folders, binary files, sniffing
+
+
+def test_gzip_files_and_uploads_read_like_the_plain_file(tmp_path):
+    for source in (FIXTURES / "mini.conllu", DEMO / "broken_demo.xml"):
+        packed = tmp_path / (source.name + ".gz")
+        packed.write_bytes(gzip.compress(source.read_bytes()))
+        if source.suffix == ".xml":
+            plain, got = read_semeval(source), read_semeval(packed, name=source.name)
+            assert got == plain and len(got.problems) == 5
+            assert read_semeval(packed.read_bytes(), name=source.name) == plain
+        else:
+            plain, got = read_conllu(source), read_conllu(packed, name=source.name)
+            assert got == plain and len(got[0]) == 4
+            assert read_conllu(packed.read_bytes(), name=source.name) == plain
+        assert describe_file(packed)["problems"] != []
+
+
+def test_a_damaged_gzip_file_is_refused(tmp_path):
+    data = gzip.compress((FIXTURES / "mini.conllu").read_bytes() * 50)
+    cut = tmp_path / "cut.conllu.gz"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(
+        DataFormatError, match=r"^cut\.conllu\.gz is a damaged gzip file \(.*\); compress or download it again\.$"
+    ):
+        read_conllu(cut)
+    bad = tmp_path / "bad.conllu.gz"
+    bad.write_bytes(data[:10] + b"\xff" * 40 + data[50:])
+    with pytest.raises(DataFormatError, match=r"^bad\.conllu\.gz is a damaged gzip file"):
+        read_conllu(bad)
+
+
+def test_a_folder_and_a_binary_file_are_refused_by_every_reader(tmp_path):
+    exe = tmp_path / "ls"
+    exe.write_bytes(b"\x7fELF\x02\x01\x01\x00" + b"text\n" * 100)
+    for read in (read_semeval, read_conllu, read_labeled_tsv, describe_file, sniff_kind):
+        with pytest.raises(DataFormatError, match=rf"^{tmp_path} is a folder, not a file"):
+            read(tmp_path)
+        with pytest.raises(DataFormatError, match=r"^ls is a binary file, not text \(NUL byte at offset 7\)"):
+            read(exe)
+    with pytest.raises(DataFormatError, match="binary file"):
+        read_polarity_lines(exe, "positive")
+    with pytest.raises(DataFormatError, match="binary file"):
+        describe_file(gzip.compress(exe.read_bytes()), name="ls.gz")
+
+
+@pytest.mark.parametrize(
+    "name,data,kind",
+    [
+        ("x.xml", b"", "xml"),
+        ("x.xml", b"one line of text\n", "xml"),
+        ("x.XML.gz", gzip.compress(b"plain"), "xml"),
+        ("x.txt", b"\xef\xbb\xbf  <sentences/>", "xml"),
+        ("x.txt", b" \n\t\n", "empty"),
+        ("x.txt", b"a sentence\nanother one\n", "text_lines"),
+        ("x.tsv", b"positive\tnice\nnegative\tbad\n", "labeled_tsv"),
+        ("x.conllu.gz", gzip.compress((FIXTURES / "mini.conllu").read_bytes()), "conllu"),
+    ],
+)
+def test_sniff_kind_by_name_and_first_bytes(name, data, kind):
+    assert sniff_kind(data, name=name) == kind
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        (b"", r"^x\.xml is empty; expected a SemEval XML file\.$"),
+        (b"hello\n", r"^x\.xml is not well-formed XML \(syntax error at line 1"),
+    ],
+)
+def test_describe_reads_a_file_named_xml_as_xml_or_refuses_it(tmp_path, data, message):
+    path = tmp_path / "x.xml"
+    path.write_bytes(data)
+    with pytest.raises(DataFormatError, match=message):
+        describe_file(path)
+
+
+# --------------------------------------------------------------------------- big files: streamed, bounded memory
+
+TEXTS = ["The pasta was great but the waiter was rude .", "Cheap wine , lovely terrace and slow service ."]
+TERMS = [["pasta", "waiter"], ["wine", "terrace", "service"]]
+
+
+def big_semeval(path: Path, n: int, pad: int = 0, broken_at: int | None = None) -> Path:
+    """Write a SemEval-2014 file of n sentences (2 or 3 aspect terms each), an XML comment of `pad` bytes after each."""
+    with open(path, "w", encoding="utf-8") as f:
+        f.write('<?xml version="1.0" encoding="UTF-8"?>\n<sentences>\n')
+        for i in range(n):
+            text, terms = TEXTS[i % 2], TERMS[i % 2]
+            shift = 1 if i == broken_at else 0  # wrong offsets, repaired: a problem with a line number
+            rows = "".join(
+                f'<aspectTerm term="{t}" polarity="positive" from="{text.find(t) + shift}" to="{text.find(t) + len(t) + shift}"/>'
+                for t in terms
+            )
+            f.write(f'<sentence id="s{i}">\n<text>{text}</text>\n<aspectTerms>{rows}</aspectTerms>\n</sentence>\n')
+            if pad:
+                f.write(f"<!-- {'x' * pad} -->\n")
+        f.write("</sentences>\n")
+    return path
+
+
+def peak_bytes(fn, *args) -> tuple[object, int]:
+    """Run fn and return its result and the peak of Python memory allocated while it ran."""
+    tokenize("warm up the tokenizer first")
+    tracemalloc.start()
+    try:
+        result = fn(*args)
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_big_semeval_file_streams_with_line_numbers_across_chunks(tmp_path):
+    path = big_semeval(tmp_path / "big.xml", 3000, broken_at=2500)
+    assert path.stat().st_size > 10 * CHUNK_BYTES
+    review = read_semeval(path)
+    assert len(review.sentences) == 3000 and sum(len(s.targets) for s in review.sentences) == 7500
+    assert review.sentences[2999].line == line_of(path, '<sentence id="s2999"')
+    expected_line = line_of(path, '<sentence id="s2500"') + 2  # the <aspectTerm>s are two lines below
+    assert [(p.sentence_id, p.line) for p in review.problems] == [("s2500", expected_line)] * 2
+    assert all("repaired" in p.message for p in review.problems)
+    assert read_semeval(path.read_bytes(), name="big.xml") == review
+
+
+def test_a_truncated_big_file_and_a_bad_byte_deep_inside_name_their_line(tmp_path):
+    path = big_semeval(tmp_path / "big.xml", 2000)
+    data = path.read_bytes()
+    cut = tmp_path / "cut.xml"
+    cut.write_bytes(data[: len(data) * 2 // 3])
+    last_line = cut.read_bytes().count(b"\n") + 1
+    with pytest.raises(DataFormatError, match=rf"^cut\.xml is not well-formed XML \(.* at line {last_line},"):
+        read_semeval(cut)
+    at = data.index(b"s1500") + 10
+    bad = tmp_path / "bad.xml"
+    bad.write_bytes(data[:at] + b"\xe9" + data[at:])
+    line = data[:at].count(b"\n") + 1
+    with pytest.raises(DataFormatError, match=rf"^bad\.xml is not UTF-8 text \(byte 0xe9 at line {line}, offset {at}\)"):
+        read_semeval(bad)
+
+
+def test_a_character_split_across_two_chunks_is_not_an_error(tmp_path):
+    head = '<?xml version="1.0" encoding="UTF-8"?>\n<sentences>\n<!-- '
+    filler = "x" * (CHUNK_BYTES - len(head) - 1)  # "é" (2 bytes) straddles the first chunk's end
+    text = head + filler + ' -->\n<sentence id="1"><text>Crème brûlée</text></sentence>\n</sentences>\n'
+    path = tmp_path / "split.xml"
+    path.write_text(text.replace("x -->", "é -->"), encoding="utf-8")
+    assert [s.text for s in read_semeval(path).sentences] == ["Crème brûlée"]
+
+
+def test_describing_a_big_semeval_file_keeps_memory_bounded(tmp_path):
+    """Sentences are dropped once read: 10x more sentences or a file 50x larger barely move the peak."""
+    small = big_semeval(tmp_path / "small.xml", 400)
+    many = big_semeval(tmp_path / "many.xml", 4000)
+    padded = big_semeval(tmp_path / "padded.xml", 400, pad=20_000)  # 8 MB of comments between sentences
+    assert padded.stat().st_size > 8_000_000
+    info, small_peak = peak_bytes(describe_file, small)
+    assert info["sentences"] == 400 and info["targets"] == 1000
+    info, many_peak = peak_bytes(describe_file, many)
+    assert info["sentences"] == 4000 and info["targets"] == 10_000 and info["problems"] == []
+    info, padded_peak = peak_bytes(describe_file, padded)
+    assert info["sentences"] == 400
+    # Only the set of sentence ids (for duplicate detection) grows with the number of sentences.
+    assert many_peak < small_peak + 1_000_000 and many_peak < 3_000_000
+    assert padded_peak < small_peak + 500_000
+    # The measure can fail: keeping every parsed sentence (read_semeval) costs far more.
+    review, kept_peak = peak_bytes(read_semeval, many)
+    assert len(review.sentences) == 4000 and kept_peak > 3 * many_peak
+
+
+def test_describing_a_big_gzip_conllu_file_keeps_memory_bounded(tmp_path):
+    words = "".join(f"{i}\tword{i}\tword\tNOUN\t_\t_\t0\tdep\t_\t_\n" for i in range(1, 121))
+    body = "".join(f"# sent_id = d{n}\n{words}\n" for n in range(1000))
+    path = tmp_path / "big.conllu.gz"
+    path.write_bytes(gzip.compress(body.encode()))
+    info, peak = peak_bytes(describe_file, path)
+    assert info["sentences"] == 1000 and info["words"] == 120_000 and info["problems"] == []
+    # Reading it whole would hold 4 MB of bytes and as much text; the stream holds a chunk and one sentence.
+    assert len(body) > 4_000_000 and peak < 2_000_000
+
+
+# --------------------------------------------------------------------------- the corpora in data/
+# Each big file is parsed once per module; corpora_dir (tests/conftest.py) fails if the folder is missing.
 
 SEMEVAL_2014 = {
     "Restaurants_Train_v2.xml": (3041, 3693, {"positive": 2164, "negative": 805, "neutral": 633, "conflict": 91}),
@@ -473,24 +671,24 @@ SEMEVAL_2014 = {
 
 
 @pytest.fixture(scope="module")
-def semeval2014(shared_data: Path) -> dict[str, ReviewFile]:
-    return {name: read_semeval(shared_data / "semeval2014" / name) for name in SEMEVAL_2014}
+def semeval2014(corpora_dir: Path) -> dict[str, ReviewFile]:
+    return {name: read_semeval(corpora_dir / "semeval2014" / name) for name in SEMEVAL_2014}
 
 
 @pytest.fixture(scope="module")
-def semeval2016(shared_data: Path) -> ReviewFile:
-    return read_semeval(shared_data / "semeval2016" / "ABSA16_Restaurants_Train_SB1_v2.xml")
+def semeval2016(corpora_dir: Path) -> ReviewFile:
+    return read_semeval(corpora_dir / "semeval2016" / "ABSA16_Restaurants_Train_SB1_v2.xml")
 
 
 @pytest.fixture(scope="module")
-def ewt(shared_data: Path) -> dict[str, tuple[list[TaggedSentence], list[Problem]]]:
-    folder = shared_data / "ud-english-ewt"
-    return {split: read_conllu(folder / f"en_ewt-ud-{split}.conllu") for split in ("train", "dev", "test")}
+def ewt(corpora_dir: Path) -> dict[str, tuple[list[TaggedSentence], list[Problem]]]:
+    folder = corpora_dir / "ud-english-ewt"
+    return {split: read_conllu(folder / f"en_ewt-ud-{split}.conllu.gz") for split in ("train", "dev", "test")}
 
 
-@pytest.mark.shared
+@pytest.mark.corpus
 @pytest.mark.parametrize("name", list(SEMEVAL_2014))
-def test_shared_semeval2014_counts(semeval2014, name):
+def test_corpus_semeval2014_counts(semeval2014, name):
     review = semeval2014[name]
     n_sentences, n_terms, polarities = SEMEVAL_2014[name]
     targets = [t for s in review.sentences for t in s.targets]
@@ -510,8 +708,8 @@ def test_shared_semeval2014_counts(semeval2014, name):
             assert visible_end <= sentence.token_offsets[end - 1][1]
 
 
-@pytest.mark.shared
-def test_shared_semeval2014_texts_are_not_stripped(semeval2014):
+@pytest.mark.corpus
+def test_corpus_semeval2014_texts_are_not_stripped(semeval2014):
     padded = [s for s in semeval2014["Laptop_Train_v2.xml"].sentences if s.text != s.text.strip()]
     assert len(padded) == 136
     assert sum(s.text != s.text.strip() for s in semeval2014["Restaurants_Test_Gold.xml"].sentences) == 5
@@ -519,16 +717,16 @@ def test_shared_semeval2014_texts_are_not_stripped(semeval2014):
     assert (first.id, first.line) == ("3121", 3)
 
 
-@pytest.mark.shared
-def test_shared_laptop_term_with_trailing_no_break_space(semeval2014):
+@pytest.mark.corpus
+def test_corpus_laptop_term_with_trailing_no_break_space(semeval2014):
     sentence = next(s for s in semeval2014["Laptop_Train_v2.xml"].sentences if s.id == "1436")
     (target,) = [t for t in sentence.targets if t.term == "uninstall\xa0"]
     first, end = target.token_span
     assert sentence.tokens[first:end] == ["uninstall"]
 
 
-@pytest.mark.shared
-def test_shared_semeval2016_counts(semeval2016):
+@pytest.mark.corpus
+def test_corpus_semeval2016_counts(semeval2016):
     review = semeval2016
     targets = [t for s in review.sentences for t in s.targets]
     assert review.format == "semeval2016" and review.problems == []
@@ -545,8 +743,8 @@ def test_shared_semeval2016_counts(semeval2016):
     assert len(by_id["DBG#2:15"].text) < 31
 
 
-@pytest.mark.shared
-def test_shared_ewt_counts(ewt):
+@pytest.mark.corpus
+def test_corpus_ewt_counts(ewt):
     expected = {"train": (12544, 204577), "dev": (2001, 25147), "test": (2077, 25094)}
     for split, (n_sentences, n_words) in expected.items():
         sentences, problems = ewt[split]
@@ -558,9 +756,9 @@ def test_shared_ewt_counts(ewt):
     assert train_tags["NOUN"] == 34751 and train_tags["X"] == 400
 
 
-@pytest.mark.shared
-def test_shared_polarity_counts(shared_data):
-    folder = shared_data / "rt-polarity"
+@pytest.mark.corpus
+def test_corpus_polarity_counts(corpora_dir):
+    folder = corpora_dir / "rt-polarity"
     records = read_polarity(folder / "rt-polarity.pos", folder / "rt-polarity.neg")
     assert Counter(r.label for r in records) == {"positive": 5331, "negative": 5331}
     assert records[0].label == "positive" and records[-1].label == "negative"
