@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
-S = "../shared/data"
+S = "data"
 SENT = "--folds 10 --ship-fold 0 --bidirectional --pooling max --dropout 0.5 --epochs 15 --patience 3"
 SENT_FINAL = SENT.replace("--epochs 15 --patience 3", "--epochs 25 --patience 4")  # GRU: the LSTM's config, longer cap
 SENT_FAST = SENT.replace(
@@ -87,7 +87,7 @@ SPECS = {
     ),
     "pos-ewt-lstm": dict(
         target={"accuracy": 0.95},
-        command=f"python -m seqcore train --task tagging --data {EWT}-train.conllu --dev {EWT}-dev.conllu --test {EWT}-test.conllu --out models/pos-ewt-lstm --cell lstm POSFLAGS",
+        command=f"python -m seqcore train --task tagging --data {EWT}-train.conllu.gz --dev {EWT}-dev.conllu.gz --test {EWT}-test.conllu.gz --out models/pos-ewt-lstm --cell lstm POSFLAGS",
         tried=POS_TRIED,
     ),
 }
@@ -131,7 +131,7 @@ def main(pos_flags: str = POS, pos_tried: str = POS_TRIED) -> None:
     lines = [
         "# Shipped models",
         "",
-        "Trained on CPU (2 cores shared with other jobs, 1 torch thread per job, seed 13) with seqcore's own command line from `../shared/data`. "
+        "Trained on CPU (2 cores shared with other jobs, 1 torch thread per job, seed 13) with seqcore's own command line from the corpora in `data/` (see [`data/README.md`](../data/README.md)). "
         "Each folder is a checkpoint (`weights.safetensors`, `config.json`, `vocab.json`, `card.json`); the card holds every number below. "
         "Training times are wall-clock with 3-5 training jobs and other engineers' tests sharing the 2 cores, so they overstate the cost of a run alone. "
         "Dev selects the epoch; test was scored once, at the end of the final config. `tests/test_shipped_models.py` re-scores every card's test metrics.",

@@ -1,8 +1,8 @@
 #!/bin/bash
-# Retrain every shipped model in models/ from ../shared/data (CPU, seed 13); one command per model.
+# Retrain every shipped model in models/ from the corpora in data/ (CPU, seed 13); one command per model.
 # Each writes models/NAME (weights.safetensors, config.json, vocab.json, card.json). Run from the repo root.
 set -euo pipefail
-S=../shared/data
+S=data
 ASPECT="--layers 2 --embedding-dim 200 --hidden-size 100 --dropout 0.5 --epochs 30 --patience 5 --metric macro_f1"
 SENT="--folds 10 --ship-fold 0 --bidirectional --pooling max --dropout 0.5 --epochs 15 --patience 3"
 python -m seqcore train --task sentiment --data $S/rt-polarity/rt-polarity.pos $S/rt-polarity/rt-polarity.neg --out models/sentiment-lstm --cell lstm $SENT
@@ -12,5 +12,5 @@ python -m seqcore train --task sentiment --data $S/rt-polarity/rt-polarity.pos $
 python -m seqcore train --task aspect --data $S/semeval2014/Restaurants_Train_v2.xml --test $S/semeval2014/Restaurants_Test_Gold.xml --out models/aspect-restaurants-lstm --cell lstm $ASPECT
 python -m seqcore train --task aspect --data $S/semeval2014/Restaurants_Train_v2.xml --test $S/semeval2014/Restaurants_Test_Gold.xml --out models/aspect-restaurants-gru --cell gru $ASPECT
 python -m seqcore train --task aspect --data $S/semeval2014/Laptop_Train_v2.xml --test $S/semeval2014/Laptops_Test_Gold.xml --out models/aspect-laptops-lstm --cell lstm --layers 2 --embedding-dim 200 --hidden-size 150 --dropout 0.6 --epochs 30 --patience 5 --metric macro_f1
-python -m seqcore train --task tagging --data $S/ud-english-ewt/en_ewt-ud-train.conllu --dev $S/ud-english-ewt/en_ewt-ud-dev.conllu --test $S/ud-english-ewt/en_ewt-ud-test.conllu --out models/pos-ewt-lstm --cell lstm --min-freq 2 --hidden-size 200 --dropout 0.5 --lr 0.002 --epochs 20 --patience 3
+python -m seqcore train --task tagging --data $S/ud-english-ewt/en_ewt-ud-train.conllu.gz --dev $S/ud-english-ewt/en_ewt-ud-dev.conllu.gz --test $S/ud-english-ewt/en_ewt-ud-test.conllu.gz --out models/pos-ewt-lstm --cell lstm --min-freq 2 --hidden-size 200 --dropout 0.5 --lr 0.002 --epochs 20 --patience 3
 python bench/models_readme.py

@@ -11,16 +11,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from seqcore.cli import build_parser, settings_from_args  # noqa: E402
+from seqcore.corpora import corpus  # noqa: E402
 from seqcore.pipeline import fit  # noqa: E402
 from seqcore.tasks import load_examples  # noqa: E402
 from seqcore.training import kfold  # noqa: E402
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "rt-polarity"
-
 
 def main() -> None:
     cell = sys.argv[1]
-    examples, _ = load_examples("sentiment", [DATA / "rt-polarity.pos", DATA / "rt-polarity.neg"])
+    examples, _ = load_examples("sentiment", corpus("rt-polarity").files("train"))
     for flags in sys.argv[2:]:
         args = build_parser().parse_args(
             ["train", "--task", "sentiment", "--data", "x", "--out", "x", "--cell", cell, *shlex.split(flags)]

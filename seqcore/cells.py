@@ -84,7 +84,7 @@ class CellSpec:
         for g in self.gates:
             if g.name == name:
                 return g
-        raise ValueError(f"a {self.name} cell has no gate {name!r}: it has {', '.join(self.names)}")
+        raise ValueError(f"the {self.name.upper()} cell has no gate {name!r}: it has {', '.join(self.names)}")
 
     def step(self, xw: Tensor, hw: Tensor, h_prev: Tensor, c_prev: Tensor | None = None) -> tuple[Parts, Values]:
         """Run one step: return every block's (pre-activation, value), and every gate and state's value."""
@@ -92,7 +92,7 @@ class CellSpec:
         values = {k: v for k, (_, v) in parts.items()}
         if self.memory is not None:
             if c_prev is None:
-                raise ValueError(f"a {self.name} step needs the previous cell state c_prev")
+                raise ValueError(f"the {self.name.upper()} step needs the previous cell state c_prev")
             a, b = self.memory(values)
             values["c"] = a * c_prev + b
         values["h"] = self.output(values, h_prev)

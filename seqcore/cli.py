@@ -7,10 +7,11 @@ import json
 import statistics
 import sys
 from collections.abc import Sequence
-from pathlib import Path
+from typing import TextIO
 
 from seqcore.cells import CELLS
 from seqcore.checkpoints import CheckpointError, load_checkpoint, save_checkpoint
+from seqcore.corpora import data_ref
 from seqcore.readers import DataFormatError, describe_file
 from seqcore.training import NonFiniteLossError, Progress, TrainConfig
 
@@ -110,18 +111,57 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--layer", type=int, default=0, help="layer to show (0-based)")
     p.add_argument("--direction", default="forward", choices=["forward", "backward"], help="direction to show")
     p.add_argument("--units", type=int, default=4, help="how many hidden units to print")
-    p = sub.add_parser("stats", help="count sentences, targets and problems in data files")
-    p.add_argument("files", nargs="+", metavar="FILE", help="SemEval XML, CoNLL-U or polarity text files")
+    p = sub.add_parser(
+        "stats",
+        help="count sentences, targets and problems in data files",
+        description="Count what data files hold. Exit code: 0 when every file read cleanly, 1 when parts of a file "
+        "were skipped or repaired (listed), 2 when a file was refused (missing, a folder, binary, not XML...).",
+    )
+    p.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="SemEval XML, CoNLL-U (.conllu or .conllu.gz), labeled TSV or polarity text files",
+    )
     return parser
 
 
-def shared_ref(path: str) -> str:
-    """Name a data file portably: relative to a `shared/data` folder when it lies in one."""
-    parts = Path(path).resolve().parts
-    for i in range(len(parts) - 1):
-        if parts[i] == "shared" and parts[i + 1] == "data":
-            return "shared/data/" + "/".join(parts[i + 2 :])
-    return str(path)
+class ProgressLine:
+    """Show how far the reading of a big file has gone, on stderr: in place on a terminal, every 25% in a log."""
+
+    MIN_BYTES = 2 * 2**20  # smaller files are read in about a second: no line
+
+    def __init__(self, out: TextIO | None = None) -> None:
+        self.out = out
+        self.shown: dict[str, int] = {}
+        self.open = False  # a terminal line waits for its newline
+
+    def __call__(self, name: str, done: int, total: int) -> None:
+        if total < self.MIN_BYTES:
+            return
+        out = self.out or sys.stderr
+        tty = out.isatty()
+        percent = min(100, 100 * done // total)
+        step = percent if tty else percent // 25 * 25
+        if self.shown.get(name) == step:
+            return
+        self.shown[name] = step
+        line = f"reading {name}: {step:3d}% of {total / 2**20:.1f} MB"
+        if tty:
+            out.write("\r" + line + ("\n" if percent == 100 else ""))
+            self.open = percent < 100
+        else:
+            out.write(line + "\n")
+        out.flush()
+
+    def end(self) -> None:
+        """End a terminal line left open by a file that stopped early (an error)."""
+        if self.open:
+            (self.out or sys.stderr).write("\n")
+            self.open = False
+
+
+PROGRESS = ProgressLine()
 
 
 def settings_from_args(args: argparse.Namespace) -> tuple:
@@ -166,15 +206,15 @@ def cmd_train(args: argparse.Namespace) -> int:
     from seqcore.tasks import load_examples
 
     spec, cfg = settings_from_args(args)
-    examples, problems = load_examples(args.task, args.data)
+    examples, problems = load_examples(args.task, args.data, PROGRESS)
     for p in problems[:20]:
         print(f"warning: {p}", file=sys.stderr)
-    dev = load_examples(args.task, args.dev)[0] if args.dev else None
-    test = load_examples(args.task, args.test)[0] if args.test else None
+    dev = load_examples(args.task, args.dev, PROGRESS)[0] if args.dev else None
+    test = load_examples(args.task, args.test, PROGRESS)[0] if args.test else None
     data = {
-        "train": [shared_ref(p) for p in args.data],
-        "dev": [shared_ref(p) for p in args.dev or []],
-        "test": [shared_ref(p) for p in args.test or []],
+        "train": [data_ref(p) for p in args.data],
+        "dev": [data_ref(p) for p in args.dev or []],
+        "test": [data_ref(p) for p in args.test or []],
         "problems_skipped": len(problems),
     }
 
@@ -261,7 +301,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from seqcore.training import evaluate
 
     ckpt = load_checkpoint(args.model)
-    examples, problems = load_examples(ckpt.config.task, args.data)
+    examples, problems = load_examples(ckpt.config.task, args.data, PROGRESS)
     for p in problems[:20]:
         print(f"warning: {p}", file=sys.stderr)
     if not examples:
@@ -314,11 +354,16 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
+    """Describe every file; a refused file is reported and the next one read. Return the worst status."""
     worst = 0
     for f in args.files:
-        if not Path(f).is_file():
-            raise CliError(f"no such file: {f}")
-        info = describe_file(f)
+        try:
+            info = describe_file(f, name=f, progress=PROGRESS)
+        except (DataFormatError, OSError) as e:
+            PROGRESS.end()
+            print(f"error: {file_error(e, f)}", file=sys.stderr)
+            worst = 2
+            continue
         problems = info.pop("problems", [])
         print(f"{f}:")
         for k, v in info.items():
@@ -327,7 +372,16 @@ def cmd_stats(args: argparse.Namespace) -> int:
         for p in problems:
             print(f"    {p}")
         worst = max(worst, 1 if problems else 0)
-    return 0
+    return worst
+
+
+def file_error(e: Exception, path: str | None = None) -> str:
+    """One line for an error about a file: the reader's sentence, or what the system said, with the path."""
+    if isinstance(e, FileNotFoundError):
+        return f"no such file: {e.filename}" if e.filename else (str(e.args[0]) if e.args else f"no such file: {path}")
+    if isinstance(e, OSError):
+        return f"cannot read {e.filename or path}: {e.strerror or e}"
+    return str(e)
 
 
 COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "trace": cmd_trace, "stats": cmd_stats}
@@ -341,9 +395,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NonFiniteLossError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    except (CliError, DataFormatError, CheckpointError, FileNotFoundError, ValueError) as e:
-        msg = str(e.args[0]) if isinstance(e, FileNotFoundError) and e.args and not e.filename else str(e)
-        print(f"error: {msg}", file=sys.stderr)
+    except (CliError, DataFormatError, CheckpointError, OSError, ValueError) as e:
+        PROGRESS.end()
+        print(f"error: {file_error(e)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -11,6 +11,7 @@ import torch
 
 from seqcore.batching import Example
 from seqcore.checkpoints import Checkpoint, load_checkpoint
+from seqcore.models import article
 from seqcore.tokens import offsets_to_token_span, tokenize
 from seqcore.traces import Trace, trace_ids, trajectory_logits
 from seqcore.training import predict
@@ -195,4 +196,4 @@ class Predictor:
 
     def _need(self, task: str) -> None:
         if self.task != task:
-            raise ValueError(f"this is a {self.task} model; that question needs a {task} model")
+            raise ValueError(f"this is {article(self.task)} model; that question needs {article(task)} model")

@@ -12,6 +12,7 @@ import torch
 
 from seqcore.batching import Encoder, Example
 from seqcore.checkpoints import Checkpoint, load_checkpoint, save_checkpoint
+from seqcore.corpora import resolve_data_ref
 from seqcore.metrics import Metrics, majority_baseline
 from seqcore.models import ModelConfig, SequenceModel, count_parameters
 from seqcore.tasks import build_encoder
@@ -227,14 +228,8 @@ def predictions_table(model: SequenceModel, examples: Sequence[Example], encoder
     return rows
 
 
-def resolve_data_ref(ref: str, shared_root: str | os.PathLike) -> Path:
-    """Map a card's data reference (`shared/data/...`, as the CLI writes it) to a file under `shared_root` (the shared/data folder)."""
-    prefix = "shared/data/"
-    return Path(shared_root) / ref[len(prefix) :] if ref.startswith(prefix) else Path(ref)
-
-
-def card_test_examples(card: dict, shared_root: str | os.PathLike) -> list[Example]:
-    """Rebuild the test examples a card's test_metrics were scored on.
+def card_test_examples(card: dict, root: str | os.PathLike | None = None) -> list[Example]:
+    """Rebuild the test examples a card's test_metrics were scored on, from the data folder (`root`, default data_dir()).
 
     Cross-validated sentiment models (card["data"]["kfold"] = {folds, fold, seed}) were tested on one
     fold of their training files; other models on the files in card["data"]["test"].
@@ -245,9 +240,9 @@ def card_test_examples(card: dict, shared_root: str | os.PathLike) -> list[Examp
     data = card.get("data") or {}
     fold = data.get("kfold")
     if fold:
-        examples, _ = load_examples(card["task"], [resolve_data_ref(r, shared_root) for r in data["train"]])
+        examples, _ = load_examples(card["task"], [resolve_data_ref(r, root) for r in data["train"]])
         return [examples[i] for i in kfold(len(examples), fold["folds"], fold["seed"])[fold["fold"]]]
     refs = data.get("test") or []
     if not refs or isinstance(refs, str):
         raise ValueError("the card names no test files")
-    return load_examples(card["task"], [resolve_data_ref(r, shared_root) for r in refs])[0]
+    return load_examples(card["task"], [resolve_data_ref(r, root) for r in refs])[0]

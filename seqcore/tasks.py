@@ -8,11 +8,43 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from seqcore.batching import Encoder, Example
-from seqcore.readers import LabeledText, Problem, Sentence, TaggedSentence, read_conllu, read_polarity, read_semeval
+from seqcore.models import article
+from seqcore.readers import (
+    KIND_NAMES,
+    DataFormatError,
+    LabeledText,
+    Problem,
+    Progress,
+    Sentence,
+    TaggedSentence,
+    read_conllu,
+    read_polarity,
+    read_semeval,
+    sniff_kind,
+)
 from seqcore.tokens import Vocab, tokenize
 
 SENTIMENT_LABELS = ("negative", "positive")
 ASPECT_LABELS = ("negative", "neutral", "positive")  # conflict is dropped for the 3-class task
+
+# What each task reads, as readers.sniff_kind names it (a CoNLL-U file with many malformed lines sniffs as TSV:
+# the tagging reader then reports each bad sentence), and the same in words for messages.
+TASK_FILE_KINDS = {"sentiment": ("text_lines",), "aspect": ("xml",), "tagging": ("conllu", "labeled_tsv")}
+TASK_READS = {
+    "sentiment": "a pair of rt-polarity files, one sentence per line (.pos and .neg)",
+    "aspect": "SemEval ABSA XML (2014 <sentences> or 2015/2016 <Reviews>)",
+    "tagging": "CoNLL-U (words in column 2, UPOS tags in column 4; .conllu or .conllu.gz)",
+}
+
+
+def check_data_file(task: str, path: str | os.PathLike) -> None:
+    """Refuse, with the reason, a data file the task cannot read: missing, a folder, binary, or of another kind."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no such data file: {path}")
+    kind = sniff_kind(path, name=str(path))  # a folder or a binary file raises DataFormatError here
+    if kind not in TASK_FILE_KINDS[task]:
+        raise DataFormatError(f"{path} is {KIND_NAMES[kind]}, but {article(task)} model reads {TASK_READS[task]}.")
 
 
 def sentiment_examples(texts: Sequence[LabeledText], prefix: str = "s") -> list[Example]:
@@ -72,38 +104,38 @@ def tagging_examples(sentences: Sequence[TaggedSentence]) -> list[Example]:
     return [Example(id=s.id, tokens=list(s.words), text=" ".join(s.words), tags=list(s.tags)) for s in sentences if s.words]
 
 
-def load_examples(task: str, paths: Sequence[str | os.PathLike]) -> tuple[list[Example], list[Problem]]:
+def load_examples(
+    task: str, paths: Sequence[str | os.PathLike], progress: Progress | None = None
+) -> tuple[list[Example], list[Problem]]:
     """Read data files for `task` and return its examples and every problem found.
 
-    sentiment: a pair of polarity files (`*.pos`, `*.neg`) or SemEval XML is not accepted;
-    aspect: SemEval XML files (2014 or 2016); tagging: CoNLL-U files.
+    sentiment: a pair of polarity files (`*.pos`, `*.neg`); aspect: SemEval XML files (2014 or
+    2016); tagging: CoNLL-U files (plain or gzip). Files are streamed (any size); a file that is
+    missing, a folder, binary or of the wrong kind for the task is refused with the reason.
     """
+    if task not in TASK_FILE_KINDS:
+        raise ValueError(f"unknown task {task!r}: use sentiment, aspect or tagging")
     paths = [Path(p) for p in paths]
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        raise FileNotFoundError(f"no such data file: {missing[0]}")
+    for p in paths:
+        check_data_file(task, p)
     problems: list[Problem] = []
     if task == "sentiment":
         pos = [p for p in paths if p.suffix == ".pos"]
         neg = [p for p in paths if p.suffix == ".neg"]
         if len(pos) != 1 or len(neg) != 1 or len(paths) != 2:
             raise ValueError("sentiment data is a pair of files: one ending in .pos and one in .neg")
-        return sentiment_examples(read_polarity(pos[0], neg[0])), problems
-    if task == "aspect":
-        examples: list[Example] = []
-        for p in paths:
-            parsed = read_semeval(p)
+        return sentiment_examples(read_polarity(pos[0], neg[0], progress=progress)), problems
+    examples: list[Example] = []
+    for p in paths:
+        if task == "aspect":
+            parsed = read_semeval(p, progress=progress)
             problems.extend(parsed.problems)
             examples.extend(aspect_examples(parsed.sentences))
-        return examples, problems
-    if task == "tagging":
-        examples = []
-        for p in paths:
-            sentences, found = read_conllu(p)
+        else:
+            sentences, found = read_conllu(p, progress=progress)
             problems.extend(found)
             examples.extend(tagging_examples(sentences))
-        return examples, problems
-    raise ValueError(f"unknown task {task!r}: use sentiment, aspect or tagging")
+    return examples, problems
 
 
 def build_encoder(

@@ -115,7 +115,7 @@ def split_dev(examples: Sequence[Example], fraction: float = 0.1, seed: int = 13
     train = [ex for i, ex in enumerate(examples) if i not in dev_idx]
     dev = [ex for i, ex in enumerate(examples) if i in dev_idx]
     if not train or not dev:
-        raise ValueError(f"{len(examples)} examples are too few to carve a {fraction:.0%} dev split")
+        raise ValueError(f"{len(examples)} examples are too few to carve {fraction:.0%} of them off as a dev split")
     return train, dev
 
 

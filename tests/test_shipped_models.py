@@ -1,5 +1,5 @@
 """The shipped models in models/: each one loads, answers predict and trace with only models/ present,
-and re-scores exactly its card's test metrics on its test data from ../shared/data."""
+and re-scores exactly its card's test metrics on its test data from the project's data/ folder."""
 
 from __future__ import annotations
 
@@ -11,12 +11,11 @@ import torch
 
 from seqcore.checkpoints import load_checkpoint
 from seqcore.inference import Predictor
-from seqcore.pipeline import card_test_examples, resolve_data_ref
+from seqcore.pipeline import card_test_examples
 from seqcore.training import evaluate
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "models"
-SHARED = ROOT.parent / "shared" / "data"
 SHIPPED = sorted(p.parent.name for p in MODELS.glob("*/card.json"))
 EXPECTED = [
     "sentiment-lstm",
@@ -30,11 +29,11 @@ EXPECTED = [
 _EXAMPLES: dict[str, list] = {}
 
 
-def cached_test_examples(card: dict, shared: Path) -> list:
+def cached_test_examples(card: dict, root: Path) -> list:
     """card_test_examples, read once per distinct data description (tokenizing rt-polarity takes seconds)."""
     key = json.dumps([card["task"], card["data"]], sort_keys=True)
     if key not in _EXAMPLES:
-        _EXAMPLES[key] = card_test_examples(card, shared)
+        _EXAMPLES[key] = card_test_examples(card, root)
     return _EXAMPLES[key]
 
 
@@ -76,45 +75,45 @@ def test_predict_and_trace_need_only_models_folder(name):
     with torch.no_grad():
         fused = pred.model.encode(batch.ids, batch.lengths, batch.chars)[0].numpy()
     assert abs(trace.outputs - fused).max() < 1e-5
+    if pred.task != "sentiment":
+        this = {"aspect": "an aspect", "tagging": "a tagging"}[pred.task]
+        with pytest.raises(ValueError, match=f"^this is {this} model; that question needs a sentiment model$"):
+            pred.trajectory(SENTENCE)
     layer = trace.get(0, "forward")
     assert layer.gates["h"].shape[0] == len(trace.tokens) > 0
     assert all(torch.isfinite(torch.as_tensor(layer.gates[g])).all() for g in trace.gate_names)
 
 
 @pytest.mark.parametrize("name", SHIPPED)
-def test_card_refers_to_shared_data_portably(name):
+def test_card_refers_to_its_data_in_the_project(name):
     card = json.loads((MODELS / name / "card.json").read_text())
     refs = card["data"]["train"] + card["data"]["dev"] + (card["data"]["test"] if isinstance(card["data"]["test"], list) else [])
-    assert refs and all(r.startswith("shared/data/") for r in refs)
+    assert refs and all(r.startswith("data/") and (ROOT / r).is_file() for r in refs), refs
+    assert "shared" not in card["command"] and " data/" in card["command"]
     assert card["test_metrics"] and card["train_seconds"] > 0
 
 
-def test_resolve_data_ref():
-    assert resolve_data_ref("shared/data/a/b.xml", "/x/shared/data") == Path("/x/shared/data/a/b.xml")
-    assert resolve_data_ref("other/b.xml", "/x") == Path("other/b.xml")
-
-
-def test_card_test_examples_rebuilds_a_kfold_test_set(shared_data):
+def test_card_test_examples_rebuilds_a_kfold_test_set(corpora_dir):
     card = {
         "task": "sentiment",
         "data": {
-            "train": ["shared/data/rt-polarity/rt-polarity.pos", "shared/data/rt-polarity/rt-polarity.neg"],
+            "train": ["data/rt-polarity/rt-polarity.pos", "data/rt-polarity/rt-polarity.neg"],
             "kfold": {"folds": 10, "fold": 3, "seed": 13},
         },
     }
-    examples = card_test_examples(card, shared_data)
+    examples = card_test_examples(card, corpora_dir)
     assert len(examples) in (1066, 1067)
-    other = card_test_examples({**card, "data": {**card["data"], "kfold": {"folds": 10, "fold": 4, "seed": 13}}}, shared_data)
+    other = card_test_examples({**card, "data": {**card["data"], "kfold": {"folds": 10, "fold": 4, "seed": 13}}}, corpora_dir)
     assert not {e.id for e in examples} & {e.id for e in other}
     with pytest.raises(ValueError):
-        card_test_examples({"task": "aspect", "data": {"test": "fold 0 of 10"}}, shared_data)
+        card_test_examples({"task": "aspect", "data": {"test": "fold 0 of 10"}}, corpora_dir)
 
 
 @pytest.mark.parametrize("name", SHIPPED)
-def test_shipped_model_reproduces_its_card_test_metrics(name, shared_data):
+def test_shipped_model_reproduces_its_card_test_metrics(name, corpora_dir):
     ckpt = load_checkpoint(MODELS / name)
     expected = ckpt.card["test_metrics"]
-    examples = cached_test_examples(ckpt.card, shared_data)
+    examples = cached_test_examples(ckpt.card, corpora_dir)
     assert len(examples) == ckpt.card["sizes"]["test"]
     metrics, _ = evaluate(ckpt.model, examples, ckpt.encoder)
     got = metrics.to_dict()

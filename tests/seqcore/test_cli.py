@@ -129,11 +129,80 @@ def test_tagging_train_and_predict(tmp_path, capsys):
 
 
 def test_stats_lists_counts_and_problems(capsys):
-    assert main(["stats", str(DEMO / "broken_demo.xml"), str(DEMO / "restaurants_2016_demo.xml")]) == 0
+    # Exit 1: parts of a file were skipped or repaired (each one listed).
+    assert main(["stats", str(DEMO / "broken_demo.xml"), str(DEMO / "restaurants_2016_demo.xml")]) == 1
     out = capsys.readouterr().out
     assert "kind: semeval2014" in out and "kind: semeval2016" in out
     assert "null_targets" in out
     assert "problems: 5" in out
+    assert (
+        main(["stats", str(DEMO / "restaurants_2016_demo.xml"), str(ROOT / "data/ud-english-ewt/en_ewt-ud-dev.conllu.gz")]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "kind: conllu" in out and "sentences: 2001" in out and "words: 25147" in out
+
+
+def test_stats_reports_every_refused_file_keeps_going_and_returns_2(tmp_path, capsys):
+    empty, text, exe = tmp_path / "empty.xml", tmp_path / "notes.xml", tmp_path / "prog"
+    empty.write_bytes(b"")
+    text.write_text("just a line of text\n")
+    exe.write_bytes(b"\x7fELF\x02\x01\x01\x00" + b"\n" * 500)
+    files = [empty, text, exe, tmp_path, tmp_path / "missing.txt", DEMO / "restaurants_2016_demo.xml"]
+    assert main(["stats", *map(str, files)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        f"error: {empty} is empty; expected a SemEval XML file.",
+        f"error: {text} is not well-formed XML (syntax error at line 1, column 1); check that the file is complete and really is XML.",
+        f"error: {exe} is a binary file, not text (NUL byte at offset 7); expected UTF-8 text: SemEval XML, CoNLL-U, or one sentence per line.",
+        f"error: {tmp_path} is a folder, not a file; name the data files inside it.",
+        f"error: no such file: {tmp_path / 'missing.txt'}",
+    ]
+    assert "kind: semeval2016" in captured.out and "text_lines" not in captured.out
+
+
+def test_stats_prints_a_progress_line_for_a_big_file(monkeypatch, capsys):
+    from seqcore import cli
+
+    monkeypatch.setattr(cli.ProgressLine, "MIN_BYTES", 1000)
+    assert main(["stats", str(DEMO / "broken_demo.xml")]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("reading ") and err[-1].endswith("100% of 0.0 MB") and len(err) <= 5
+
+
+def test_progress_line_in_place_on_a_terminal():
+    import io
+
+    from seqcore.cli import ProgressLine
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    out = Tty()
+    line = ProgressLine(out)
+    for done in range(0, 41 * 2**20, 2**20):
+        line("big.xml", done, 40 * 2**20)
+    text = out.getvalue()
+    assert text.count("\r") == 41 and text.endswith("reading big.xml: 100% of 40.0 MB\n") and "\n" not in text[:-1]
+    line("small.xml", 10, 100)  # under MIN_BYTES: nothing
+    assert out.getvalue() == text
+
+
+@pytest.mark.parametrize("model", ["aspect-restaurants-lstm", "pos-ewt-lstm", "sentiment-lstm"])
+def test_evaluate_refuses_a_folder_a_binary_file_and_a_file_of_another_kind(model, tmp_path, capsys):
+    exe = tmp_path / "prog"
+    exe.write_bytes(b"\x7fELF\x02\x01\x01\x00" + b"\n" * 500)
+    other = {"aspect-restaurants-lstm": "a CoNLL-U file, but an aspect model", "pos-ewt-lstm": "an XML file, but a tagging model"}
+    wrong = ROOT / ("data/ud-english-ewt/en_ewt-ud-dev.conllu.gz" if model.startswith("aspect") else "demo/broken_demo.xml")
+    cases = [
+        ([str(tmp_path)], f"{tmp_path} is a folder, not a file"),
+        ([str(exe)], f"{exe} is a binary file, not text"),
+        ([str(wrong)], other.get(model, "an XML file, but a sentiment model")),
+    ]
+    for data, message in cases:
+        assert main(["evaluate", str(ROOT / "models" / model), "--data", *data]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error: ") and message in err and len(err.strip().splitlines()) == 1, err
 
 
 @pytest.mark.parametrize(
@@ -157,6 +226,12 @@ def test_process_exit_codes_and_no_traceback(tmp_path):
     run = lambda *a: subprocess.run([sys.executable, "-m", "seqcore", *a], capture_output=True, text=True, cwd=ROOT)  # noqa: E731
     r = run("stats", str(bad))
     assert r.returncode == 2 and "Traceback" not in r.stderr and r.stderr.startswith("error: ")
+    r = run("evaluate", "models/pos-ewt-lstm", "--data", "data/ud-english-ewt")
+    assert (
+        r.returncode == 2 and r.stderr == "error: data/ud-english-ewt is a folder, not a file; name the data files inside it.\n"
+    )
+    r = run("stats", "/bin/ls" if Path("/bin/ls").is_file() else sys.executable, str(bad))
+    assert r.returncode == 2 and r.stderr.count("error: ") == 2 and "is a binary file, not text" in r.stderr
     r = run("train", "--task", "poetry")
     assert r.returncode == 2 and "invalid choice" in r.stderr
     r = run("--help")

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import gzip
+from pathlib import Path
+
 import pytest
 
-from seqcore.readers import LabeledText, Sentence, Target
+from seqcore.models import article
+from seqcore.readers import DataFormatError, LabeledText, Sentence, Target
 from seqcore.tasks import aspect_examples, build_encoder, load_examples, sentiment_examples
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_XML = ROOT / "demo" / "restaurants_2014_demo.xml"
+CONLLU = ROOT / "tests" / "fixtures" / "mini.conllu"
 
 
 def test_aspect_examples_drop_conflict_and_null_targets_but_keep_the_sentence():
@@ -47,19 +55,19 @@ def test_sentiment_examples_skip_empty_text():
     assert [e.tokens for e in exs] == [["fine", "film"]]
 
 
-def test_real_data_sizes(shared_data):
+def test_real_data_sizes(corpora_dir):
     sent, _ = load_examples(
-        "sentiment", [shared_data / "rt-polarity/rt-polarity.pos", shared_data / "rt-polarity/rt-polarity.neg"]
+        "sentiment", [corpora_dir / "rt-polarity/rt-polarity.pos", corpora_dir / "rt-polarity/rt-polarity.neg"]
     )
     assert len(sent) == 10662
-    rest, problems = load_examples("aspect", [shared_data / "semeval2014/Restaurants_Train_v2.xml"])
+    rest, problems = load_examples("aspect", [corpora_dir / "semeval2014/Restaurants_Train_v2.xml"])
     assert problems == []
     assert sum(len(e.aspects) for e in rest) == 3693 - 91  # conflict dropped for 3 classes
     enc = build_encoder("aspect", rest)
     assert enc.labels.itos == ["negative", "neutral", "positive"]
-    test, _ = load_examples("aspect", [shared_data / "semeval2014/Restaurants_Test_Gold.xml"])
+    test, _ = load_examples("aspect", [corpora_dir / "semeval2014/Restaurants_Test_Gold.xml"])
     assert sum(len(e.aspects) for e in test) == 1134 - 14
-    tags, _ = load_examples("tagging", [shared_data / "ud-english-ewt/en_ewt-ud-dev.conllu"])
+    tags, _ = load_examples("tagging", [corpora_dir / "ud-english-ewt/en_ewt-ud-dev.conllu.gz"])
     assert len(tags) == 2001 and sum(len(e.tokens) for e in tags) == 25147
 
 
@@ -75,11 +83,48 @@ def test_load_examples_errors(tmp_path):
         load_examples("poetry", [a])
 
 
-def test_a_label_only_dev_holds_is_a_known_class_but_its_words_are_not():
-    from seqcore.batching import Example
+@pytest.mark.parametrize("task", ["sentiment", "aspect", "tagging"])
+def test_a_folder_or_a_binary_file_is_refused_in_one_sentence(task, tmp_path):
+    with pytest.raises(DataFormatError, match=rf"^{tmp_path} is a folder, not a file; name the data files inside it\.$"):
+        load_examples(task, [tmp_path])
+    binary = tmp_path / "prog.xml"
+    binary.write_bytes(b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 4)
+    with pytest.raises(DataFormatError, match=r"prog\.xml is a binary file, not text \(NUL byte at offset 7\)"):
+        load_examples(task, [binary])
 
-    train = [Example(id="1", tokens=["the"], tags=["DET"]), Example(id="2", tokens=["cat"], tags=["NOUN"])]
-    dev = [Example(id="3", tokens=["wow"], tags=["INTJ"])]
-    enc = build_encoder("tagging", train, label_examples=dev)
-    assert enc.labels.itos == ["DET", "INTJ", "NOUN"]
-    assert "wow" not in enc.words
+
+@pytest.mark.parametrize(
+    "task,path,message",
+    [
+        ("aspect", CONLLU, r"mini\.conllu is a CoNLL-U file, but an aspect model reads SemEval ABSA XML"),
+        ("tagging", DEMO_XML, r"restaurants_2014_demo\.xml is an XML file, but a tagging model reads CoNLL-U"),
+        ("sentiment", DEMO_XML, r"restaurants_2014_demo\.xml is an XML file, but a sentiment model reads a pair of rt-polarity"),
+    ],
+)
+def test_a_file_of_another_kind_is_refused_naming_both_kinds(task, path, message):
+    with pytest.raises(DataFormatError, match=message):
+        load_examples(task, [path] if task != "sentiment" else [path, path])
+
+
+def test_an_empty_file_and_gzip_files(tmp_path):
+    empty = tmp_path / "empty.conllu"
+    empty.write_bytes(b"")
+    with pytest.raises(DataFormatError, match=r"empty\.conllu is an empty file, but a tagging model reads CoNLL-U"):
+        load_examples("tagging", [empty])
+    packed = tmp_path / "mini.conllu.gz"
+    packed.write_bytes(gzip.compress(CONLLU.read_bytes()))
+    (packed_examples, packed_problems), (examples, problems) = (
+        load_examples("tagging", [packed]),
+        load_examples("tagging", [CONLLU]),
+    )
+    assert [(e.tokens, e.tags) for e in packed_examples] == [(e.tokens, e.tags) for e in examples] and len(examples) == 4
+    assert [(p.line, p.message) for p in packed_problems] == [(p.line, p.message) for p in problems] and len(problems) == 3
+
+
+def test_task_names_read_as_english():
+    assert [article(w) for w in ("aspect", "tagging", "sentiment", "aspect polarity")] == [
+        "an aspect",
+        "a tagging",
+        "a sentiment",
+        "an aspect polarity",
+    ]
