@@ -26,10 +26,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from seqcore import corpora
 from seqcore.batching import Example
 from seqcore.checkpoints import Checkpoint, checkpoint_to_zip, save_checkpoint
 from seqcore.inference import Predictor
 from seqcore.readers import ReviewFile, read_conllu, read_labeled_tsv, read_semeval
+from seqcore.tasks import with_article
 
 ROOT = Path(__file__).resolve().parent
 DEMO_DIR = ROOT / "demo"
@@ -38,11 +40,6 @@ DEMO_DIR = ROOT / "demo"
 def models_dir() -> Path:
     """The shipped models' folder: models/ beside app.py (SEQCORE_MODELS_DIR overrides it, for tests)."""
     return Path(os.environ.get("SEQCORE_MODELS_DIR") or ROOT / "models")
-
-
-def shared_data() -> Path:
-    """The data folder ../shared/data (SEQCORE_SHARED_DATA overrides it, for tests); it may be absent."""
-    return Path(os.environ.get("SEQCORE_SHARED_DATA") or ROOT.parent / "shared" / "data")
 
 
 TASK_ORDER = {"sentiment": 0, "aspect": 1, "tagging": 2}
@@ -239,12 +236,12 @@ def model_for_task(task: str, key: str) -> tuple[ModelEntry, Predictor] | None:
             st.warning(
                 f"No {TASK_NAMES[task]} model is available: none is shipped in models/ and none was trained in this session."
             )
-            st.page_link(TRAIN_PAGE, label=f"Train a {task} model on the Train page", icon="🏋️")
+            st.page_link(TRAIN_PAGE, label=f"Train {with_article(task)} model on the Train page", icon="🏋️")
             return None
         if current is not None:
             st.info(
-                f"The sidebar's model does {TASK_NAMES.get(current.task, current.task)}; this page needs a "
-                f"{TASK_NAMES[task]} model, so pick one here."
+                f"The sidebar's model does {TASK_NAMES.get(current.task, current.task)}; this page needs "
+                f"{with_article(TASK_NAMES[task])} model, so pick one here."
             )
         by_key = {m.key: m for m in fitting}
         chosen = st.selectbox(
@@ -316,12 +313,6 @@ def demo_files() -> list[Path]:
     if not DEMO_DIR.is_dir():
         return []
     return sorted(DEMO_DIR.glob("*.xml"), key=lambda p: ("broken" in p.name, p.name))  # clean files first
-
-
-def shared_path(*parts: str) -> Path | None:
-    """A file under ../shared/data, or None when the data folder (or that file) is absent."""
-    path = shared_data().joinpath(*parts)
-    return path if path.exists() else None
 
 
 def review_source(key: str, label: str = "Review file") -> tuple[bytes, str] | None:
@@ -450,41 +441,31 @@ def card_test_files(card: dict) -> tuple[list[Path], dict | None] | None:
     refs = data.get("train") if kfold else data.get("test")
     if not refs or not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
         return None
-    files = [resolve_data_ref(r, shared_data()) for r in refs]
+    files = [resolve_data_ref(r) for r in refs]
     return (files, kfold) if all(f.is_file() for f in files) else None
 
 
-SHARED_TRAIN = {
-    "sentiment": ("rt-polarity/rt-polarity.pos", "rt-polarity/rt-polarity.neg"),
-    "aspect": ("semeval2014/Restaurants_Train_v2.xml",),
-    "tagging": ("ud-english-ewt/en_ewt-ud-train.conllu",),
-}
-SHARED_TRAIN_NAMES = {
-    "sentiment": "Cornell sentence polarity (rt-polarity)",
-    "aspect": "SemEval-2014 Restaurants train",
-    "tagging": "UD English-EWT train",
-}
+def train_corpora(task: str) -> list[corpora.Corpus]:
+    """The task's corpora whose training files are in the data folder (`seqcore.corpora`), the default first."""
+    return [c for c in corpora.corpora_for_task(task) if c.available("train")]
 
 
-def shared_train_available(task: str) -> bool:
-    return all(shared_path(p) is not None for p in SHARED_TRAIN[task])
-
-
-@st.cache_data(show_spinner="Reading the training data from ../shared/data...", max_entries=8)
-def _shared_train_examples(root: str, task: str, limit: int | None, seed: int) -> list[Example]:
+@st.cache_data(show_spinner="Reading the training data from the data folder...", max_entries=8)
+def _corpus_train_examples(root: str, name: str, limit: int | None, seed: int) -> list[Example]:
     from seqcore.explain import subsample
     from seqcore.tasks import load_examples
 
-    examples, _ = load_examples(task, [Path(root) / p for p in SHARED_TRAIN[task]])
+    found = corpora.corpus(name)
+    examples, _ = load_examples(found.task, found.files("train", root))
     return subsample(examples, limit, seed)
 
 
-def shared_train_examples(task: str, limit: int | None, seed: int = 13) -> list[Example]:
-    """A fixed-seed random subset of the task's training file(s) in ../shared/data (cached)."""
-    return _shared_train_examples(str(shared_data()), task, limit, seed)
+def corpus_train_examples(corpus: corpora.Corpus, limit: int | None, seed: int = 13) -> list[Example]:
+    """A fixed-seed random subset of a corpus's training file(s) (cached)."""
+    return _corpus_train_examples(str(corpora.data_dir()), corpus.name, limit, seed)
 
 
-@st.cache_data(show_spinner="Reading the test set from ../shared/data...", max_entries=16)
+@st.cache_data(show_spinner="Reading the test set from the data folder...", max_entries=16)
 def _test_examples(version: str, root: str, _card: dict) -> list[Example]:
     from seqcore.pipeline import card_test_examples
 
@@ -492,8 +473,8 @@ def _test_examples(version: str, root: str, _card: dict) -> list[Example]:
 
 
 def test_examples(entry: ModelEntry) -> list[Example]:
-    """The examples a shipped model's card was scored on, rebuilt from ../shared/data (`pipeline.card_test_examples`)."""
-    return _test_examples(model_version(entry), str(shared_data()), entry.card)
+    """The examples a shipped model's card was scored on, rebuilt from the data folder (`pipeline.card_test_examples`)."""
+    return _test_examples(model_version(entry), str(corpora.data_dir()), entry.card)
 
 
 # --------------------------------------------------------------------------- output

@@ -7,12 +7,13 @@ import streamlit as st
 
 import ui
 from seqcore import plots
+from seqcore.corpora import data_dir
 from seqcore.explain import cell_rows, confusion_cells, per_class_table
 
 st.title("🎯 Evaluation")
 st.write(
-    "How good is the model, and where does it go wrong? Score it on its own test set (when the data folder "
-    "`../shared/data` is on this machine), on a demo file, or on a file you upload: the confusion matrix shows which "
+    "How good is the model, and where does it go wrong? Score it on its own test set (read from the project's "
+    "`data/` folder), on a demo file, or on a file you upload: the confusion matrix shows which "
     "gold class gets predicted as which, and every cell lists the examples that landed in it."
 )
 
@@ -45,7 +46,7 @@ examples, data_key, problems, skipped, title = None, None, [], {}, ""
 if how == "test":
     with ui.user_errors("The test set could not be read"):
         examples = ui.test_examples(entry)
-        data_key, title = f"test:{ui.shared_data()}", options["test"].replace("Its test set", "its test set")
+        data_key, title = f"test:{data_dir()}", options["test"].replace("Its test set", "its test set")
 elif how == "dev":
     examples, data_key, title = trained["dev_examples"], f"dev:{entry.key}", "its dev split"
 elif how in ("demo", "upload"):

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from seqcore import plots
+from seqcore import corpora, plots
 from seqcore.pipeline import TASK_DEFAULTS, FitSpec
 from seqcore.training import TrainConfig
 
@@ -31,29 +31,30 @@ task = st.radio(
     "Task", list(ui.TASK_NAMES), format_func=lambda t: ui.TASK_NAMES[t], horizontal=True, key="train_task", disabled=running
 )
 
-sources: dict[str, str] = {}
-if task == "sentiment" and ui.shared_train_available("sentiment"):
-    sources["shared"] = f"{ui.SHARED_TRAIN_NAMES[task]} from ../shared/data, a random subset"
+# The real corpora of the task in data/ (seqcore.corpora); sentiment starts on rt-polarity, the others on a demo file.
+real = {f"corpus:{c.name}": f"{c.display}, train split, from data/: a random subset" for c in ui.train_corpora(task)}
+sources: dict[str, str] = dict(real) if task == "sentiment" else {}
 if task in ("sentiment", "aspect") and ui.demo_files():
     sources["demo"] = (
         "The demo review files: sentences whose opinions all agree (tiny: for trying the mechanics)"
         if task == "sentiment"
         else "A demo review file (tiny: for trying the mechanics)"
     )
-if task != "sentiment" and ui.shared_train_available(task):
-    sources["shared"] = f"{ui.SHARED_TRAIN_NAMES[task]} from ../shared/data, a random subset"
+if task != "sentiment":
+    sources.update(real)
 sources["upload"] = "A file you upload"
 how = st.radio("Data", list(sources), format_func=sources.get, key=f"train_source_{task}", disabled=running)
 
 examples, problems, skipped, data_note = None, [], {}, {}
 with ui.user_errors("The training data could not be read"):
-    if how == "shared":
+    if how.startswith("corpus:"):
+        corpus = corpora.corpus(how.removeprefix("corpus:"))
         default_n = {"sentiment": 2000, "aspect": 1000, "tagging": 800}[task]
         limit = st.number_input(
             "Sentences to use (a fixed-seed random subset)", 50, 20000, default_n, 50, key=f"train_limit_{task}", disabled=running
         )
-        examples = ui.shared_train_examples(task, int(limit))
-        data_note = {"train": [f"shared/data/{p}" for p in ui.SHARED_TRAIN[task]], "subset": int(limit), "subset_seed": 13}
+        examples = ui.corpus_train_examples(corpus, int(limit))
+        data_note = {"train": corpus.refs("train"), "subset": int(limit), "subset_seed": 13}
     elif how == "demo":
         if task == "sentiment":
             names = [p.name for p in ui.demo_files() if "broken" not in p.name]

@@ -68,11 +68,11 @@ def empty_dir(tmp_path) -> Path:
 
 @pytest.fixture()
 def app(monkeypatch, tiny_models, empty_dir):
-    """An AppTest of app.py over the tiny models and no data folder (set SEQCORE_* yourself to change that)."""
+    """An AppTest of app.py over the tiny models and no data folder, so pages stay fast (set SEQCORE_* yourself to change that)."""
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("SEQCORE_MODELS_DIR", str(tiny_models))
-    monkeypatch.setenv("SEQCORE_SHARED_DATA", str(empty_dir / "no-shared-data"))
+    monkeypatch.setenv("SEQCORE_DATA", str(empty_dir / "no-data"))
 
     def make() -> AppTest:
         at = AppTest.from_file(APP, default_timeout=90)

@@ -63,7 +63,7 @@ def test_every_page_on_the_shipped_models(monkeypatch, empty_dir, page):
     test_shipped_cards_name_test_files_that_exist checks that each card leads to its test files.
     """
     monkeypatch.delenv("SEQCORE_MODELS_DIR", raising=False)
-    monkeypatch.setenv("SEQCORE_SHARED_DATA", str(empty_dir / "absent"))
+    monkeypatch.setenv("SEQCORE_DATA", str(empty_dir / "absent"))
     at = AppTest.from_file(APP, default_timeout=90)
     at.run()
     goto(at, page)
@@ -73,14 +73,13 @@ def test_every_page_on_the_shipped_models(monkeypatch, empty_dir, page):
         assert not at.error, [e.value for e in at.error]
 
 
-def test_shipped_cards_name_test_files_that_exist():
-    """Every shipped model's card leads the Evaluation page to its test data when ../shared/data is here."""
+def test_shipped_cards_name_test_files_that_exist(monkeypatch):
+    """Every shipped model's card leads the Evaluation page to its test data in the project's data/ folder."""
     import json
 
     import ui
 
-    if not ui.shared_data().is_dir():
-        pytest.fail("no ../shared/data on this machine: CI provides it beside the repo")
+    monkeypatch.delenv("SEQCORE_DATA", raising=False)
     for card_path in sorted((ROOT / "models").glob("*/card.json")):
         card = json.loads(card_path.read_text())
         if card.get("test_metrics"):
@@ -88,7 +87,54 @@ def test_shipped_cards_name_test_files_that_exist():
             assert found is not None, (
                 f"{card_path.parent.name}: its card's data entry {card.get('data')} names no test file found here"
             )
-            assert all(f.is_file() for f in found[0])
+            assert all(f.is_file() and f.is_relative_to(ROOT / "data") for f in found[0])
+
+
+def test_evaluation_scores_a_shipped_model_on_its_real_test_set(monkeypatch):
+    """On a fresh clone (data/ only), the Evaluation page re-scores a shipped model on its own test set, as its card says."""
+    import json
+
+    monkeypatch.delenv("SEQCORE_MODELS_DIR", raising=False)
+    monkeypatch.delenv("SEQCORE_DATA", raising=False)
+    card = json.loads((ROOT / "models" / "aspect-laptops-lstm" / "card.json").read_text())
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    at.selectbox(key="model_key").set_value("shipped:aspect-laptops-lstm").run()
+    goto(at, "4_evaluation")
+    clean(at)
+    assert at.radio(key="eval_source").value == "test"
+    assert "Laptops_Test_Gold.xml" in texts(at.subheader)
+    assert [m.value for m in at.metric if m.label == "Aspect terms"] == [str(card["test_metrics"]["n"])]
+    assert [m.value for m in at.metric if m.label == "Accuracy"] == [f"{card['test_metrics']['accuracy']:.1%}"]
+
+
+def test_train_offers_the_real_corpora_from_data(monkeypatch, tiny_models):
+    """With no folder beside the project, Train offers every task's real corpora, a fixed-seed subset by default."""
+    monkeypatch.setenv("SEQCORE_MODELS_DIR", str(tiny_models))
+    monkeypatch.delenv("SEQCORE_DATA", raising=False)
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    goto(at, "5_train")
+    clean(at)
+    source = at.radio(key="train_source_sentiment")
+    assert source.value == "corpus:rt-polarity" and source.options[0].startswith(
+        "Cornell sentence polarity (rt-polarity), train split, from data/"
+    )
+    assert at.number_input(key="train_limit_sentiment").value == 2000
+    assert "2000 training sentences (2000 labeled sentences)" in texts(at.caption)
+    at.radio(key="train_task").set_value("aspect").run()
+    assert [o.split(",")[0] for o in at.radio(key="train_source_aspect").options] == [
+        "A demo review file (tiny: for trying the mechanics)",
+        "SemEval-2014 Restaurants",
+        "SemEval-2014 Laptops",
+        "SemEval-2016 Restaurants",
+        "A file you upload",
+    ]
+    at.radio(key="train_task").set_value("tagging").run()
+    assert at.radio(key="train_source_tagging").value == "corpus:ud-english-ewt"
+    at.number_input(key="train_limit_tagging").set_value(200).run()
+    clean(at)
+    assert "200 training sentences (" in texts(at.caption) and not at.button(key="train_start").disabled
 
 
 @pytest.mark.parametrize("page", [Path(p).stem for p in PAGES])
@@ -115,7 +161,7 @@ def test_model_pages_for_every_cell_and_task(app, model):
 @pytest.mark.parametrize("page", [Path(p).stem for p in PAGES])
 def test_every_page_without_models_points_to_train(monkeypatch, empty_dir, page):
     monkeypatch.setenv("SEQCORE_MODELS_DIR", str(empty_dir))
-    monkeypatch.setenv("SEQCORE_SHARED_DATA", str(empty_dir / "absent"))
+    monkeypatch.setenv("SEQCORE_DATA", str(empty_dir / "absent"))
     at = AppTest.from_file(APP, default_timeout=90)
     at.run()
     goto(at, page)
@@ -269,25 +315,25 @@ def test_evaluation_tagging_upload_per_tag_confusion(app):
 
 
 def test_evaluation_test_set_from_the_card(app, monkeypatch, tmp_path, tiny_models):
-    """A card that names its test files under shared/data is scored on them; a k-fold card on its fold."""
+    """A card that names its test files as data/... is scored on them (from SEQCORE_DATA); a k-fold card on its fold."""
     import json
     import shutil
 
-    shared = tmp_path / "shared" / "data"
-    (shared / "semeval2014").mkdir(parents=True)
-    shutil.copy(DEMO_2016, shared / "semeval2014" / "Restaurants_Test_Gold.xml")
-    (shared / "rt-polarity").mkdir()
-    (shared / "rt-polarity" / "rt-polarity.pos").write_text("a lovely film\nwarm and funny\nI loved it\n")
-    (shared / "rt-polarity" / "rt-polarity.neg").write_text("a dull film\ncold and tired\nI hated it\n")
+    folder = tmp_path / "elsewhere"
+    (folder / "semeval2014").mkdir(parents=True)
+    shutil.copy(DEMO_2016, folder / "semeval2014" / "Restaurants_Test_Gold.xml")
+    (folder / "rt-polarity").mkdir()
+    (folder / "rt-polarity" / "rt-polarity.pos").write_text("a lovely film\nwarm and funny\nI loved it\n")
+    (folder / "rt-polarity" / "rt-polarity.neg").write_text("a dull film\ncold and tired\nI hated it\n")
     models = tmp_path / "models"
     shutil.copytree(tiny_models / "tiny-aspect-lstm", models / "a")
     shutil.copytree(tiny_models / "tiny-sentiment-gru", models / "s")
     for name, data in (
-        ("a", {"test": ["shared/data/semeval2014/Restaurants_Test_Gold.xml"]}),
+        ("a", {"test": ["data/semeval2014/Restaurants_Test_Gold.xml"]}),
         (
             "s",
             {
-                "train": ["shared/data/rt-polarity/rt-polarity.pos", "shared/data/rt-polarity/rt-polarity.neg"],
+                "train": ["data/rt-polarity/rt-polarity.pos", "data/rt-polarity/rt-polarity.neg"],
                 "test": "fold 1 of 3 (seed 13) over the train files",
                 "kfold": {"folds": 3, "fold": 1, "seed": 13},
             },
@@ -297,7 +343,7 @@ def test_evaluation_test_set_from_the_card(app, monkeypatch, tmp_path, tiny_mode
         card["data"] = data
         (models / name / "card.json").write_text(json.dumps(card))
     monkeypatch.setenv("SEQCORE_MODELS_DIR", str(models))
-    monkeypatch.setenv("SEQCORE_SHARED_DATA", str(shared))
+    monkeypatch.setenv("SEQCORE_DATA", str(folder))
     at = AppTest.from_file(APP, default_timeout=90)
     at.run()
     at.selectbox(key="model_key").set_value("shipped:a").run()
