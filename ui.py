@@ -30,8 +30,8 @@ from seqcore import corpora
 from seqcore.batching import Example
 from seqcore.checkpoints import Checkpoint, checkpoint_to_zip, save_checkpoint
 from seqcore.inference import Predictor
+from seqcore.models import article
 from seqcore.readers import ReviewFile, read_conllu, read_labeled_tsv, read_semeval
-from seqcore.tasks import with_article
 
 ROOT = Path(__file__).resolve().parent
 DEMO_DIR = ROOT / "demo"
@@ -236,12 +236,12 @@ def model_for_task(task: str, key: str) -> tuple[ModelEntry, Predictor] | None:
             st.warning(
                 f"No {TASK_NAMES[task]} model is available: none is shipped in models/ and none was trained in this session."
             )
-            st.page_link(TRAIN_PAGE, label=f"Train {with_article(task)} model on the Train page", icon="🏋️")
+            st.page_link(TRAIN_PAGE, label=f"Train {article(task)} model on the Train page", icon="🏋️")
             return None
         if current is not None:
             st.info(
                 f"The sidebar's model does {TASK_NAMES.get(current.task, current.task)}; this page needs "
-                f"{with_article(TASK_NAMES[task])} model, so pick one here."
+                f"{article(TASK_NAMES[task])} model, so pick one here."
             )
         by_key = {m.key: m for m in fitting}
         chosen = st.selectbox(
