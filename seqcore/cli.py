@@ -129,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
 class ProgressLine:
     """Show how far the reading of a big file has gone, on stderr: in place on a terminal, every 25% in a log."""
 
-    MIN_BYTES = 2 * 2**20  # smaller files are read in about a second: no line
+    MIN_BYTES = 2_000_000  # smaller files are read in about a second: no line
 
     def __init__(self, out: TextIO | None = None) -> None:
         self.out = out
@@ -146,7 +146,7 @@ class ProgressLine:
         if self.shown.get(name) == step:
             return
         self.shown[name] = step
-        line = f"reading {name}: {step:3d}% of {total / 2**20:.1f} MB"
+        line = f"reading {name}: {step:3d}% of {total / 1e6:.1f} MB"
         if tty:
             out.write("\r" + line + ("\n" if percent == 100 else ""))
             self.open = percent < 100

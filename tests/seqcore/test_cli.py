@@ -180,8 +180,8 @@ def test_progress_line_in_place_on_a_terminal():
 
     out = Tty()
     line = ProgressLine(out)
-    for done in range(0, 41 * 2**20, 2**20):
-        line("big.xml", done, 40 * 2**20)
+    for done in range(0, 41_000_000, 1_000_000):
+        line("big.xml", done, 40_000_000)
     text = out.getvalue()
     assert text.count("\r") == 41 and text.endswith("reading big.xml: 100% of 40.0 MB\n") and "\n" not in text[:-1]
     line("small.xml", 10, 100)  # under MIN_BYTES: nothing
