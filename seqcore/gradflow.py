@@ -287,3 +287,22 @@ def fresh_like(model: SequenceModel, seed: int = 0) -> SequenceModel:
         torch.manual_seed(seed)
         fresh = SequenceModel(replace(model.cfg))
     return fresh.to(next(model.parameters()).device).eval()
+
+
+def trained_and_fresh(
+    name: str,
+    model: SequenceModel,
+    encoder: Encoder,
+    text: str | list[str],
+    seed: int = 0,
+    **kwargs,
+) -> dict[str, GradientFlow]:
+    """Return {name: flow, "<name> (untrained)": flow} for a model and its freshly initialised twin.
+
+    The twin differentiates the same class as the trained model (its prediction, or `target`), so
+    the two lines differ only in the weights. `kwargs` go to `gradient_flow_text`.
+    """
+    trained = gradient_flow_text(model, encoder, text, **kwargs)
+    kwargs["target"] = trained.target
+    fresh = gradient_flow_text(fresh_like(model, seed), encoder, text, **kwargs)
+    return {name: trained, f"{name} (untrained)": fresh}

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from seqcore.batching import Encoder, Example
-from seqcore.gradflow import fresh_like, gradient_flow, gradient_flow_text
+from seqcore.gradflow import fresh_like, gradient_flow, gradient_flow_text, trained_and_fresh
 from seqcore.models import ModelConfig, SequenceModel
 from seqcore.tokens import Vocab
 
@@ -277,3 +277,15 @@ def test_to_dict_and_lines():
     lines = flow.lines("GRU")
     assert list(lines) == ["GRU · layer 0 forward", "GRU · layer 0 backward", "GRU · input x"]
     assert list(flow.lines(inputs=False)) == ["layer 0 forward", "layer 0 backward"]
+
+
+def test_trained_and_fresh_differentiate_the_same_class():
+    model = make_model("sentiment", "rnn", hidden=4, emb=3, bidirectional=True, pooling="max")
+    enc = encoder_for("sentiment")
+    flows = trained_and_fresh("RNN", model, enc, TOKENS, seed=3, readout="last")
+    assert list(flows) == ["RNN", "RNN (untrained)"]
+    trained, fresh = flows.values()
+    assert fresh.target == trained.target and fresh.tokens == trained.tokens
+    assert not np.allclose(fresh.hidden[(0, "forward")], trained.hidden[(0, "forward")])
+    again = gradient_flow_text(fresh_like(model, 3), enc, TOKENS, target=trained.target, readout="last")
+    np.testing.assert_allclose(again.hidden[(0, "forward")], fresh.hidden[(0, "forward")])

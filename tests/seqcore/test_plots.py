@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import plotly.graph_objects as go
 import pytest
@@ -139,9 +144,6 @@ def test_aspect_mask_step_and_tag_figures():
 
 
 def test_plots_take_every_colour_from_the_palette():
-    import re
-    from pathlib import Path
-
     source = Path(plots.__file__).read_text(encoding="utf-8")
     assert re.findall(r"#[0-9a-fA-F]{6}\b", source) == []  # no colour literal: all from seqcore.palette
     fig = plots.trajectory_figure(TOKENS, {"GRU": (["negative", "positive"], np.full((6, 2), 0.5))})
@@ -217,3 +219,10 @@ def test_masking_figure():
     assert len(loss.data) == 2 and list(loss.data[1].y) == [2.0, 3.0] and "nats" in loss.layout.yaxis.title.text
     with pytest.raises(ValueError, match="accuracy or loss"):
         plots.masking_figure(rows, metric="f1")
+
+
+def test_importing_plots_loads_neither_torch_nor_spacy():
+    code = "import sys, seqcore.plots; print(sorted(m for m in ('torch', 'spacy') if m in sys.modules))"
+    root = str(Path(plots.__file__).resolve().parents[1])
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True).stdout
+    assert out.strip() == "[]"
