@@ -245,21 +245,17 @@ def gradient_flow_text(
     Aspect models need `aspect`, a term that occurs in the text; tagging models differentiate
     the loss of the token at position `token` (default the last one).
     """
-    from seqcore.inference import EmptyTextError, term_to_token_span
-    from seqcore.tokens import tokenize
+    from seqcore.checkpoints import Checkpoint
+    from seqcore.inference import Predictor, term_to_token_span
 
     task = model.cfg.task
     if aspect is not None and task != "aspect":
         raise ValueError(f"an aspect term applies to aspect models, not to a {task} model")
     if token is not None and task != "tagging":
         raise ValueError(f"a token position applies to tagging models, not to a {task} model")
-    if isinstance(text, str):
-        tokens, offsets = tokenize(text)
-    else:
-        tokens, offsets = [t for t in text if t.strip()], []
-    if not tokens:
-        raise EmptyTextError("the sentence is empty: type at least one word")
-    example = Example(id="input", tokens=tokens, text=text if isinstance(text, str) else " ".join(tokens))
+    # The Predictor's reading of text: the same tokens, the empty-text error and the token cap (SEQCORE_MAX_TOKENS).
+    example, offsets = Predictor(Checkpoint(model, encoder, {})).example(text)
+    tokens = example.tokens
     item = None
     if task == "aspect":
         if not aspect:

@@ -289,3 +289,11 @@ def test_trained_and_fresh_differentiate_the_same_class():
     assert not np.allclose(fresh.hidden[(0, "forward")], trained.hidden[(0, "forward")])
     again = gradient_flow_text(fresh_like(model, 3), enc, TOKENS, target=trained.target, readout="last")
     np.testing.assert_allclose(again.hidden[(0, "forward")], fresh.hidden[(0, "forward")])
+
+
+def test_text_over_the_token_cap_is_refused(monkeypatch):
+    model, enc = make_model(), encoder_for("sentiment")
+    monkeypatch.setenv("SEQCORE_MAX_TOKENS", "3")
+    with pytest.raises(ValueError, match="at most 3"):
+        gradient_flow_text(model, enc, "the food was not good")
+    assert gradient_flow_text(model, enc, "the food was").tokens == ["the", "food", "was"]
