@@ -112,6 +112,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--direction", default="forward", choices=["forward", "backward"], help="direction to show")
     p.add_argument("--units", type=int, default=4, help="how many hidden units to print")
     p = sub.add_parser(
+        "gradflow",
+        help="how much of the prediction's loss reaches each word: the norm of dL/dh_t of the first layer",
+        description=(
+            "Print, for each token, the norm of d(loss)/d(h_t) of the first recurrent layer's hidden state, "
+            "where loss = -log p(predicted class) (or --target). The derivative is the total one: through the "
+            "layers above and through every later step. For a bidirectional model the norm is that of the "
+            "concatenated state of the first layer [forward; backward], sqrt(|g_fwd|^2 + |g_bwd|^2); the table "
+            "also shows each direction and the input gradient d(loss)/d(x_t)."
+        ),
+    )
+    p.add_argument("model", metavar="DIR", help="checkpoint folder")
+    p.add_argument("text", help="the sentence")
+    p.add_argument("--json", action="store_true", help='print {"tokens", "grad_norms", ...} as JSON (grad_norms: one per token)')
+    p.add_argument("--target", metavar="CLASS", help="differentiate -log p(CLASS) instead of the predicted class")
+    p.add_argument("--aspect", metavar="TERM", help="aspect models: the aspect term whose prediction is differentiated")
+    p.add_argument(
+        "--token",
+        type=int,
+        metavar="N",
+        help="tagging models: the token (0-based) whose tag is differentiated (default: the last)",
+    )
+    p.add_argument(
+        "--readout",
+        choices=["last", "mean", "max"],
+        help="sentiment models: read the sentence as if pooled this way (last: the loss enters only at the end of each direction)",
+    )
+    p = sub.add_parser(
         "stats",
         help="count sentences, targets and problems in data files",
         description="Count what data files hold. Exit code: 0 when every file read cleanly, 1 when parts of a file "
@@ -353,6 +380,37 @@ def cmd_trace(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gradflow(args: argparse.Namespace) -> int:
+    from seqcore.gradflow import gradient_flow_text
+
+    ckpt = load_checkpoint(args.model)
+    flow = gradient_flow_text(
+        ckpt.model, ckpt.encoder, args.text, target=args.target, aspect=args.aspect, token=args.token, readout=args.readout
+    )
+    norms = flow.first_layer()
+    if args.json:
+        out = {
+            "tokens": flow.tokens,
+            "grad_norms": norms.tolist(),
+            "grad_norms_of": "first layer hidden state"
+            + (" [forward; backward] concatenated" if ckpt.config.bidirectional else ""),
+            **{k: v for k, v in flow.to_dict().items() if k != "tokens"},
+        }
+        print(json.dumps(out, indent=1))
+        return 0
+    dirs = [d for (layer, d) in flow.hidden if layer == 0]
+    what = {"sentiment": "the sentence", "aspect": f"aspect {args.aspect!r}", "tagging": f"token {flow.item}"}[flow.task]
+    print(
+        f"{flow.cell.upper()}: loss = -log P({flow.target_label}) = {flow.loss:.4f} for {what} "
+        f"(predicted {flow.predicted_label}); norms of dL/dh_t, first layer"
+    )
+    print(f"{'token':>14}  {'|dL/dh_t|':>10}  " + "  ".join(f"{d:>10}" for d in dirs) + f"  {'|dL/dx_t|':>10}")
+    for t, tok in enumerate(flow.tokens):
+        per_dir = "  ".join(f"{flow.hidden[(0, d)][t]:10.3e}" for d in dirs)
+        print(f"{tok[:14]:>14}  {norms[t]:10.3e}  {per_dir}  {flow.inputs[t]:10.3e}")
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     """Describe every file; a refused file is reported and the next one read. Return the worst status."""
     worst = 0
@@ -384,7 +442,14 @@ def file_error(e: Exception, path: str | None = None) -> str:
     return str(e)
 
 
-COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "trace": cmd_trace, "stats": cmd_stats}
+COMMANDS = {
+    "train": cmd_train,
+    "evaluate": cmd_evaluate,
+    "predict": cmd_predict,
+    "trace": cmd_trace,
+    "stats": cmd_stats,
+    "gradflow": cmd_gradflow,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,22 +13,16 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from seqcore import palette
 from seqcore.cells import gate_info
 
-CLASS_COLORS = {
-    "positive": "#2ca02c",
-    "negative": "#d62728",
-    "neutral": "#7f7f7f",
-    "conflict": "#9467bd",
-}
-PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+# Every colour comes from seqcore.palette (colour-blind safe; negative blue, positive orange).
+CLASS_COLORS = palette.CLASS_COLORS
+PALETTE = palette.LINES
 DASHES = ["solid", "dash", "dot", "dashdot"]
+SYMBOLS = ["circle", "x", "diamond", "square", "triangle-up"]
 WORD_AXIS = "word (position: token)"
-
-
-def class_color(label: str, k: int) -> str:
-    """Return a stable colour for a class: fixed for the sentiment labels, else from the palette."""
-    return CLASS_COLORS.get(label, PALETTE[k % len(PALETTE)])
+class_color = palette.class_color
 
 
 def word_ticks(tokens: Sequence[str]) -> dict:
@@ -105,8 +99,8 @@ def gate_heatmap(values: np.ndarray, tokens: Sequence[str], cell: str, gate: str
         zmin, zmax = -bound or -1.0, bound or 1.0
     else:
         zmin, zmax = info.low, info.high
-    # Sigmoid gates: dark = closed (0), yellow = open (1). Others: red negative, white 0, blue positive.
-    scale = "Viridis" if info.activation == "sigmoid" else [[0.0, "#b2182b"], [0.5, "#f7f7f7"], [1.0, "#2166ac"]]
+    # Sigmoid gates: dark = closed (0), yellow = open (1). Others: blue negative, white 0, orange positive.
+    scale = palette.SEQUENTIAL if info.activation == "sigmoid" else palette.DIVERGING
     fig = go.Figure(
         go.Heatmap(
             z=z.tolist(),
@@ -167,7 +161,7 @@ def saturation_figure(rows: Sequence[Mapping], title: str = "Saturated gate valu
             x=names,
             y=[100 * r["share_high"] for r in rows],
             name="near the top",
-            marker_color="#1f77b4",
+            marker_color=palette.line_color(0),
             customdata=[r["high_rule"] for r in rows],
             hovertemplate="%{x}<br>%{customdata}: %{y:.1f}% of values<extra></extra>",
         )
@@ -177,7 +171,7 @@ def saturation_figure(rows: Sequence[Mapping], title: str = "Saturated gate valu
             x=names,
             y=[100 * r["share_low"] for r in rows],
             name="near the bottom",
-            marker_color="#ff7f0e",
+            marker_color=palette.line_color(1),
             customdata=[r["low_rule"] for r in rows],
             hovertemplate="%{x}<br>%{customdata}: %{y:.1f}% of values<extra></extra>",
         )
@@ -232,7 +226,7 @@ def confusion_figure(
             z=z.tolist(),
             x=list(labels),
             y=list(labels),
-            colorscale="Blues",
+            colorscale=palette.COUNTS,
             customdata=custom,
             zmin=0,
             zmax=1 if normalize else max(1, int(counts.max(initial=0))),
@@ -282,7 +276,7 @@ def training_figure(history: Sequence[Mapping]) -> go.Figure:
             y=[h["train_loss"] for h in history],
             mode="lines+markers",
             name="train loss",
-            line={"color": "#1f77b4"},
+            line={"color": palette.line_color(0)},
             hovertemplate="epoch %{x}<br>train loss = %{y:.4f} nats<extra></extra>",
         ),
         secondary_y=False,
@@ -293,7 +287,7 @@ def training_figure(history: Sequence[Mapping]) -> go.Figure:
             y=[h.get("dev_loss") for h in history],
             mode="lines+markers",
             name="dev loss",
-            line={"color": "#ff7f0e"},
+            line={"color": palette.line_color(1)},
             hovertemplate="epoch %{x}<br>dev loss = %{y:.4f} nats<extra></extra>",
         ),
         secondary_y=False,
@@ -304,7 +298,7 @@ def training_figure(history: Sequence[Mapping]) -> go.Figure:
             y=[h.get("dev_accuracy") for h in history],
             mode="lines+markers",
             name="dev accuracy",
-            line={"color": "#2ca02c", "dash": "dash"},
+            line={"color": palette.line_color(2), "dash": "dash"},
             hovertemplate="epoch %{x}<br>dev accuracy = %{y:.1%}<extra></extra>",
         ),
         secondary_y=True,
@@ -370,7 +364,7 @@ def mask_figure(tokens: Sequence[str], names: Sequence[str], masks: np.ndarray) 
             y=rows,
             zmin=0,
             zmax=1,
-            colorscale=[[0, "#f7f7f7"], [1, "#fdae61"]],
+            colorscale=palette.HIGHLIGHT_SCALE,
             texttemplate="%{z}",
             showscale=False,
             customdata=[list(tokens)] * len(rows),
@@ -410,8 +404,8 @@ def step_figure(rows: Sequence[Mapping]) -> go.Figure:
 
 
 def tag_figure(rows: Sequence[Mapping]) -> go.Figure:
-    """Bars of the predicted tag's probability per word, green where it matches gold, red where not, grey without gold."""
-    colors = ["#7f7f7f" if r["correct"] is None else ("#2ca02c" if r["correct"] else "#d62728") for r in rows]
+    """Bars of the predicted tag's probability per word: blue where it matches gold, vermillion where not, grey without gold."""
+    colors = [palette.UNKNOWN if r["correct"] is None else (palette.CORRECT if r["correct"] else palette.WRONG) for r in rows]
     fig = go.Figure(
         go.Bar(
             x=[r["position"] for r in rows],
@@ -424,4 +418,187 @@ def tag_figure(rows: Sequence[Mapping]) -> go.Figure:
     _layout(fig, "Confidence in each predicted tag", WORD_AXIS, "P(predicted tag) (probability, 0-1)")
     fig.update_xaxes(**word_ticks([r["word"] for r in rows]))
     fig.update_yaxes(range=[0, 1.02])
+    return fig
+
+
+# ----------------------------------------------------------------------------- teaching: gradients through time
+
+
+def gradient_norm_figure(
+    tokens: Sequence[str], lines: Mapping[str, Sequence[float]], title: str = "How much of the loss reaches each word"
+) -> go.Figure:
+    """Norm of dL/dh_t (or dL/dx_t) per word on a log axis, one line per model, layer and direction.
+
+    Names "model · series" share a colour per model and change dash within it. Zeros (no path
+    from the loss) cannot sit on a log axis and are left as gaps.
+    """
+    fig = go.Figure()
+    models: dict[str, int] = {}
+    seen: dict[str, int] = {}
+    for name, values in lines.items():
+        values = np.asarray(values, dtype=float)
+        if values.shape != (len(tokens),):
+            raise ValueError(f"{name}: {values.shape} norms do not fit {len(tokens)} words")
+        model = name.split(" · ")[0]
+        colour = models.setdefault(model, len(models))
+        dash = seen[model] = seen.get(model, -1) + 1
+        fig.add_trace(
+            go.Scatter(
+                x=list(range(len(tokens))),
+                y=[float(v) if v > 0 else None for v in values],
+                mode="lines+markers",
+                name=name,
+                line={"color": palette.line_color(colour), "dash": DASHES[dash % len(DASHES)]},
+                customdata=list(tokens),
+                hovertemplate=f"{name}<br>word %{{x}}: %{{customdata}}<br>gradient norm = %{{y:.3e}}<extra></extra>",
+            )
+        )
+    _layout(fig, title, WORD_AXIS, "gradient norm ||dL/dh_t|| (log scale)")
+    fig.update_xaxes(**word_ticks(tokens))
+    fig.update_yaxes(type="log", exponentformat="power")
+    return fig
+
+
+def memory_figure(lengths: Sequence[int], accuracy: Mapping[str, Sequence[float | None]], chance: float = 0.5) -> go.Figure:
+    """Test accuracy against sequence length, one line per cell; a dotted line marks chance."""
+    fig = go.Figure()
+    for k, (cell, values) in enumerate(accuracy.items()):
+        if len(values) != len(lengths):
+            raise ValueError(f"{cell}: {len(values)} accuracies do not fit {len(lengths)} lengths")
+        fig.add_trace(
+            go.Scatter(
+                x=list(lengths),
+                y=list(values),
+                mode="lines+markers",
+                name=cell.upper(),
+                line={"color": palette.CELL_COLORS.get(cell, palette.line_color(k))},
+                marker={"symbol": SYMBOLS[k % len(SYMBOLS)], "size": 10},
+                hovertemplate=f"{cell.upper()}<br>length %{{x}} words<br>test accuracy = %{{y:.1%}}<extra></extra>",
+            )
+        )
+    fig.add_hline(y=chance, line={"dash": "dot", "color": palette.GREY}, annotation_text=f"chance ({chance:.0%})")
+    _layout(
+        fig,
+        "Remembering the first word: accuracy against sequence length",
+        "sequence length (words, log scale)",
+        "test accuracy (0-1)",
+    )
+    fig.update_xaxes(type="log", tickmode="array", tickvals=list(lengths), ticktext=[str(n) for n in lengths])
+    fig.update_yaxes(range=[0, 1.02])
+    return fig
+
+
+# ----------------------------------------------------------------------------- teaching: pitfalls
+
+
+def readout_figure(accuracy: Mapping[str, float], chance: float | None = None) -> go.Figure:
+    """Bars of the accuracy of each way to read the same model; an optional dotted line marks the majority class."""
+    names = list(accuracy)
+    fig = go.Figure(
+        go.Bar(
+            x=names,
+            y=[accuracy[n] for n in names],
+            marker_color=[palette.line_color(k) for k in range(len(names))],
+            text=[f"{accuracy[n]:.1%}" for n in names],
+            textposition="outside",
+            hovertemplate="%{x}<br>accuracy = %{y:.1%}<extra></extra>",
+        )
+    )
+    if chance is not None:
+        fig.add_hline(y=chance, line={"dash": "dot", "color": palette.GREY}, annotation_text=f"majority class ({chance:.0%})")
+    _layout(fig, "The same model, read at three places", "readout (where the sentence is read)", "accuracy (0-1)")
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(range=[0, 1.1])
+    return fig
+
+
+def padded_batch_figure(
+    tokens: Sequence[Sequence[str]],
+    lengths: Sequence[int],
+    positions: Mapping[str, Sequence[Mapping[str, Sequence[int]]]],
+) -> go.Figure:
+    """A padded batch as a grid (rows = sentences, columns = steps; grey = padding) with each readout's read positions.
+
+    `positions[readout][row]` maps a direction ("forward", "backward") to the positions whose
+    outputs that readout feeds to the classifier; backward positions get open markers.
+    """
+    B = len(tokens)
+    T = max((len(r) for r in tokens), default=0)
+    if len(lengths) != B or any(len(r) != T for r in tokens):
+        raise ValueError("give one row of tokens per length, every row padded to the same width")
+    real = [[1 if t < lengths[b] else 0 for t in range(T)] for b in range(B)]
+    fig = go.Figure(
+        go.Heatmap(
+            z=real,
+            x=list(range(T)),
+            y=list(range(B)),
+            zmin=0,
+            zmax=1,
+            colorscale=palette.PADDING_SCALE,
+            showscale=False,
+            text=[list(r) for r in tokens],
+            texttemplate="%{text}",
+            xgap=2,
+            ygap=2,
+            hovertemplate="sentence %{y}, step %{x}: %{text}<extra></extra>",
+        )
+    )
+    n = max(len(positions), 1)
+    for k, (readout, rows) in enumerate(positions.items()):
+        if len(rows) != B:
+            raise ValueError(f"{readout}: positions for {len(rows)} rows, the batch has {B}")
+        offset = 0.3 * (k - (n - 1) / 2) / max(n - 1, 1)  # readouts side by side inside each row
+        for direction in ("forward", "backward"):
+            xs = [t for row in rows for t in row.get(direction, [])]
+            ys = [b + offset for b, row in enumerate(rows) for _ in row.get(direction, [])]
+            if not xs:
+                continue
+            symbol = SYMBOLS[k % len(SYMBOLS)] + ("-open" if direction == "backward" else "")
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    mode="markers",
+                    name=f"{readout} ({direction})",
+                    marker={"symbol": symbol, "size": 11, "color": palette.line_color(k), "line": {"width": 2}},
+                    hovertemplate=f"{readout}<br>{direction} output read at step %{{x}}<extra></extra>",
+                )
+            )
+    _layout(
+        fig, "One padded batch: where each readout reads", "step (position in the padded batch)", "sentence (row of the batch)"
+    )
+    fig.update_xaxes(dtick=1, range=[-0.5, T - 0.5])
+    fig.update_yaxes(autorange="reversed", dtick=1)
+    fig.update_layout(height=max(260, 120 + 48 * B))
+    return fig
+
+
+def masking_figure(rows: Sequence[Mapping], metric: str = "accuracy") -> go.Figure:
+    """Masked vs counted accuracy (or loss) of the same predictions as the padding grows; rows from MaskingScores."""
+    if metric not in ("accuracy", "loss"):
+        raise ValueError(f"metric must be accuracy or loss, got {metric!r}")
+    share = [100 * r["padded_tokens"] / (r["padded_tokens"] + r["real_tokens"]) for r in rows]
+    series = [("masked (real tokens only)", f"masked_{metric}", "solid")]
+    series.append((f"counted (padding labelled {rows[0]['pad_label']})" if rows else "counted", f"counted_{metric}", "dash"))
+    if metric == "accuracy":
+        series.append(("counted (padding scored as a hit)", "counted_accuracy_pad_free", "dot"))
+    fig = go.Figure()
+    fmt = ".1%" if metric == "accuracy" else ".3f"
+    unit = "" if metric == "accuracy" else " nats"
+    for k, (name, key, dash) in enumerate(series):
+        fig.add_trace(
+            go.Scatter(
+                x=share,
+                y=[r[key] for r in rows],
+                mode="lines+markers",
+                name=name,
+                line={"color": palette.line_color(k), "dash": dash},
+                customdata=[r["padded_length"] for r in rows],
+                hovertemplate=f"{name}<br>padding %{{x:.0f}}% (padded to %{{customdata}} steps)<br>{metric} = %{{y:{fmt}}}{unit}<extra></extra>",
+            )
+        )
+    ylabel = "token accuracy (0-1)" if metric == "accuracy" else "mean cross-entropy (nats)"
+    _layout(fig, f"The same predictions: {metric} with padding masked vs counted", "padded positions (% of the batch)", ylabel)
+    if metric == "accuracy":
+        fig.update_yaxes(range=[0, 1.02])
     return fig

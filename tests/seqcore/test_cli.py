@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from seqcore.cli import build_parser, main
@@ -265,3 +266,79 @@ def test_a_sentence_over_the_token_cap_is_one_line_error(tmp_path, polarity_file
     assert main(["trace", str(out), "one two three four five six"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: the sentence has 6 tokens") and len(err.strip().splitlines()) == 1
+
+
+@pytest.fixture(scope="module")
+def untrained_checkpoints(tmp_path_factory):
+    """Untrained bidirectional sentiment and aspect checkpoints: gradflow needs weights, not skill."""
+    import torch
+
+    from seqcore.checkpoints import save_checkpoint
+    from seqcore.pipeline import FitSpec, build_model
+    from seqcore.tasks import build_encoder
+    from tests.synthetic import aspect_data
+
+    d = tmp_path_factory.mktemp("gradflow")
+    out = {}
+    for task, data, extra in [("sentiment", sentiment_data(20), {"bidirectional": True}), ("aspect", aspect_data(20), {})]:
+        enc = build_encoder(task, data)
+        torch.manual_seed(0)
+        model = build_model(FitSpec(task=task, cell="gru", embedding_dim=4, hidden_size=3, **extra), enc)
+        out[task] = save_checkpoint(d / task, model, enc, {"task": task})
+    return out
+
+
+def test_gradflow_json_has_one_norm_per_token(untrained_checkpoints, capsys):
+    from seqcore.checkpoints import load_checkpoint
+    from seqcore.gradflow import gradient_flow_text
+
+    path = untrained_checkpoints["sentiment"]
+    assert main(["gradflow", str(path), "the food was not good", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["tokens"] == ["the", "food", "was", "not", "good"] and len(data["grad_norms"]) == 5
+    assert "concatenated" in data["grad_norms_of"] and data["target"] == data["predicted"]
+    ck = load_checkpoint(path)
+    flow = gradient_flow_text(ck.model, ck.encoder, "the food was not good")
+    np.testing.assert_allclose(data["grad_norms"], flow.first_layer())
+    np.testing.assert_allclose(
+        data["grad_norms"], np.hypot(flow.hidden[(0, "forward")], flow.hidden[(0, "backward")])
+    )  # the concatenated state [forward; backward]
+    assert main(["gradflow", str(path), "the food was not good", "--target", "positive", "--readout", "last"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("GRU: loss = -log P(positive)") and "forward" in lines[1] and "backward" in lines[1]
+    assert [ln.split()[0] for ln in lines[2:]] == ["the", "food", "was", "not", "good"]
+
+
+def test_gradflow_aspect_model(untrained_checkpoints, capsys):
+    path = str(untrained_checkpoints["aspect"])
+    assert main(["gradflow", path, "the food was good", "--aspect", "food", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["item"] == 0 and len(data["grad_norms"]) == 4 and all(v > 0 for v in data["grad_norms"])
+
+
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["gradflow", "{sentiment}", "   "], "the sentence is empty"),
+        (["gradflow", "{sentiment}", ""], "the sentence is empty"),
+        (["gradflow", "/no/such/model", "good food"], "no checkpoint folder"),
+        (["gradflow", "{aspect}", "the food was good"], "needs an aspect term"),
+        (["gradflow", "{aspect}", "the food was good", "--aspect", "wine"], "does not occur"),
+        (["gradflow", "{sentiment}", "good food", "--target", "happy"], "unknown class 'happy'"),
+        (["gradflow", "{sentiment}", "good food", "--token", "1"], "token position applies to tagging"),
+        (["gradflow", "{aspect}", "the food", "--aspect", "food", "--readout", "max"], "readout applies to sentence"),
+    ],
+)
+def test_gradflow_user_errors_are_one_line_exit_2(untrained_checkpoints, argv, message, capsys):
+    argv = [a.format(**{k: str(v) for k, v in untrained_checkpoints.items()}) for a in argv]
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("error: ") and message in captured.err and len(captured.err.strip().splitlines()) == 1
+    assert captured.out == ""
+
+
+def test_gradflow_help_says_what_the_norm_is(capsys):
+    with pytest.raises(SystemExit):
+        main(["gradflow", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "concatenated state of the first layer" in text and "predicted class" in text

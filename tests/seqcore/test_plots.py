@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from seqcore import plots
+from seqcore import palette, plots
 
 TOKENS = ["the", "food", "was", "not", "the", "best"]
 
@@ -135,4 +140,89 @@ def test_aspect_mask_step_and_tag_figures():
     ]
     tf = plots.tag_figure(tags)
     assert_labelled(tf)
-    assert tf.data[0].y == (0.9, 0.6) and tf.data[0].marker.color == ("#2ca02c", "#d62728")
+    assert tf.data[0].y == (0.9, 0.6) and tf.data[0].marker.color == (palette.CORRECT, palette.WRONG)
+
+
+def test_plots_take_every_colour_from_the_palette():
+    source = Path(plots.__file__).read_text(encoding="utf-8")
+    assert re.findall(r"#[0-9a-fA-F]{6}\b", source) == []  # no colour literal: all from seqcore.palette
+    fig = plots.trajectory_figure(TOKENS, {"GRU": (["negative", "positive"], np.full((6, 2), 0.5))})
+    assert [t.line.color for t in fig.data] == [palette.BLUE, palette.ORANGE]
+    bars = plots.aspect_probs_figure(["food"], ["negative", "neutral", "positive"], np.array([[0.2, 0.3, 0.5]]))
+    assert [t.marker.color for t in bars.data] == [palette.BLUE, palette.GREY, palette.ORANGE]
+
+
+def test_gradient_norm_figure_is_log_with_gaps_at_zero():
+    lines = {
+        "RNN · layer 0 forward": np.array([1e-6, 1e-4, 1e-2, 0.0, 1.0, 0.5]),
+        "RNN · input x": np.linspace(0.1, 0.6, 6),
+        "GRU · layer 0 forward": np.full(6, 0.1),
+    }
+    fig = plots.gradient_norm_figure(TOKENS, lines)
+    assert_labelled(fig)
+    assert fig.layout.yaxis.type == "log" and "log" in fig.layout.yaxis.title.text
+    assert list(fig.data[0].y) == [1e-6, 1e-4, 1e-2, None, 1.0, 0.5]
+    np.testing.assert_allclose(fig.data[1].y, lines["RNN · input x"])
+    assert fig.data[0].line.color == fig.data[1].line.color != fig.data[2].line.color  # a colour per model
+    assert fig.data[0].line.dash != fig.data[1].line.dash  # a dash per series within a model
+    assert list(fig.layout.xaxis.ticktext) == [f"{i}: {w}" for i, w in enumerate(TOKENS)]
+    with pytest.raises(ValueError, match="do not fit 6 words"):
+        plots.gradient_norm_figure(TOKENS, {"x": [1.0, 2.0]})
+
+
+def test_memory_figure_plots_accuracy_against_length_with_chance():
+    table = {"rnn": [1.0, 0.5, None], "gru": [1.0, 1.0, 0.6], "lstm": [1.0, 0.9, 0.5]}
+    fig = plots.memory_figure([10, 30, 100], table)
+    assert_labelled(fig)
+    assert [t.name for t in fig.data] == ["RNN", "GRU", "LSTM"]
+    assert list(fig.data[0].y) == [1.0, 0.5, None] and list(fig.data[1].x) == [10, 30, 100]
+    assert fig.data[0].line.color == palette.CELL_COLORS["rnn"]
+    assert len({t.marker.symbol for t in fig.data}) == 3
+    assert fig.layout.shapes[0].y0 == 0.5 and fig.layout.xaxis.type == "log"
+    with pytest.raises(ValueError, match="do not fit 3 lengths"):
+        plots.memory_figure([10, 30, 100], {"rnn": [1.0]})
+
+
+def test_readout_and_padded_batch_figures():
+    acc = {"right": 0.79, "padded": 0.74, "first": 0.56}
+    fig = plots.readout_figure(acc, chance=0.5)
+    assert_labelled(fig)
+    assert list(fig.data[0].y) == [0.79, 0.74, 0.56] and list(fig.data[0].x) == list(acc)
+    tokens = [["not", "bad", "·"], ["so", "so", "good"]]
+    positions = {
+        "right": [{"forward": [1], "backward": [0]}, {"forward": [2], "backward": [0]}],
+        "padded": [{"forward": [2], "backward": [0]}, {"forward": [2], "backward": [0]}],
+    }
+    pb = plots.padded_batch_figure(tokens, [2, 3], positions)
+    assert_labelled(pb)
+    assert [list(r) for r in pb.data[0].z] == [[1, 1, 0], [1, 1, 1]]  # padding is 0 in the grid
+    assert [t.name for t in pb.data[1:]] == ["right (forward)", "right (backward)", "padded (forward)", "padded (backward)"]
+    assert list(pb.data[1].x) == [1, 2] and pb.data[2].marker.symbol.endswith("-open")
+    assert pb.data[1].y[0] != pb.data[3].y[0]  # readouts sit side by side within a row
+    with pytest.raises(ValueError, match="same width"):
+        plots.padded_batch_figure([["a"], ["b", "c"]], [1, 2], {})
+    with pytest.raises(ValueError, match="positions for 1 rows"):
+        plots.padded_batch_figure(tokens, [2, 3], {"right": positions["right"][:1]})
+
+
+def test_masking_figure():
+    rows = [
+        {"padded_length": 10, "real_tokens": 50, "padded_tokens": 50, "masked_accuracy": 0.9, "counted_accuracy": 0.5,
+         "counted_accuracy_pad_free": 0.95, "masked_loss": 0.3, "counted_loss": 2.0, "pad_label": "ADJ"},
+        {"padded_length": 20, "real_tokens": 50, "padded_tokens": 150, "masked_accuracy": 0.9, "counted_accuracy": 0.3,
+         "counted_accuracy_pad_free": 0.97, "masked_loss": 0.3, "counted_loss": 3.0, "pad_label": "ADJ"},
+    ]  # fmt: skip
+    fig = plots.masking_figure(rows)
+    assert_labelled(fig)
+    assert list(fig.data[0].x) == [50.0, 75.0] and list(fig.data[1].y) == [0.5, 0.3] and "ADJ" in fig.data[1].name
+    loss = plots.masking_figure(rows, metric="loss")
+    assert len(loss.data) == 2 and list(loss.data[1].y) == [2.0, 3.0] and "nats" in loss.layout.yaxis.title.text
+    with pytest.raises(ValueError, match="accuracy or loss"):
+        plots.masking_figure(rows, metric="f1")
+
+
+def test_importing_plots_loads_neither_torch_nor_spacy():
+    code = "import sys, seqcore.plots; print(sorted(m for m in ('torch', 'spacy') if m in sys.modules))"
+    root = str(Path(plots.__file__).resolve().parents[1])
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True).stdout
+    assert out.strip() == "[]"
