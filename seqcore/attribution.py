@@ -49,6 +49,7 @@ import torch
 
 from seqcore.batching import Example
 from seqcore.inference import Predictor, term_to_token_span
+from seqcore.models import article
 from seqcore.states import StateRecorder, layer_states
 from seqcore.tokens import tokenize
 
@@ -149,9 +150,9 @@ def make_focus(
     T = len(ex.tokens)
     span, item = None, "sentence"
     if task != "aspect" and aspect is not None:
-        raise ValueError(f"this is a {task} model: an aspect applies to aspect models only")
+        raise ValueError(f"this is {article(task)} model: an aspect applies to aspect models only")
     if task != "tagging" and token is not None:
-        raise ValueError(f"this is a {task} model: a token index applies to tagging models only")
+        raise ValueError(f"this is {article(task)} model: a token index applies to tagging models only")
     if task == "aspect":
         if aspect is None:
             raise ValueError("an aspect model explains one aspect: name an aspect term that occurs in the sentence")
