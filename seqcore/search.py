@@ -206,6 +206,11 @@ def find_pattern(
         raise ValueError(
             f"the span {start}:{end} is outside the sentence's {T} tokens: use I:J with 0 <= I < J <= {T} (end exclusive)"
         )
+    layers = sorted(set(query.unit_layer.tolist()))
+    if layer is not None and layer not in layers:
+        raise ValueError(f"the model has no layer {layer}: its layers are {layers} (0-based)")
+    if direction is not None and DIRECTIONS.index(direction) not in set(query.unit_direction.tolist()):
+        raise ValueError(f"the model has no {direction} direction: it reads forward only")
     allowed = np.zeros(states.shape[1], dtype=bool)
     allowed[query.columns(layer, direction)] = True
     on = (states[start:end] > threshold).all(axis=0)  # (U,)

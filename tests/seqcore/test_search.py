@@ -56,6 +56,10 @@ def test_pattern_is_on_over_the_span_and_off_before_in_reading_order():
     assert find_pattern(query, (2, 4), threshold=0.5, direction="forward").columns.tolist() == [0]
     with pytest.raises(ValueError, match="outside the sentence's 5 tokens"):
         find_pattern(query, (3, 6))
+    with pytest.raises(ValueError, match=r"no layer 1: its layers are \[0\]"):
+        find_pattern(query, (2, 4), layer=1)
+    with pytest.raises(ValueError, match="no backward direction"):
+        find_pattern(states_of([q[:, :2]], [0, 0]), (2, 4), direction="backward")
 
 
 def test_search_scores_windows_and_ranks_full_matches_first():
