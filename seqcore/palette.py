@@ -47,6 +47,9 @@ HIGHLIGHT = ORANGE  # a marked cell (aspect mask)
 
 # Plotly colour scales. Diverging: negative blue, zero white, positive orange (the class colours' sides).
 DIVERGING = [[0.0, "#08519c"], [0.25, "#6baed6"], [0.5, "#f7f7f7"], [0.75, "#fdae6b"], [1.0, "#a63603"]]
+# Word saliency: ColorBrewer RdBu, red below zero, blue above; red and blue stay apart for every viewer.
+RED_BLUE = [[0.0, "#b2182b"], [0.25, "#ef8a62"], [0.5, "#f7f7f7"], [0.75, "#67a9cf"], [1.0, "#2166ac"]]
+TOWARDS, AGAINST = "#2166ac", ORANGE  # bars that push towards / against a class: blue / orange
 SEQUENTIAL = "Viridis"  # perceptually uniform and colour-blind safe (gates 0..1)
 COUNTS = "Blues"  # one hue, light to dark (confusion counts)
 HIGHLIGHT_SCALE = [[0.0, "#f7f7f7"], [1.0, HIGHLIGHT]]  # binary masks: off / on

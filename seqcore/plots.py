@@ -86,14 +86,34 @@ def trajectory_figure(
 # ----------------------------------------------------------------------------- page 3: gates
 
 
-def gate_heatmap(values: np.ndarray, tokens: Sequence[str], cell: str, gate: str, title: str | None = None) -> go.Figure:
-    """Heatmap of one gate or state: hidden units (rows) x words (columns); values has shape (T, H)."""
+def gate_heatmap(
+    values: np.ndarray,
+    tokens: Sequence[str],
+    cell: str,
+    gate: str,
+    title: str | None = None,
+    units: Sequence[int] | None = None,
+) -> go.Figure:
+    """Heatmap of one gate or state: hidden units (rows) x words (columns); values has shape (T, H).
+
+    `units` lists the rows to draw, top to bottom (a ranking, or its top k); rows keep their real
+    unit index as label. None draws every unit in index order.
+    """
     values = np.asarray(values)
     if values.ndim != 2 or values.shape[0] != len(tokens):
         raise ValueError(f"gate values of shape {values.shape} do not fit {len(tokens)} words")
     info = gate_info(cell, gate)
     T, H = values.shape
     z = values.T  # (H, T)
+    rows: list = list(range(H))
+    if units is not None:
+        rows = [int(u) for u in units]
+        bad = [u for u in rows if not 0 <= u < H]
+        if bad or not rows:
+            raise ValueError(f"units {bad or rows} are not rows of a layer with {H} units (0..{H - 1})")
+        z = z[rows]  # (k, T) in the given order
+        rows = [str(u) for u in rows]  # category labels: the real unit index, in the given order
+        H = len(rows)
     if info.low is None:  # unbounded cell state: symmetric range around 0
         bound = float(np.abs(z).max()) if z.size else 1.0
         zmin, zmax = -bound or -1.0, bound or 1.0
@@ -105,7 +125,7 @@ def gate_heatmap(values: np.ndarray, tokens: Sequence[str], cell: str, gate: str
         go.Heatmap(
             z=z.tolist(),
             x=list(range(T)),
-            y=list(range(H)),
+            y=rows,
             zmin=zmin,
             zmax=zmax,
             colorscale=scale,
@@ -124,6 +144,8 @@ def gate_heatmap(values: np.ndarray, tokens: Sequence[str], cell: str, gate: str
     )
     fig.update_xaxes(**word_ticks(tokens))
     fig.update_yaxes(autorange="reversed")
+    if units is not None:
+        fig.update_yaxes(type="category", title_text="hidden unit (index, in the given order)")
     return fig
 
 
@@ -601,4 +623,109 @@ def masking_figure(rows: Sequence[Mapping], metric: str = "accuracy") -> go.Figu
     _layout(fig, f"The same predictions: {metric} with padding masked vs counted", "padded positions (% of the batch)", ylabel)
     if metric == "accuracy":
         fig.update_yaxes(range=[0, 1.02])
+    return fig
+
+
+# ----------------------------------------------------------------------------- why: saliency, units, search
+
+SALIENCY_SCALE = palette.RED_BLUE  # red below zero, white at zero, blue above (as LIT and Captum draw it)
+TOWARDS, AGAINST = palette.TOWARDS, palette.AGAINST
+
+
+def saliency_figure(
+    tokens: Sequence[str], rows: Mapping[str, Sequence[float]], target: str, title: str | None = None
+) -> go.Figure:
+    """Coloured words: one row per method (e.g. integrated gradients, gradient x input), values (T,) per row.
+
+    Diverging red-white-blue centred on zero with symmetric bounds: blue words push the target
+    class's logit up, red ones push it down. The word is written in its cell; the hover gives the number.
+    """
+    names = list(rows)
+    if not names:
+        raise ValueError("give at least one row of attributions")
+    z = np.array([np.asarray(rows[n], dtype=float) for n in names])  # (R, T)
+    if z.shape != (len(names), len(tokens)):
+        raise ValueError(f"attributions of shape {z.shape} do not fit {len(names)} rows x {len(tokens)} words")
+    bound = float(np.abs(z).max()) if z.size else 0.0
+    bound = bound if bound > 0 else 1.0
+    fig = go.Figure(
+        go.Heatmap(
+            z=z.tolist(),
+            x=list(range(len(tokens))),
+            y=names,
+            zmin=-bound,
+            zmax=bound,
+            zmid=0.0,
+            colorscale=SALIENCY_SCALE,
+            text=[list(tokens)] * len(names),
+            texttemplate="%{text}",
+            xgap=2,
+            ygap=2,
+            colorbar={"title": {"text": f"attribution to<br>logit({target})<br>blue: for, red: against"}},
+            hovertemplate="%{y}<br>word %{x}: %{text}<br>attribution = %{z:.4f} (logit units)<extra></extra>",
+        )
+    )
+    _layout(
+        fig,
+        title or f"Which words drove logit({target}): blue pushes towards it, red away",
+        WORD_AXIS,
+        "method",
+        height=max(180, 120 + 50 * len(names)),
+    )
+    fig.update_xaxes(**word_ticks(tokens))
+    fig.update_yaxes(type="category", autorange="reversed")
+    return fig
+
+
+def unit_label(row: Mapping) -> str:
+    """Name a unit as "layer 0 fwd #17"."""
+    return f"layer {row['layer']} {'fwd' if row['direction'] == 'forward' else 'bwd'} #{row['unit']}"
+
+
+SIGNED = {
+    "relevance": "signed contribution (logit units)",
+    "change": "signed contribution (logit units)",
+    "final": "after - before (state units)",
+}
+
+
+def units_figure(
+    rows: Sequence[Mapping], by: str = "relevance", target: str | None = None, title: str | None = None
+) -> go.Figure:
+    """Horizontal bars of ranked units, best on top; rows have layer, direction, unit, score and a signed value.
+
+    by="relevance": bar = |gradient x activation| of the target logit, blue when the unit pushes
+    towards the class (contribution >= 0), orange when against. by="change": bar = mean |h - h before|
+    over the range, coloured by contribution. by="final": rows from `attribution.final_state_change`,
+    bar = |after - before|, blue when the state went up.
+    """
+    if by not in ("relevance", "change", "final"):
+        raise ValueError(f"by must be relevance, change or final, not {by!r}")
+    names = [unit_label(r) for r in rows]
+    signed = [float(r.get("difference" if by == "final" else "contribution", 0.0)) for r in rows]
+    colors = [TOWARDS if c >= 0 else AGAINST for c in signed]
+    what = f"logit({target})" if target else "the logit"
+    fig = go.Figure(
+        go.Bar(
+            y=names,
+            x=[float(r["score"]) for r in rows],
+            orientation="h",
+            marker_color=colors,
+            customdata=signed,
+            name="units",
+            hovertemplate=f"%{{y}}<br>score = %{{x:.4f}}<br>{SIGNED[by]} = %{{customdata:+.4f}}<extra></extra>",
+        )
+    )
+    if by == "relevance":
+        x_title = "relevance: |sum over words of gradient x activation| (logit units)"
+        default = f"Units that matter for {what} (blue: towards, orange: against)"
+    elif by == "change":
+        x_title = "change over the selected words: mean |h - h before| (state units)"
+        default = "Units that change most over the selected words"
+    else:
+        x_title = "|final state after the edit - final state before| (state units)"
+        default = "Units whose final state changed most (blue: went up, orange: went down)"
+    _layout(fig, title or default, x_title, "hidden unit (layer, direction, index)", height=max(240, 90 + 22 * len(rows)))
+    fig.update_yaxes(type="category", autorange="reversed")
+    fig.update_xaxes(rangemode="tozero")
     return fig

@@ -316,6 +316,53 @@ def test_gradflow_aspect_model(untrained_checkpoints, capsys):
     assert data["item"] == 0 and len(data["grad_norms"]) == 4 and all(v > 0 for v in data["grad_norms"])
 
 
+MODELS = ROOT / "models"
+SENTENCE = "The pasta was great but the service was painfully slow ."
+
+
+def test_units_lists_ranked_units_as_json(capsys):
+    assert main(["units", str(MODELS / "sentiment-gru"), SENTENCE, "--top", "7", "--json"]) == 0
+    units = json.loads(capsys.readouterr().out)["units"]
+    assert len(units) == 7 and all({"layer", "direction", "unit", "score"} <= set(u) for u in units)
+    assert [u["score"] for u in units] == sorted((u["score"] for u in units), reverse=True)
+    assert main(["units", str(MODELS / "aspect-restaurants-lstm"), SENTENCE, "--aspect", "service", "--span", "7:10"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("aspect 'service' (tokens 6:7)") and "change over tokens 7:10" in out[0] and len(out) == 22
+
+
+def test_saliency_json_adds_up_to_the_logit_change(capsys):
+    assert main(["saliency", str(MODELS / "pos-ewt-lstm"), SENTENCE, "--token", "3", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["tokens"][3] == "great" and len(d["attributions"]) == len(d["tokens"]) == 11
+    assert sum(d["attributions"]) == pytest.approx(d["logit"] - d["baseline_logit"], rel=0.01)
+    assert d["target"] == "ADJ" and "LayerIntegratedGradients" in d["method"] and d["completeness_error"] <= 0.01
+    assert main(["saliency", str(MODELS / "aspect-restaurants-gru"), SENTENCE, "--aspect", "pasta", "--target", "negative"]) == 0
+    out = capsys.readouterr().out
+    assert "logit(negative)" in out and "within" in out and "pasta" in out
+
+
+def test_search_finds_matches_in_data_files(capsys):
+    model = str(MODELS / "aspect-restaurants-lstm")
+    demo = str(DEMO / "restaurants_2014_demo.xml")
+    assert (
+        main(["search", model, "The service was not good .", "--span", "3:5", "--data", demo, "--threshold", "0.1", "--json"])
+        == 0
+    )
+    d = json.loads(capsys.readouterr().out)
+    assert d["units"] and all({"layer", "direction", "unit"} <= set(u) for u in d["units"])
+    assert d["matches"] and all({"id", "text", "start", "end", "score"} <= set(m) for m in d["matches"])
+    assert [m["score"] for m in d["matches"]] == sorted((m["score"] for m in d["matches"]), reverse=True)
+    assert all(m["end"] - m["start"] == 2 for m in d["matches"])
+    tsv = str(ROOT / "tests" / "fixtures" / "labeled.tsv")
+    argv = ["search", str(MODELS / "sentiment-lstm"), "the curry was not good at all", "--span", "3:5", "--data", tsv]
+    assert main([*argv, "--top", "2", "--threshold", "0.2"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("pattern: ") and "'not good'" in out[0] and "3 sentences searched" in out[0]
+    assert len(out) == 3 and all("[[" in line and "labeled.tsv#" in line for line in out[1:])
+    assert main([*argv, "--threshold", "0.99"]) == 0  # no unit is that clearly on: said plainly, not an error
+    assert capsys.readouterr().out.startswith("no unit is on over tokens 3:5 'not good'")
+
+
 @pytest.mark.parametrize(
     "argv,message",
     [
@@ -342,3 +389,51 @@ def test_gradflow_help_says_what_the_norm_is(capsys):
         main(["gradflow", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "concatenated state of the first layer" in text and "predicted class" in text
+
+
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["units", "sentiment-gru", SENTENCE, "--span", "9:14"], "the span 9:14 is outside the sentence's 11 tokens"),
+        (["units", "sentiment-gru", SENTENCE, "--span", "3-4"], "--span must be I:J"),
+        (["units", "sentiment-gru", SENTENCE, "--top", "0"], "--top must be at least 1"),
+        (["units", "aspect-restaurants-lstm", SENTENCE], "explains one aspect"),
+        (["search", "sentiment-gru", SENTENCE, "--span", "5:5", "--data", "x.tsv"], "the span 5:5 is outside"),
+        (["saliency", "aspect-restaurants-gru", SENTENCE, "--aspect", "wine"], "does not occur in the sentence"),
+        (["saliency", "pos-ewt-lstm", SENTENCE, "--token", "11"], "token index 11 is out of range"),
+        (["saliency", "pos-ewt-lstm", SENTENCE, "--token", "-1"], "token index -1 is out of range"),
+        (["saliency", "sentiment-rnn", SENTENCE, "--target", "happy"], "unknown class 'happy'"),
+        (["saliency", "sentiment-rnn", SENTENCE, "--steps", "0"], "--steps must be at least 1"),
+        (["saliency", "sentiment-rnn", "   "], "the sentence is empty"),
+    ],
+)
+def test_why_commands_print_one_line_errors(argv, message, capsys):
+    argv = [argv[0], str(MODELS / argv[1]), *argv[2:]]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_search_rejects_an_empty_or_missing_data_file(tmp_path, capsys):
+    empty = tmp_path / "empty.pos"
+    empty.write_text("")
+    model = str(MODELS / "sentiment-gru")
+    assert main(["search", model, SENTENCE, "--span", "0:2", "--data", str(empty), "--threshold", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {empty}: no sentence to search") and len(err.strip().splitlines()) == 1
+    (tmp_path / "empty.xml").write_text("")
+    aspect = str(MODELS / "aspect-restaurants-lstm")
+    assert main(["search", aspect, SENTENCE, "--span", "0:2", "--data", str(tmp_path / "empty.xml")]) == 2
+    assert capsys.readouterr().err.startswith("error: ")
+    assert main(["search", model, SENTENCE, "--span", "0:2", "--data", str(tmp_path / "nope.tsv")]) == 2
+    assert "no such data file" in capsys.readouterr().err
+
+
+def test_why_commands_exit_2_without_a_traceback():
+    r = subprocess.run(
+        [sys.executable, "-m", "seqcore", "saliency", str(MODELS / "pos-ewt-lstm"), "a b c", "--token", "7"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert r.returncode == 2 and "Traceback" not in r.stderr and r.stderr.startswith("error: token index 7")

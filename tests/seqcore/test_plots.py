@@ -226,3 +226,52 @@ def test_importing_plots_loads_neither_torch_nor_spacy():
     root = str(Path(plots.__file__).resolve().parents[1])
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_gate_heatmap_draws_units_in_the_given_order_with_real_indices():
+    values = np.random.default_rng(3).uniform(-1, 1, size=(6, 5))
+    fig = plots.gate_heatmap(values, TOKENS, "gru", "h", units=[3, 0, 4])
+    assert_labelled(fig)
+    np.testing.assert_allclose(np.array(fig.data[0].z), values.T[[3, 0, 4]])
+    assert list(fig.data[0].y) == ["3", "0", "4"] and fig.layout.yaxis.type == "category"
+    assert fig.layout.yaxis.autorange == "reversed"  # the first unit of the order is drawn on top
+    default = plots.gate_heatmap(values, TOKENS, "gru", "h")
+    assert list(default.data[0].y) == [0, 1, 2, 3, 4] and default.layout.yaxis.title.text == "hidden unit (index)"
+    with pytest.raises(ValueError, match="not rows of a layer with 5 units"):
+        plots.gate_heatmap(values, TOKENS, "gru", "h", units=[1, 5])
+
+
+def test_saliency_figure_is_diverging_around_zero():
+    ig = np.array([0.1, -0.4, 0.0, 0.3, 0.2, -0.05])
+    gxi = np.array([0.05, -0.2, 0.01, 0.1, 0.6, 0.0])
+    fig = plots.saliency_figure(TOKENS, {"integrated gradients": ig, "gradient x input": gxi}, "positive")
+    assert_labelled(fig)
+    hm = fig.data[0]
+    np.testing.assert_allclose(np.array(hm.z), [ig, gxi])
+    assert hm.zmid == 0 and hm.zmin == -0.6 and hm.zmax == 0.6
+    assert hm.colorscale[0][1] == "#b2182b" and hm.colorscale[-1][1] == "#2166ac"  # RdBu: red below zero, blue above
+    assert "positive" in hm.colorbar.title.text and list(hm.y) == ["integrated gradients", "gradient x input"]
+    assert "%{z" in hm.hovertemplate and hm.texttemplate == "%{text}" and list(hm.text[0]) == TOKENS
+    flat = plots.saliency_figure(TOKENS, {"ig": np.zeros(6)}, "x")
+    assert flat.data[0].zmax == 1.0  # all zero: a unit range, not a division by zero
+    with pytest.raises(ValueError, match="do not fit"):
+        plots.saliency_figure(TOKENS, {"ig": ig[:3]}, "positive")
+
+
+def test_units_figure_bars_best_on_top_coloured_by_sign():
+    rows = [
+        {"layer": 0, "direction": "forward", "unit": 7, "score": 0.9, "contribution": 0.9},
+        {"layer": 1, "direction": "backward", "unit": 2, "score": 0.5, "contribution": -0.5},
+    ]
+    fig = plots.units_figure(rows, target="positive")
+    assert_labelled(fig)
+    assert list(fig.data[0].y) == ["layer 0 fwd #7", "layer 1 bwd #2"] and fig.data[0].x == (0.9, 0.5)
+    assert fig.data[0].marker.color == (plots.TOWARDS, plots.AGAINST)
+    assert "logit(positive)" in fig.layout.title.text and "gradient x activation" in fig.layout.xaxis.title.text
+    assert fig.layout.yaxis.autorange == "reversed"
+    change = plots.units_figure(rows, by="change")
+    assert "mean |h - h before|" in change.layout.xaxis.title.text
+    final = plots.units_figure([{**rows[0], "difference": -0.2}], by="final")
+    assert final.data[0].marker.color == (plots.AGAINST,) and "after - before" in final.data[0].hovertemplate
+    with pytest.raises(ValueError, match="by must be"):
+        plots.units_figure(rows, by="size")
