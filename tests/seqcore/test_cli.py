@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -437,3 +438,37 @@ def test_why_commands_exit_2_without_a_traceback():
         cwd=ROOT,
     )
     assert r.returncode == 2 and "Traceback" not in r.stderr and r.stderr.startswith("error: token index 7")
+
+
+def _unreadable(monkeypatch, victim: str) -> None:
+    """Reading `victim` fails as an unreadable file does (chmod 000 does not stop root, who runs CI)."""
+    import builtins
+    import io
+
+    real_open = builtins.open
+
+    def guarded(file, *args, **kwargs):
+        if str(file).endswith(victim):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    for target in (builtins, io):
+        monkeypatch.setattr(target, "open", guarded)
+
+
+def test_an_unreadable_data_file_is_one_line_error_exit_2(tmp_path, capsys, monkeypatch):
+    name = "restaurants_2014_demo.xml"
+    import shutil
+
+    copy = tmp_path / name
+    shutil.copy(DEMO / name, copy)
+    if os.geteuid() != 0:
+        copy.chmod(0)
+    else:
+        _unreadable(monkeypatch, name)
+    assert main(["stats", str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot read {copy}: Permission denied" in err and "Traceback" not in err
+    assert main(["evaluate", str(ROOT / "models" / "aspect-restaurants-gru"), "--data", str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == [f"error: cannot read {copy}: Permission denied"]
