@@ -49,8 +49,8 @@ import torch
 
 from seqcore.batching import Example
 from seqcore.inference import Predictor, term_to_token_span
-from seqcore.models import article
 from seqcore.states import StateRecorder, layer_states
+from seqcore.taskspecs import article
 from seqcore.tokens import tokenize
 
 TOLERANCE = 0.01  # completeness: |sum(IG) - (F(x) - F(x'))| <= 1% of |F(x) - F(x')|

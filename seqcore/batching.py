@@ -11,6 +11,7 @@ import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 
 from seqcore.tokens import Vocab
@@ -172,3 +173,13 @@ def iterate_batches(
     """Yield padded batches over `examples`."""
     for positions in batch_order([len(ex.tokens) for ex in examples], batch_size, shuffle, bucket, seed):
         yield encoder.batch([examples[i] for i in positions], positions)
+
+
+def aspect_masks(n_tokens: int, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+    """The binary aspect mask the model reads: one row per aspect span [first, last + 1), 1 at its tokens; (A, T)."""
+    masks = np.zeros((len(spans), n_tokens), dtype=int)
+    for a, (first, last) in enumerate(spans):
+        if not 0 <= first < last <= n_tokens:
+            raise ValueError(f"aspect span {(first, last)} is outside the sentence's {n_tokens} tokens")
+        masks[a, first:last] = 1
+    return masks

@@ -1,7 +1,7 @@
 """One spec per recurrent cell: its gates, weight blocks, equations and their LaTeX, written once.
 
 Everything that knows what a cell computes reads it from `CELL_SPECS`: the model builder
-(`seqcore.models`), the traces (`seqcore.traces`), the step worked by hand (`seqcore.explain`),
+(`seqcore.models`), the traces (`seqcore.traces`), the step worked by hand (`seqcore.anatomy`),
 the figures (`seqcore.plots`) and the app's pages. Adding a cell type means adding one spec
 here, plus its tests.
 

@@ -12,8 +12,14 @@ from typing import TextIO
 from seqcore.cells import CELLS
 from seqcore.checkpoints import CheckpointError, load_checkpoint, save_checkpoint
 from seqcore.corpora import data_ref
+from seqcore.models import POOLINGS, ModelConfig, defaults
+from seqcore.pipeline import FitSpec
 from seqcore.readers import DataFormatError, describe_file
+from seqcore.taskspecs import TASK_SPECS, TASKS
 from seqcore.training import NonFiniteLossError, Progress, TrainConfig
+
+# Every default of `train` is the dataclass field's own: written once, in ModelConfig, FitSpec and TrainConfig.
+MODEL, FIT, TRAIN = defaults(ModelConfig), defaults(FitSpec), defaults(TrainConfig)
 
 
 class CliError(Exception):
@@ -24,7 +30,7 @@ def add_train_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--task",
         required=True,
-        choices=["sentiment", "aspect", "tagging"],
+        choices=TASKS,
         help="what to predict: a label per sentence, per aspect term, or per token",
     )
     p.add_argument(
@@ -43,49 +49,53 @@ def add_train_flags(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--ship-fold", type=int, default=0, help="with --folds: which fold's model is saved to --out")
     p.add_argument("--out", required=True, metavar="DIR", help="checkpoint folder to write (replaced atomically)")
-    p.add_argument("--cell", default="lstm", choices=CELLS, help="recurrent cell")
-    p.add_argument("--embedding-dim", type=int, default=100, help="word embedding size")
-    p.add_argument("--hidden-size", type=int, default=128, help="hidden units per direction")
-    p.add_argument("--layers", type=int, default=1, help="stacked recurrent layers")
+    p.add_argument("--cell", default=FIT["cell"], choices=CELLS, help="recurrent cell")
+    p.add_argument("--embedding-dim", type=int, default=FIT["embedding_dim"], help="word embedding size")
+    p.add_argument("--hidden-size", type=int, default=FIT["hidden_size"], help="hidden units per direction")
+    p.add_argument("--layers", type=int, default=FIT["num_layers"], help="stacked recurrent layers")
     p.add_argument(
         "--bidirectional",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="read both directions (default: on for aspect and tagging)",
+        help=f"read both directions (default: on for {' and '.join(t for t in TASKS if TASK_SPECS[t].bidirectional)})",
     )
     p.add_argument(
         "--chars",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="add a character CNN to each word (default: on for tagging)",
+        help=f"add a character CNN to each word (default: on for {' and '.join(t for t in TASKS if TASK_SPECS[t].use_chars)})",
     )
     p.add_argument(
         "--pooling",
-        default="last",
-        choices=["last", "mean", "max"],
+        default=FIT["pooling"],
+        choices=POOLINGS,
         help="sentiment: last relevant output, or mean/max over real tokens",
     )
-    p.add_argument("--dropout", type=float, default=0.3, help="dropout on embeddings, between layers and before the head")
-    p.add_argument("--min-freq", type=int, default=1, help="words seen fewer times become <unk>")
-    p.add_argument("--max-vocab", type=int, default=None, help="keep at most this many words")
+    p.add_argument(
+        "--dropout", type=float, default=FIT["dropout"], help="dropout on embeddings, between layers and before the head"
+    )
+    p.add_argument("--min-freq", type=int, default=FIT["min_freq"], help="words seen fewer times become <unk>")
+    p.add_argument("--max-vocab", type=int, default=FIT["max_vocab"], help="keep at most this many words")
     p.add_argument(
         "--init-embeddings",
         metavar="DIR",
         help="start word vectors from this checkpoint's (its vocabulary is added to this model's)",
     )
     p.add_argument("--freeze-embeddings", action="store_true", help="with --init-embeddings: keep the word vectors fixed")
-    p.add_argument("--dev-fraction", type=float, default=0.1, help="share of training sentences carved off as dev")
-    p.add_argument("--epochs", type=int, default=10, help="maximum epochs")
-    p.add_argument("--batch-size", type=int, default=32, help="sentences per batch")
-    p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate")
-    p.add_argument("--weight-decay", type=float, default=0.0, help="Adam weight decay")
-    p.add_argument("--clip", type=float, default=5.0, help="max global gradient norm")
-    p.add_argument("--patience", type=int, default=3, help="epochs without a better dev score before stopping")
     p.add_argument(
-        "--metric", default="accuracy", choices=["accuracy", "macro_f1"], help="dev metric that selects the checkpoint"
+        "--dev-fraction", type=float, default=FIT["dev_fraction"], help="share of training sentences carved off as dev"
     )
-    p.add_argument("--seed", type=int, default=13, help="random seed (same seed, same weights on CPU)")
-    p.add_argument("--device", default="auto", help="auto (CUDA, else MPS, else CPU), cpu, cuda or mps")
+    p.add_argument("--epochs", type=int, default=TRAIN["epochs"], help="maximum epochs")
+    p.add_argument("--batch-size", type=int, default=TRAIN["batch_size"], help="sentences per batch")
+    p.add_argument("--lr", type=float, default=TRAIN["lr"], help="Adam learning rate")
+    p.add_argument("--weight-decay", type=float, default=TRAIN["weight_decay"], help="Adam weight decay")
+    p.add_argument("--clip", type=float, default=TRAIN["clip"], help="max global gradient norm")
+    p.add_argument("--patience", type=int, default=TRAIN["patience"], help="epochs without a better dev score before stopping")
+    p.add_argument(
+        "--metric", default=TRAIN["metric"], choices=["accuracy", "macro_f1"], help="dev metric that selects the checkpoint"
+    )
+    p.add_argument("--seed", type=int, default=TRAIN["seed"], help="random seed (same seed, same weights on CPU)")
+    p.add_argument("--device", default=TRAIN["device"], help="auto (CUDA, else MPS, else CPU), cpu, cuda or mps")
     p.add_argument("--quiet", action="store_true", help="print only the final summary")
 
 
@@ -250,10 +260,8 @@ def add_why_commands(sub) -> None:
     )
 
 
-def settings_from_args(args: argparse.Namespace) -> tuple:
+def settings_from_args(args: argparse.Namespace) -> tuple[FitSpec, TrainConfig]:
     """Return the (FitSpec, TrainConfig) that `train`'s flags describe; bad values raise CliError."""
-    from seqcore.pipeline import FitSpec
-
     try:
         spec = FitSpec(
             task=args.task,
@@ -383,8 +391,8 @@ def summarize(card: dict, out: str) -> None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from seqcore.scoring import evaluate
     from seqcore.tasks import load_examples
-    from seqcore.training import evaluate
 
     ckpt = load_checkpoint(args.model)
     examples, problems = load_examples(ckpt.config.task, args.data, PROGRESS)

@@ -11,10 +11,10 @@ import torch
 
 from seqcore.batching import Example
 from seqcore.checkpoints import Checkpoint, load_checkpoint
-from seqcore.models import article
+from seqcore.scoring import predict
+from seqcore.taskspecs import article
 from seqcore.tokens import offsets_to_token_span, tokenize
 from seqcore.traces import Trace, trace_ids, trajectory_logits
-from seqcore.training import predict
 
 DEFAULT_MAX_TOKENS = 300  # interactive views: a trace, a trajectory or a saliency row of at most this many tokens
 CHARS_PER_TOKEN_CAP = 40  # a paste is cut to max_tokens * this many characters before it is tokenized
@@ -95,7 +95,6 @@ class Predictor:
     """A checkpoint ready to answer questions about text."""
 
     def __init__(self, checkpoint: Checkpoint) -> None:
-        self.checkpoint = checkpoint
         self.model = checkpoint.model.eval()
         self.encoder = checkpoint.encoder
         self.card = checkpoint.card

@@ -29,10 +29,11 @@ from functools import partial
 import torch
 
 from seqcore.batching import Example
-from seqcore.models import CELLS
+from seqcore.cells import CELLS
 from seqcore.pipeline import FitSpec, build_model
+from seqcore.scoring import evaluate
 from seqcore.tasks import build_encoder
-from seqcore.training import Progress, TrainConfig, evaluate, seed_everything, train
+from seqcore.training import Progress, TrainConfig, seed_everything, train
 
 SIGNALS = ("A", "B")
 

@@ -1,4 +1,4 @@
-"""Classification metrics with scikit-learn: accuracy, macro-F1, confusion matrix, per-class scores."""
+"""Classification metrics with scikit-learn (accuracy, macro-F1, confusion matrix, per-class scores) and their tables."""
 
 from __future__ import annotations
 
@@ -63,3 +63,34 @@ def majority_baseline(gold: Sequence[int]) -> float:
     if len(gold) == 0:
         raise ValueError("no labeled items")
     return float(np.bincount(np.asarray(gold)).max() / len(gold))
+
+
+def confusion_cells(confusion: Sequence[Sequence[int]], labels: Sequence[str]) -> list[dict]:
+    """List the non-empty cells of a confusion matrix: the errors first, largest first, then the hits."""
+    cells = [
+        {"gold": labels[i], "predicted": labels[j], "count": int(c)}
+        for i, row in enumerate(confusion)
+        for j, c in enumerate(row)
+        if c
+    ]
+    return sorted(cells, key=lambda r: (r["gold"] == r["predicted"], -r["count"], r["gold"], r["predicted"]))
+
+
+def cell_rows(rows: Sequence[dict], gold: str, predicted: str) -> list[dict]:
+    """Return the prediction rows whose gold and predicted labels are those of one confusion cell."""
+    return [r for r in rows if r["gold"] == gold and r["predicted"] == predicted]
+
+
+def per_class_table(metrics: dict) -> list[dict]:
+    """Turn a Metrics dict into one row per class."""
+    return [
+        {
+            "class": lab,
+            "support": int(metrics["support"][k]),
+            "per-class accuracy": metrics["per_class_accuracy"][k],
+            "precision": metrics["precision"][k],
+            "recall": metrics["recall"][k],
+            "F1": metrics["f1"][k],
+        }
+        for k, lab in enumerate(metrics["labels"])
+    ]

@@ -10,19 +10,20 @@ direction reads each sequence reversed within its own length. On a 2-core CPU th
 2-3x faster than `pack_padded_sequence` and exact for every real token (see bench/).
 `rnn_impl="packed"` keeps the packed path for devices where it wins.
 
-Models return logits; the loss lives in `seqcore.training`.
+Models return logits; the loss is `seqcore.scoring.task_loss`, which `seqcore.training` minimises.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import MISSING, asdict, dataclass, fields
+from typing import Any, cast
 
 import torch
 from torch import nn
 
 from seqcore.cells import CELLS, cell_spec
+from seqcore.taskspecs import TASKS
 
-TASKS = ("sentiment", "aspect", "tagging")
 POOLINGS = ("last", "mean", "max")
 
 
@@ -38,7 +39,7 @@ class ModelConfig:
     hidden_size: int = 128
     num_layers: int = 1
     bidirectional: bool = False
-    dropout: float = 0.0
+    dropout: float = 0.3  # on embeddings, between layers and before the head (training only)
     pooling: str = "last"  # sentiment only: last relevant output, or mean/max over real tokens
     char_vocab_size: int = 0  # > 0 adds a character CNN to each word's embedding
     char_dim: int = 30
@@ -85,9 +86,18 @@ class ModelConfig:
         return cls(**data)
 
 
-def article(word: str) -> str:
-    """Return `word` with its English indefinite article: "a sentiment", "an aspect"."""
-    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+def defaults(config: type) -> dict[str, Any]:
+    """Return the default of every field of a config dataclass that has one: the one place defaults are written.
+
+    `FitSpec`, the CLI's flags and the app's Train page read `defaults(ModelConfig)["hidden_size"]` and the like.
+    """
+    out = {}
+    for f in fields(config):
+        if f.default is not MISSING:
+            out[f.name] = f.default
+        elif f.default_factory is not MISSING:
+            out[f.name] = f.default_factory()
+    return out
 
 
 def reverse_within_length(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
@@ -140,6 +150,10 @@ class RecurrentEncoder(nn.Module):
             size_in = cfg.input_size if layer == 0 else cfg.output_size
             self.layers.append(nn.ModuleList(make_rnn(cfg.cell, size_in, cfg.hidden_size) for _ in range(cfg.num_directions)))
         self.between = nn.Dropout(cfg.dropout)
+
+    def rnns(self) -> list[list[nn.RNNBase]]:
+        """Return the fused modules, layer by layer: [forward] or [forward, backward] for each layer."""
+        return [[cast(nn.RNNBase, rnn) for rnn in cast(nn.ModuleList, directions)] for directions in self.layers]
 
     def _run(self, rnn: nn.RNNBase, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         if self.cfg.rnn_impl == "packed":

@@ -12,34 +12,34 @@ import torch
 
 from seqcore.batching import Encoder, Example
 from seqcore.checkpoints import Checkpoint, load_checkpoint, save_checkpoint
-from seqcore.corpora import resolve_data_ref
 from seqcore.metrics import Metrics, majority_baseline
-from seqcore.models import ModelConfig, SequenceModel, count_parameters
+from seqcore.models import ModelConfig, SequenceModel, count_parameters, defaults
+from seqcore.scoring import evaluate
 from seqcore.tasks import build_encoder
+from seqcore.taskspecs import task_spec
 from seqcore.tokens import Vocab
-from seqcore.training import Progress, TrainConfig, TrainResult, config_dict, evaluate, predict, seed_everything, split_dev, train
+from seqcore.training import Progress, TrainConfig, TrainResult, config_dict, seed_everything, split_dev, train
 
-# Word vocabulary lowercases; tagging also reads characters, so case still reaches the model.
-TASK_DEFAULTS = {
-    "sentiment": {"bidirectional": False, "pooling": "last", "use_chars": False},
-    "aspect": {"bidirectional": True, "pooling": "last", "use_chars": False},
-    "tagging": {"bidirectional": True, "pooling": "last", "use_chars": True},
-}
+MODEL_DEFAULTS = defaults(ModelConfig)  # FitSpec's model fields start from ModelConfig's, written once there
 
 
 @dataclass
 class FitSpec:
-    """What to train: architecture and vocabulary choices (the optimiser lives in TrainConfig)."""
+    """What to train: architecture and vocabulary choices (the optimiser lives in TrainConfig).
+
+    The model fields default to `ModelConfig`'s; `bidirectional` and `use_chars` default to the task's
+    (`seqcore.taskspecs`).
+    """
 
     task: str
-    cell: str = "lstm"
-    embedding_dim: int = 100
-    hidden_size: int = 128
-    num_layers: int = 1
+    cell: str = MODEL_DEFAULTS["cell"]
+    embedding_dim: int = MODEL_DEFAULTS["embedding_dim"]
+    hidden_size: int = MODEL_DEFAULTS["hidden_size"]
+    num_layers: int = MODEL_DEFAULTS["num_layers"]
     bidirectional: bool | None = None  # None: the task's default
-    dropout: float = 0.3
-    pooling: str = "last"
-    use_chars: bool | None = None
+    dropout: float = MODEL_DEFAULTS["dropout"]
+    pooling: str = MODEL_DEFAULTS["pooling"]
+    use_chars: bool | None = None  # None: the task's default
     min_freq: int = 1
     max_vocab: int | None = None
     dev_fraction: float = 0.1
@@ -76,13 +76,10 @@ class FitResult:
     test_metrics: Metrics | None = None
     dev_examples: list[Example] = field(default_factory=list)
 
-    def checkpoint(self) -> Checkpoint:
-        return Checkpoint(self.model, self.encoder, self.card)
-
 
 def build_model(spec: FitSpec, encoder: Encoder) -> SequenceModel:
     """Return an untrained model sized for `encoder`'s vocabularies."""
-    defaults = TASK_DEFAULTS[spec.task]
+    task = task_spec(spec.task)
     cfg = ModelConfig(
         task=spec.task,
         vocab_size=len(encoder.words),
@@ -91,7 +88,7 @@ def build_model(spec: FitSpec, encoder: Encoder) -> SequenceModel:
         embedding_dim=spec.embedding_dim,
         hidden_size=spec.hidden_size,
         num_layers=spec.num_layers,
-        bidirectional=defaults["bidirectional"] if spec.bidirectional is None else spec.bidirectional,
+        bidirectional=task.bidirectional if spec.bidirectional is None else spec.bidirectional,
         dropout=spec.dropout,
         pooling=spec.pooling,
         char_vocab_size=len(encoder.chars) if encoder.chars else 0,
@@ -124,8 +121,8 @@ def fit(
     if dev_examples is None:
         train_examples, dev_examples = split_dev(train_examples, spec.dev_fraction, train_cfg.seed)
         split = f"dev = {spec.dev_fraction:.0%} of train sentences, grouped by sentence text, seed {train_cfg.seed}"
-    defaults = TASK_DEFAULTS[spec.task]
-    use_chars = defaults["use_chars"] if spec.use_chars is None else spec.use_chars
+    task = task_spec(spec.task)
+    use_chars = task.use_chars if spec.use_chars is None else spec.use_chars
     encoder = build_encoder(
         spec.task, train_examples, spec.min_freq, spec.max_vocab, lowercase=True, use_chars=use_chars, label_examples=dev_examples
     )
@@ -201,48 +198,3 @@ def copy_embeddings(source: Checkpoint, model: SequenceModel, words: Vocab) -> i
 def save_fit(out: str | os.PathLike, fitted: FitResult) -> Path:
     """Save a fitted model as a checkpoint folder."""
     return save_checkpoint(out, fitted.model, fitted.encoder, fitted.card)
-
-
-def predictions_table(model: SequenceModel, examples: Sequence[Example], encoder: Encoder) -> list[dict]:
-    """Return one row per labeled item: example id, text, item (aspect term or token), gold, predicted, confidence."""
-    p = predict(model, examples, encoder)
-    rows = []
-    for ex_i, pos, gold, pred, probs in zip(p.example, p.position, p.gold, p.pred, p.probs):
-        ex = examples[ex_i]
-        item = (
-            ex.aspect_terms[pos]
-            if encoder.task == "aspect" and pos < len(ex.aspect_terms)
-            else (ex.tokens[pos] if encoder.task == "tagging" else "")
-        )
-        rows.append(
-            {
-                "id": ex.id,
-                "text": ex.text,
-                "item": item,
-                "position": pos,
-                "gold": encoder.labels.itos[gold] if gold >= 0 else None,
-                "predicted": encoder.labels.itos[pred],
-                "confidence": float(probs[pred]),
-            }
-        )
-    return rows
-
-
-def card_test_examples(card: dict, root: str | os.PathLike | None = None) -> list[Example]:
-    """Rebuild the test examples a card's test_metrics were scored on, from the data folder (`root`, default data_dir()).
-
-    Cross-validated sentiment models (card["data"]["kfold"] = {folds, fold, seed}) were tested on one
-    fold of their training files; other models on the files in card["data"]["test"].
-    """
-    from seqcore.tasks import load_examples
-    from seqcore.training import kfold
-
-    data = card.get("data") or {}
-    fold = data.get("kfold")
-    if fold:
-        examples, _ = load_examples(card["task"], [resolve_data_ref(r, root) for r in data["train"]])
-        return [examples[i] for i in kfold(len(examples), fold["folds"], fold["seed"])[fold["fold"]]]
-    refs = data.get("test") or []
-    if not refs or isinstance(refs, str):
-        raise ValueError("the card names no test files")
-    return load_examples(card["task"], [resolve_data_ref(r, root) for r in refs])[0]

@@ -19,7 +19,7 @@
 2. Counting padded positions in a tagger's loss and accuracy: the same predictions score
    differently as the padding grows, unless padded positions are masked out.
 
-3. Many-to-one vs many-to-many: the live tensor shapes of a model, from `explain.shape_flow`.
+3. Many-to-one vs many-to-many: the live tensor shapes of a model, from `anatomy.shape_flow`.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F
 
+from seqcore.anatomy import shape_flow
 from seqcore.batching import IGNORE_INDEX, Batch, Encoder, Example, batch_order
-from seqcore.explain import shape_flow
 from seqcore.models import SequenceModel, length_mask
 
 READOUTS = ("right", "padded", "first")
@@ -347,7 +347,7 @@ class Paradigm:
 
     kind: str
     explanation: str
-    stages: list[dict] = field(default_factory=list)  # explain.shape_flow rows: stage, shape, meaning
+    stages: list[dict] = field(default_factory=list)  # anatomy.shape_flow rows: stage, shape, meaning
     output_shape: list[int] = field(default_factory=list)
     other_kind: str = ""
     other_stages: list[dict] = field(default_factory=list)

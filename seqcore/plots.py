@@ -265,7 +265,7 @@ def confusion_figure(
 
 
 def per_class_figure(rows: Sequence[Mapping]) -> go.Figure:
-    """Grouped bars of precision, recall and F1 per class (rows from `explain.per_class_table`)."""
+    """Grouped bars of precision, recall and F1 per class (rows from `metrics.per_class_table`)."""
     fig = go.Figure()
     for k, metric in enumerate(("precision", "recall", "F1")):
         fig.add_trace(

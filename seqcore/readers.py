@@ -806,6 +806,34 @@ def sniff_kind(source: Source, name: str | None = None) -> str:
     return "text_lines"
 
 
+def _review_counts(
+    label: str, sentences: Iterable[Sentence], fmt: Callable[[], str | None], problems: list[Problem]
+) -> dict[str, Any]:
+    """Count sentences, targets, polarities and NULL targets, reading `sentences` once (a stream or a list)."""
+    n_sentences = with_targets = nulls = 0
+    counts: Counter[str] = Counter()
+    for sentence in sentences:
+        n_sentences += 1
+        with_targets += bool(sentence.targets)
+        counts.update(t.polarity for t in sentence.targets)
+        nulls += sum(t.is_null for t in sentence.targets)
+    return {
+        "source": label,
+        "kind": fmt(),  # a stream knows its format once its root was read
+        "sentences": n_sentences,
+        "sentences_with_targets": with_targets,
+        "targets": sum(counts.values()),
+        "polarities": {p: counts[p] for p in POLARITIES if counts[p]},
+        "null_targets": nulls,
+        "problems": [str(p) for p in problems],
+    }
+
+
+def review_counts(review: ReviewFile) -> dict[str, Any]:
+    """Count what a parsed SemEval file holds: the same summary `describe_file` gives of an XML file."""
+    return _review_counts(review.source, review.sentences, lambda: review.format, review.problems)
+
+
 def describe_file(source: Source, name: str | None = None, progress: Progress | None = None) -> dict[str, Any]:
     """Sniff a file's kind (SemEval XML, CoNLL-U, labeled TSV or plain lines) and count what it holds.
 
@@ -815,24 +843,7 @@ def describe_file(source: Source, name: str | None = None, progress: Progress | 
     label = name or (UPLOAD_NAME if _is_bytes(source) else Path(source).name)  # type: ignore[arg-type]
     if kind == "xml":
         stream = SemEvalStream(source, label, progress=progress)
-        n_sentences = with_targets = 0
-        counts: Counter[str] = Counter()
-        nulls = 0
-        for sentence in stream:
-            n_sentences += 1
-            with_targets += bool(sentence.targets)
-            counts.update(t.polarity for t in sentence.targets)
-            nulls += sum(t.is_null for t in sentence.targets)
-        return {
-            "source": label,
-            "kind": stream.format,
-            "sentences": n_sentences,
-            "sentences_with_targets": with_targets,
-            "targets": sum(counts.values()),
-            "polarities": {p: counts[p] for p in POLARITIES if counts[p]},
-            "null_targets": nulls,
-            "problems": [str(p) for p in stream.problems],
-        }
+        return _review_counts(label, stream, lambda: stream.format, stream.problems)
     if kind == "conllu":
         n_sentences = n_words = 0
         tag_counts: Counter[str] = Counter()

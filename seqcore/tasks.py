@@ -1,40 +1,43 @@
-"""Turn parsed files into task examples, and build the vocabularies a model needs."""
+"""Files and cards become task examples here, in one place; and the vocabularies a model needs.
+
+Data files on disk (`load_examples`), an upload or demo file held as bytes (`examples_from_file`)
+and a model card's test set (`card_test_files`, `card_test_examples`) all go through the same
+functions, so the CLI, the fit pipeline and the app apply the same rules: conflict dropped for a
+3-class aspect model, NULL targets skipped, labels a model does not know counted and left out.
+What a task reads and how its items are named is in `seqcore.taskspecs`.
+"""
 
 from __future__ import annotations
 
 import os
+import random
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple, TypeVar
 
 from seqcore.batching import Encoder, Example
-from seqcore.models import article
+from seqcore.corpora import resolve_data_ref
 from seqcore.readers import (
     KIND_NAMES,
     DataFormatError,
     LabeledText,
     Problem,
     Progress,
+    ReviewFile,
     Sentence,
     TaggedSentence,
     read_conllu,
+    read_labeled_tsv,
     read_polarity,
     read_semeval,
     sniff_kind,
 )
+from seqcore.taskspecs import ASPECT_LABELS, article, task_spec
 from seqcore.tokens import Vocab, tokenize
 
-SENTIMENT_LABELS = ("negative", "positive")
-ASPECT_LABELS = ("negative", "neutral", "positive")  # conflict is dropped for the 3-class task
-
-# What each task reads, as readers.sniff_kind names it (a CoNLL-U file with many malformed lines sniffs as TSV:
-# the tagging reader then reports each bad sentence), and the same in words for messages.
-TASK_FILE_KINDS = {"sentiment": ("text_lines",), "aspect": ("xml",), "tagging": ("conllu", "labeled_tsv")}
-TASK_READS = {
-    "sentiment": "a pair of rt-polarity files, one sentence per line (.pos and .neg)",
-    "aspect": "SemEval ABSA XML (2014 <sentences> or 2015/2016 <Reviews>)",
-    "tagging": "CoNLL-U (words in column 2, UPOS tags in column 4; .conllu or .conllu.gz)",
-}
+T = TypeVar("T")
 
 
 def check_data_file(task: str, path: str | os.PathLike) -> None:
@@ -43,8 +46,18 @@ def check_data_file(task: str, path: str | os.PathLike) -> None:
     if not path.exists():
         raise FileNotFoundError(f"no such data file: {path}")
     kind = sniff_kind(path, name=str(path))  # a folder or a binary file raises DataFormatError here
-    if kind not in TASK_FILE_KINDS[task]:
-        raise DataFormatError(f"{path} is {KIND_NAMES[kind]}, but {article(task)} model reads {TASK_READS[task]}.")
+    spec = task_spec(task)
+    if kind not in spec.file_kinds:
+        raise DataFormatError(f"{path} is {KIND_NAMES[kind]}, but {article(task)} model reads {spec.reads}.")
+
+
+def example_labels(task: str, ex: Example) -> list[str]:
+    """Return the gold labels of one example's items: its sentence label, its aspects' labels, or its tags."""
+    if task == "sentiment":
+        return [] if ex.label is None else [ex.label]
+    if task == "aspect":
+        return list(ex.aspect_labels)
+    return list(ex.tags or [])
 
 
 def sentiment_examples(texts: Sequence[LabeledText], prefix: str = "s") -> list[Example]:
@@ -113,8 +126,7 @@ def load_examples(
     2016); tagging: CoNLL-U files (plain or gzip). Files are streamed (any size); a file that is
     missing, a folder, binary or of the wrong kind for the task is refused with the reason.
     """
-    if task not in TASK_FILE_KINDS:
-        raise ValueError(f"unknown task {task!r}: use sentiment, aspect or tagging")
+    task_spec(task)  # an unknown task is refused before any file is read
     paths = [Path(p) for p in paths]
     for p in paths:
         check_data_file(task, p)
@@ -154,16 +166,180 @@ def build_encoder(
     """
     words = Vocab.build((ex.tokens for ex in examples), min_freq=min_freq, max_size=max_size, lowercase=lowercase)
     chars = Vocab.build(([c for tok in ex.tokens for c in tok] for ex in examples), min_freq=2) if use_chars else None
-    examples = list(examples) + list(label_examples)
-    if task == "sentiment":
-        labels = Vocab.labels(sorted({ex.label for ex in examples if ex.label is not None}))
-    elif task == "aspect":
-        seen = {lab for ex in examples for lab in ex.aspect_labels}
-        labels = Vocab.labels([lab for lab in ASPECT_LABELS if lab in seen] + sorted(seen - set(ASPECT_LABELS)))
-    elif task == "tagging":
-        labels = Vocab.labels(sorted({tag for ex in examples for tag in (ex.tags or [])}))
-    else:
-        raise ValueError(f"unknown task {task!r}: use sentiment, aspect or tagging")
+    order = task_spec(task).class_order
+    seen = {lab for ex in [*examples, *label_examples] for lab in example_labels(task, ex)}
+    labels = Vocab.labels([lab for lab in order if lab in seen] + sorted(seen - set(order)))
     if len(labels) < 2:
         raise ValueError(f"the training data has {len(labels)} label(s) {labels.itos}: a classifier needs at least 2")
     return Encoder(task, words, labels, chars)
+
+
+# ----------------------------------------------------------------------------- rows and selections
+
+
+def problem_rows(problems: Sequence[Problem]) -> list[dict]:
+    """Problems as table rows: sentence id, line, file, what was wrong."""
+    return [{"sentence id": p.sentence_id, "line": p.line, "file": p.source, "problem": p.message} for p in problems]
+
+
+def review_aspect_examples(review: ReviewFile, labels: Sequence[str]) -> tuple[list[Example], dict[str, int]]:
+    """Build aspect examples of a parsed file (`aspect_examples`) and count the targets skipped, by reason.
+
+    NULL targets have no span; a polarity that is not one of `labels` (conflict for a 3-class
+    model) cannot be scored; a span annotated with different polarities is ambiguous.
+    """
+    skipped: Counter = Counter()
+    return aspect_examples(review.sentences, labels, skipped), dict(skipped)
+
+
+def sentence_labels_from_reviews(reviews: Sequence[ReviewFile]) -> tuple[list[LabeledText], int]:
+    """Give each review sentence a whole-sentence label when all its opinions agree (positive or negative).
+
+    Sentences with no opinion, or with mixed, neutral or conflict opinions, are left out; returns the
+    labeled texts and how many sentences were left out. This turns the shipped demo XML files into a
+    tiny sentiment set that needs no data folder.
+    """
+    out, left = [], 0
+    for review in reviews:
+        for s in review.sentences:
+            pols = {t.polarity for t in s.targets}
+            if len(pols) == 1 and next(iter(pols)) in ("positive", "negative"):
+                out.append(LabeledText(s.text, next(iter(pols))))
+            else:
+                left += 1
+    return out, left
+
+
+def subsample(items: Sequence[T], n: int | None, seed: int = 13) -> list[T]:
+    """Return at most n items, a fixed-seed random sample in the original order."""
+    if n is None or n >= len(items):
+        return list(items)
+    if n < 1:
+        raise ValueError(f"the sample size must be at least 1, got {n}")
+    keep = sorted(random.Random(seed).sample(range(len(items)), n))
+    return [items[i] for i in keep]
+
+
+def known_label_examples(examples: Sequence[Example], labels: Sequence[str]) -> tuple[list[Example], int]:
+    """Keep sentiment or tagging examples whose labels the model knows; return them and how many were dropped."""
+    known = set(labels)
+    kept = []
+    for ex in examples:
+        if ex.label is not None and ex.label not in known:
+            continue
+        if ex.tags is not None and not set(ex.tags) <= known:
+            continue
+        kept.append(ex)
+    return kept, len(examples) - len(kept)
+
+
+# ----------------------------------------------------------------------------- one file held as bytes
+
+
+@dataclass
+class ParsedFile:
+    """One upload or demo file read for a task, before it becomes examples (what a page may browse)."""
+
+    task: str
+    name: str
+    review: ReviewFile | None = None  # SemEval XML (aspect; sentiment from opinions that agree)
+    records: list[LabeledText] = field(default_factory=list)  # sentiment: label<TAB>text lines
+    sentences: list[TaggedSentence] = field(default_factory=list)  # tagging: CoNLL-U
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_task_file(task: str, data: bytes, name: str) -> ParsedFile:
+    """Read a file held in memory (an upload) as the task reads it; DataFormatError for a file that cannot be read at all."""
+    task_spec(task)
+    if task == "aspect" or (task == "sentiment" and name.lower().endswith(".xml")):
+        review = read_semeval(data, name=name)
+        return ParsedFile(task, name, review=review, problems=list(review.problems))
+    if task == "sentiment":
+        records, problems = read_labeled_tsv(data, name=name)
+        return ParsedFile(task, name, records=records, problems=problems)
+    sentences, problems = read_conllu(data, name=name)
+    return ParsedFile(task, name, sentences=sentences, problems=problems)
+
+
+def file_examples(parsed: ParsedFile, labels: Sequence[str] | None) -> tuple[list[Example], list[dict], dict[str, int]]:
+    """Turn a read file into labeled examples of its task; see `examples_from_file`."""
+    task = parsed.task
+    skipped: dict[str, int] = {}
+    if task == "aspect":
+        assert parsed.review is not None
+        examples, skipped = review_aspect_examples(parsed.review, labels or ASPECT_LABELS)
+        return examples, problem_rows(parsed.problems), skipped
+    if task == "sentiment":
+        records = parsed.records
+        if parsed.review is not None:
+            records, left = sentence_labels_from_reviews([parsed.review])
+            skipped = {"sentences whose opinions are mixed, neutral or absent": left}
+        examples = sentiment_examples(records)
+    else:
+        examples = tagging_examples(parsed.sentences)
+    dropped = 0
+    if labels is not None:
+        examples, dropped = known_label_examples(examples, labels)
+    if dropped:
+        skipped[f"{'sentences' if task == 'tagging' else 'lines'} with a label this model does not know"] = dropped
+    return examples, problem_rows(parsed.problems), skipped
+
+
+def examples_from_file(
+    task: str, data: bytes, name: str, labels: Sequence[str] | None
+) -> tuple[list[Example], list[dict], dict[str, int]]:
+    """Turn an uploaded or demo file into labeled examples of `task` a model can score.
+
+    `labels` are the model's classes (None when training: every sentiment label and tag is kept,
+    and aspects keep the three classes negative, neutral, positive). Returns the examples, the
+    file's problems as table rows, and what was skipped (reason -> count). Raises DataFormatError
+    for a file that cannot be read at all.
+    """
+    return file_examples(read_task_file(task, data, name), labels)
+
+
+# ----------------------------------------------------------------------------- a model card's test set
+
+
+class CardTestFiles(NamedTuple):
+    """The files a card's test metrics were scored on; with `kfold` ({folds, fold, seed}), one fold of them."""
+
+    files: list[Path]
+    kfold: dict | None
+
+
+def _card_test_refs(card: dict) -> tuple[list[str], dict | None] | None:
+    """The data/... references of a card's test set and its k-fold description, or None when it names none."""
+    data = card.get("data") or {}
+    kfold = data.get("kfold") if isinstance(data.get("kfold"), dict) else None
+    refs = data.get("train") if kfold else data.get("test")
+    if not refs or not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
+        return None
+    return refs, kfold
+
+
+def card_test_files(card: dict, root: str | os.PathLike | None = None) -> CardTestFiles | None:
+    """The files a model was tested on, when its card names them and they are in the data folder; None otherwise.
+
+    Cross-validated sentiment models (card["data"]["kfold"] = {folds, fold, seed}) were tested on one
+    fold of their training files; other models on the files in card["data"]["test"].
+    """
+    found = _card_test_refs(card)
+    if found is None:
+        return None
+    files = [resolve_data_ref(r, root) for r in found[0]]
+    return CardTestFiles(files, found[1]) if all(f.is_file() for f in files) else None
+
+
+def card_test_examples(card: dict, root: str | os.PathLike | None = None) -> list[Example]:
+    """Rebuild the test examples a card's test_metrics were scored on, from the data folder (`root`, default data_dir())."""
+    from seqcore.training import kfold
+
+    found = _card_test_refs(card)
+    if found is None:
+        raise ValueError("the card names no test files")
+    refs, fold = found
+    examples, _ = load_examples(card["task"], [resolve_data_ref(r, root) for r in refs])
+    if fold:
+        return [examples[i] for i in kfold(len(examples), fold["folds"], fold["seed"])[fold["fold"]]]
+    return examples

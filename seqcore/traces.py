@@ -34,7 +34,8 @@ import torch
 from torch import nn
 
 from seqcore.cells import cell_spec
-from seqcore.models import SequenceModel, article, length_mask
+from seqcore.models import SequenceModel, length_mask
+from seqcore.taskspecs import article
 
 DIRECTIONS = ("forward", "backward")
 METHODS = ("parallel", "steps")

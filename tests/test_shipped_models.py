@@ -11,8 +11,8 @@ import torch
 
 from seqcore.checkpoints import load_checkpoint
 from seqcore.inference import Predictor
-from seqcore.pipeline import card_test_examples
-from seqcore.training import evaluate
+from seqcore.scoring import evaluate
+from seqcore.tasks import card_test_examples
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "models"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from seqcore.batching import IGNORE_INDEX, Encoder, Example, batch_order, iterate_batches
+from seqcore.batching import IGNORE_INDEX, Encoder, Example, aspect_masks, batch_order, iterate_batches
 from seqcore.tasks import build_encoder
 from tests.synthetic import aspect_data, tagging_data
 
@@ -95,3 +95,10 @@ def test_encoder_round_trips_through_dict():
     assert torch.equal(enc.batch(exs).chars, again.batch(exs).chars)
     with pytest.raises(ValueError, match="lacks the key 'words'"):
         Encoder.from_dict({"task": "tagging", "labels": {}})
+
+
+def test_aspect_masks():
+    masks = aspect_masks(4, [(1, 3), (0, 1)])
+    assert masks.tolist() == [[0, 1, 1, 0], [1, 0, 0, 0]]
+    with pytest.raises(ValueError, match="outside"):
+        aspect_masks(2, [(1, 3)])

@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from seqcore.inference import CHARS_PER_TOKEN_CAP, Predictor, TextTooLongError, cap_text, max_tokens
+from seqcore.scoring import predict
 from seqcore.traces import trajectory_logits
-from seqcore.training import predict
 
 ROOT = Path(__file__).resolve().parents[2]
 SENTIMENT = ROOT / "models" / "sentiment-lstm"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from seqcore.metrics import Metrics, majority_baseline, score
+from seqcore.metrics import Metrics, cell_rows, confusion_cells, majority_baseline, per_class_table, score
 
 
 def test_score_by_hand():
@@ -28,3 +28,20 @@ def test_absent_class_has_zero_accuracy_not_nan_and_errors_are_clear():
     with pytest.raises(ValueError, match="no labeled items"):
         score([], [], ["a"])
     assert majority_baseline([2, 2, 1, 0]) == 0.5
+
+
+def test_confusion_helpers():
+    m = [[3, 1], [0, 0]]
+    cells = confusion_cells(m, ["a", "b"])
+    assert cells == [{"gold": "a", "predicted": "b", "count": 1}, {"gold": "a", "predicted": "a", "count": 3}]
+    rows = [{"gold": "a", "predicted": "b", "text": "x"}, {"gold": "a", "predicted": "a", "text": "y"}]
+    assert cell_rows(rows, "a", "b") == [rows[0]]
+    metrics = {
+        "labels": ["a", "b"],
+        "support": [4, 0],
+        "per_class_accuracy": [0.75, 0.0],
+        "precision": [1.0, 0.0],
+        "recall": [0.75, 0.0],
+        "f1": [0.857, 0.0],
+    }
+    assert per_class_table(metrics)[0]["precision"] == 1.0

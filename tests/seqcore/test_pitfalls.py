@@ -7,8 +7,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from seqcore.anatomy import shape_flow
 from seqcore.batching import IGNORE_INDEX, Example, batch_order
-from seqcore.explain import shape_flow
 from seqcore.pipeline import FitSpec, build_model, fit
 from seqcore.pitfalls import (
     PAD_MARK,
@@ -21,8 +21,9 @@ from seqcore.pitfalls import (
     readout_logits,
     sequence_paradigm,
 )
+from seqcore.scoring import evaluate
 from seqcore.tasks import build_encoder
-from seqcore.training import TrainConfig, evaluate
+from seqcore.training import TrainConfig
 from tests.synthetic import sentiment_data, tagging_data
 
 CFG = TrainConfig(epochs=6, batch_size=8, lr=0.02, seed=1, device="cpu", patience=6)

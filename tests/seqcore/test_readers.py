@@ -15,13 +15,16 @@ from seqcore.readers import (
     DataFormatError,
     Problem,
     ReviewFile,
+    Sentence,
     TaggedSentence,
+    Target,
     describe_file,
     read_conllu,
     read_labeled_tsv,
     read_polarity,
     read_polarity_lines,
     read_semeval,
+    review_counts,
     sniff_kind,
 )
 from seqcore.tokens import tokenize
@@ -765,3 +768,24 @@ def test_corpus_polarity_counts(corpora_dir):
     # 0x85 decodes to U+0085 and stays inside its sentence.
     assert any("\x85" in r.text for r in records)
     assert all(r.text and "\n" not in r.text for r in records)
+
+
+def test_review_counts_of_a_parsed_file():
+    s1 = Sentence(
+        "1",
+        "great food",
+        ["great", "food"],
+        [(0, 5), (6, 10)],
+        [Target("food", "positive", 6, 10, (1, 2)), Target(None, "negative")],
+    )
+    s2 = Sentence("2", "bad wine", ["bad", "wine"], [(0, 3), (4, 8)], [Target("wine", "conflict", 4, 8, (1, 2))])
+    s3 = Sentence("3", "awful", ["awful"], [(0, 5)], [Target("x", "negative", 0, 5, (0, 1))])
+    review = ReviewFile("f.xml", "semeval2016", [s1, s2, s3], [Problem("f.xml", "bad", "9", 4)])
+    summary = review_counts(review)
+    assert summary["targets"] == 4 and summary["null_targets"] == 1 and summary["polarities"]["conflict"] == 1
+    assert len(summary["problems"]) == 1 and summary["kind"] == "semeval2016" and summary["sentences"] == 3
+
+
+def test_review_counts_equal_describe_file_on_a_real_file():
+    path = Path(__file__).resolve().parents[2] / "demo" / "broken_demo.xml"
+    assert review_counts(read_semeval(path)) == describe_file(path)

@@ -7,9 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from seqcore.models import article
-from seqcore.readers import DataFormatError, LabeledText, Sentence, Target
-from seqcore.tasks import aspect_examples, build_encoder, load_examples, sentiment_examples
+from seqcore.batching import Example
+from seqcore.readers import DataFormatError, LabeledText, Problem, ReviewFile, Sentence, Target
+from seqcore.tasks import (
+    aspect_examples,
+    build_encoder,
+    known_label_examples,
+    load_examples,
+    review_aspect_examples,
+    sentence_labels_from_reviews,
+    sentiment_examples,
+    subsample,
+)
+from seqcore.taskspecs import article
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_XML = ROOT / "demo" / "restaurants_2014_demo.xml"
@@ -128,3 +138,60 @@ def test_task_names_read_as_english():
         "a sentiment",
         "an aspect polarity",
     ]
+
+
+def _review() -> ReviewFile:
+    s1 = Sentence(
+        "1",
+        "great food",
+        ["great", "food"],
+        [(0, 5), (6, 10)],
+        [Target("food", "positive", 6, 10, (1, 2)), Target(None, "negative")],
+    )
+    s2 = Sentence("2", "bad wine", ["bad", "wine"], [(0, 3), (4, 8)], [Target("wine", "conflict", 4, 8, (1, 2))])
+    s3 = Sentence("3", "awful", ["awful"], [(0, 5)], [Target("x", "negative", 0, 5, (0, 1))])
+    return ReviewFile("f.xml", "semeval2016", [s1, s2, s3], [Problem("f.xml", "bad", "9", 4)])
+
+
+def test_review_adapters():
+    review = _review()
+    examples, skipped = review_aspect_examples(review, ["negative", "neutral", "positive"])
+    assert [ex.id for ex in examples] == ["1", "3"]
+    assert skipped == {"NULL target (no span in the text)": 1, "conflict (not a class of this model)": 1}
+    labeled, left = sentence_labels_from_reviews([review])
+    assert labeled == [LabeledText("awful", "negative")] and left == 2
+
+
+def test_small_adapters():
+    assert subsample(list(range(10)), None) == list(range(10))
+    sample = subsample(list(range(100)), 10, seed=1)
+    assert len(sample) == 10 and sample == sorted(sample) and sample == subsample(list(range(100)), 10, seed=1)
+    exs = [Example("a", ["x"], label="positive"), Example("b", ["y"], label="mixed")]
+    kept, dropped = known_label_examples(exs, ["positive", "negative"])
+    assert [e.id for e in kept] == ["a"] and dropped == 1
+
+
+def test_review_adapter_applies_the_task_rules_for_spans_annotated_per_category():
+    toks, offs = ["tasty", "pasta"], [(0, 5), (6, 11)]
+    agree = Sentence(
+        "a",
+        "tasty pasta",
+        toks,
+        offs,
+        [
+            Target("pasta", "positive", 6, 11, (1, 2), "FOOD#QUALITY"),
+            Target("pasta", "positive", 6, 11, (1, 2), "FOOD#STYLE_OPTIONS"),
+        ],
+    )
+    clash = Sentence(
+        "b",
+        "tasty pasta",
+        toks,
+        offs,
+        [Target("pasta", "positive", 6, 11, (1, 2), "FOOD#QUALITY"), Target("pasta", "negative", 6, 11, (1, 2), "FOOD#PRICES")],
+    )
+    examples, skipped = review_aspect_examples(
+        ReviewFile("f.xml", "semeval2016", [agree, clash], []), ["negative", "neutral", "positive"]
+    )
+    assert [(e.id, e.aspects) for e in examples] == [("a", [(1, 2)])]
+    assert skipped == {"span annotated with different polarities": 2}
