@@ -23,8 +23,6 @@ PAGES = [
     ("app_pages/7_tagging.py", "Tagging", "🏷️", "tagging"),
 ]
 
-ui.set_torch_threads()
-
 page = st.navigation(
     [st.Page(path, title=title, icon=icon, url_path=url, default=i == 0) for i, (path, title, icon, url) in enumerate(PAGES)]
 )

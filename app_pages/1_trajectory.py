@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 import ui
@@ -24,46 +23,23 @@ st.write(
     "Put two or three models side by side (a plain RNN, a GRU, an LSTM) to see which ones change their mind at *but* or *not*."
 )
 
-models = [m for m in ui.all_models() if m.task == "sentiment"]
+models = ui.models_of_task("sentiment")
 if not models:
-    st.warning("No sentiment model is available: none is shipped in models/ and none was trained in this session.")
-    st.page_link(ui.TRAIN_PAGE, label="Train a sentiment model on the Train page", icon="🏋️")
+    ui.point_to_train(
+        "No sentiment model is available: none is shipped in models/ and none was trained in this session.",
+        "Train a sentiment model on the Train page",
+    )
     st.stop()
 
-
-def use_example() -> None:
-    st.session_state["traj_sentence"] = st.session_state["traj_example"]
-    st.session_state["current_sentence"] = st.session_state["traj_example"]
-
-
-st.selectbox(
-    "Pick an example sentence",
-    EXAMPLES,
-    key="traj_example",
-    on_change=use_example,
-    index=None,
-    placeholder="Choose one, or type your own below",
-)
+ui.example_sentences("traj_example", "traj_sentence", EXAMPLES)
 text = ui.sentence_input("traj_sentence", "Sentence (type your own and press Enter)")
 
 by_key = {m.key: m for m in models}
-current = ui.current_model()
-default: list[str] = []
-if current is not None and current.key in by_key:
-    default.append(current.key)
-for cell in ("rnn", "gru", "lstm"):  # one model per cell, so the default compares the three cells
-    if len(default) >= 3:
-        break
-    pick = next(
-        (m.key for m in models if m.cell == cell and m.key not in default and all(by_key[d].cell != cell for d in default)), None
-    )
-    if pick:
-        default.append(pick)
 chosen = st.multiselect(
-    "Models to compare (up to three)",
+    f"Models to compare (up to {ui.config.COMPARED_MODELS})",
     list(by_key),
-    default=default[:3],
-    max_selections=3,
+    default=ui.comparison_default(models),
+    max_selections=ui.config.COMPARED_MODELS,
     key="traj_models",
     format_func=lambda k: f"{by_key[k].label} · {by_key[k].cell.upper()}",
 )
@@ -71,18 +47,17 @@ if not chosen:
     st.info("Choose at least one model.")
     st.stop()
 
-runs, errors = {}, []
+runs = {}
 with ui.user_errors("The sentence could not be read"):
     for k in chosen:
         entry = by_key[k]
-        traj = ui.get_predictor(entry).trajectory(text)
-        runs[f"{entry.name} ({entry.cell.upper()})"] = (traj.labels, traj.probs, traj.tokens)
+        runs[f"{entry.name} ({entry.cell.upper()})"] = ui.get_predictor(entry).trajectory(text)
 
 if runs:
-    tokens = next(iter(runs.values()))[2]
-    labels = sorted({lab for labels, _, _ in runs.values() for lab in labels})
+    tokens = next(iter(runs.values())).tokens
+    labels = sorted({lab for run in runs.values() for lab in run.labels})
     shown = st.multiselect("Classes to draw", labels, default=labels, key="traj_classes")
-    fig = plots.trajectory_figure(tokens, {n: (lab, p) for n, (lab, p, _) in runs.items()}, classes=shown)
+    fig = plots.trajectory_figure(tokens, {n: (run.labels, run.probs) for n, run in runs.items()}, classes=shown)
     ui.chart(
         fig,
         "Each line is one model's probability of one class after reading the sentence up to that word "
@@ -91,21 +66,13 @@ if runs:
     )
 
     cols = st.columns(len(runs))
-    for col, (name, (labs, probs, _)) in zip(cols, runs.items()):
-        k = int(probs[-1].argmax())
-        col.metric(name, labs[k], f"P = {probs[-1, k]:.3f} after the whole sentence", delta_color="off", delta_arrow="off")
+    for col, (name, run) in zip(cols, runs.items()):
+        label, p = run.final()
+        col.metric(name, label, f"P = {p:.3f} after the whole sentence", delta_color="off", delta_arrow="off")
 
-    rows = []
-    for t, tok in enumerate(tokens):
-        row = {"position": t, "word": tok}
-        for name, (labs, probs, _) in runs.items():
-            for c, lab in enumerate(labs):
-                row[f"{name} P({lab})"] = round(float(probs[t, c]), 4)
-            row[f"{name} predicts"] = labs[int(probs[t].argmax())]
-        rows.append(row)
     st.subheader("Word by word")
     ui.table(
-        pd.DataFrame(rows),
+        ui.trajectory_table(runs),
         "trajectory",
         key="traj_table",
         caption="One row per word: each model's class probabilities after reading up to and including that word.",

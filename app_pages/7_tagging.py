@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 import ui
 from seqcore import plots
-from seqcore.explain import tag_rows
-from seqcore.tasks import tagging_examples
+from seqcore.scoring import tag_rows
 
 st.title("🏷️ Tagging")
 st.write(
@@ -24,25 +22,15 @@ entry, predictor = picked
 
 
 def show(rows: list[dict], name: str, key: str) -> None:
-    df = pd.DataFrame(rows)
-    df["mark"] = ["" if c is None else ("✓" if c else "✗ wrong") for c in df["correct"]]
-    df = df[["position", "word", "predicted", "gold", "mark", "probability"]].round({"probability": 4})
-    wrong = df["mark"] == "✗ wrong"
-    styled = df.style.apply(lambda r: ["background-color: #fcbba1" if wrong[r.name] else "" for _ in r], axis=1)
-    ui.table(
-        df,
-        name,
-        key=key,
-        display=styled,
-        caption="One row per word: the predicted tag and its probability, the gold tag, and ✗ where they differ.",
-    )
-    if wrong.any():
-        st.error(f"{int(wrong.sum())} of {len(df)} words tagged wrong.")
+    df = ui.tag_table(rows, name, key)
+    wrong = int((df["mark"] == "✗ wrong").sum())
+    if wrong:
+        st.error(f"{wrong} of {len(df)} words tagged wrong.")
     elif df["gold"].notna().all():
         st.success(f"All {len(df)} words tagged right.")
     ui.chart(
         plots.tag_figure(rows),
-        "The model's probability for the tag it chose at each word: green right, red wrong, grey without a gold tag.",
+        "The model's probability for the tag it chose at each word: blue right, vermillion wrong, grey without a gold tag.",
         key=f"{key}_chart",
     )
 
@@ -56,41 +44,25 @@ if how == "Type a sentence":
     with ui.user_errors("No tags"):
         predicted = predictor.tag(text)
         tokens = [tok for tok, _, _ in predicted]
-        gold = gold_text.split() if gold_text.strip() else None
         st.caption("Words: " + " | ".join(f"{i}: {w}" for i, w in enumerate(tokens)))
-        show(tag_rows(tokens, predicted, gold), "tags", key="tag_typed")
+        show(tag_rows(tokens, predicted, gold_text.split() or None), "tags", key="tag_typed")
 else:
-    upload = st.file_uploader("CoNLL-U file (words in column 2, UPOS tags in column 4)", type=["conllu", "txt"], key="tag_upload")
-    if upload is None:
-        st.caption("No file yet.")
+    data = ui.pick_data(
+        "tagging", "tag_source", ["upload"], labels=predictor.labels, upload_label="CoNLL-U file", keys={"upload": "tag_upload"}
+    )
+    if data.parsed is None:
         st.stop()
-    data = upload.getvalue()
-    with ui.user_errors(f"{upload.name} could not be read"):
-        sentences, problems = ui.parse_conllu(data, upload.name)
-        if problems:
-            st.warning(f"{len(problems)} problem(s) in {upload.name}: those sentences were skipped, the rest was kept.")
-            ui.table(
-                pd.DataFrame([{"sentence id": p.sentence_id, "line": p.line, "problem": p.message} for p in problems]),
-                "problems",
-                key="tag_problems",
-                caption="What the reader found wrong, with sentence id and line.",
-            )
+    ui.show_problems(data, "tag_problems", data.title)
+    sentences = data.parsed.sentences
+    with ui.user_errors(f"{data.title} could not be read"):
         if not sentences:
-            raise ValueError(f"{upload.name} holds no readable sentence")
-        examples = tagging_examples(sentences)
-        known = set(predictor.labels)
-        scorable = [ex for ex in examples if set(ex.tags) <= known]
-        if len(scorable) < len(examples):
-            st.caption(
-                f"{len(examples) - len(scorable)} sentence(s) use tags this model does not know and are not scored over the file."
-            )
-        if scorable:
-            rows = ui.predictions(entry, predictor, f"conllu:{ui.data_hash(data)}", scorable)
-            acc = sum(r["gold"] == r["predicted"] for r in rows) / len(rows)
+            raise ValueError(f"{data.title} holds no readable sentence")
+        if data.examples and data.data_key:
+            rows = ui.predictions(entry, predictor, data.data_key, data.examples)
             st.metric(
                 "Accuracy over the file",
-                f"{acc:.1%}",
-                f"{len(rows)} words in {len(scorable)} sentences",
+                f"{ui.accuracy(rows):.1%}",
+                f"{len(rows)} words in {len(data.examples)} sentences",
                 delta_color="off",
                 delta_arrow="off",
             )
@@ -101,5 +73,4 @@ else:
             format_func=lambda k: f"{sentences[k].id}: {' '.join(sentences[k].words)[:80]}",
         )
         s = sentences[i]
-        predicted = predictor.tag(list(s.words))
-        show(tag_rows(list(s.words), predicted, list(s.tags)), f"tags_{s.id}", key="tag_file")
+        show(tag_rows(list(s.words), predictor.tag(list(s.words)), list(s.tags)), f"tags_{s.id}", key="tag_file")

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import contextlib
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -87,7 +88,7 @@ class Focus:
         return self.labels[int(np.argmax(self.logits))]
 
 
-def check_span(span: tuple[int, int], n_tokens: int, what: str = "span") -> tuple[int, int]:
+def check_span(span: Sequence[int], n_tokens: int, what: str = "span") -> tuple[int, int]:
     """Return (I, J) if 0 <= I < J <= n_tokens, else raise ValueError naming the sentence length."""
     i, j = int(span[0]), int(span[1])
     if not 0 <= i < j <= n_tokens:
@@ -248,7 +249,10 @@ class UnitRanking:
 
     def scores(self, lu: LayerUnits, by: str = "relevance") -> np.ndarray:
         """Return the (H,) ranking scores of one layer and direction."""
-        return np.abs(lu.contribution) if self._key(by) == "relevance" else lu.change
+        if self._key(by) == "relevance":
+            return np.abs(lu.contribution)
+        assert lu.change is not None  # _key refused "change" without a span, and a span fills every change
+        return lu.change
 
     def order(self, layer: int, direction: str = "forward", by: str = "relevance") -> np.ndarray:
         """Return the unit indices of one layer and direction, most relevant first (stable on ties)."""
@@ -333,7 +337,7 @@ def final_state_change(
     difference = after - before, best first; `top` keeps the first k.
     """
     a, b = final_states(predictor, text_a), final_states(predictor, text_b)
-    rows = []
+    rows: list[dict] = []
     for (layer, direction), before in a.items():
         after = b[(layer, direction)]
         for u in range(len(before)):
@@ -422,6 +426,7 @@ def _forward_for(model, focus: Focus):
 def _inputs(model, focus: Focus) -> tuple[tuple, tuple, list]:
     """Return (inputs, padding baselines, layers) for Captum: word ids, plus characters for character models."""
     if model.chars is not None:
+        assert focus.chars is not None  # a character model's focus carries its characters
         return (
             (focus.ids, focus.chars),
             (torch.zeros_like(focus.ids), torch.zeros_like(focus.chars)),

@@ -49,9 +49,9 @@ class Batch:
         """Return the batch on `device`."""
         move = lambda t: None if t is None else t.to(device)  # noqa: E731
         return Batch(
-            ids=move(self.ids),
-            lengths=move(self.lengths),
-            labels=move(self.labels),
+            ids=self.ids.to(device),
+            lengths=self.lengths.to(device),
+            labels=self.labels.to(device),
             index=self.index,
             aspect_mask=move(self.aspect_mask),
             chars=move(self.chars),
@@ -114,11 +114,13 @@ class Encoder:
         return Batch(ids, lengths, labels, list(index if index is not None else range(B)), aspect_mask, chars)
 
     def _chars(self, examples: Sequence[Example], T: int) -> torch.Tensor:
+        vocab = self.chars
+        assert vocab is not None, "only an encoder with a character vocabulary batches characters"
         L = max(min(len(tok), MAX_WORD_CHARS) for ex in examples for tok in ex.tokens)
         chars = torch.zeros(len(examples), T, L, dtype=torch.long)
         for b, ex in enumerate(examples):
             for t, tok in enumerate(ex.tokens):
-                codes = self.chars.encode(list(tok[:MAX_WORD_CHARS]))
+                codes = vocab.encode(list(tok[:MAX_WORD_CHARS]))
                 chars[b, t, : len(codes)] = torch.tensor(codes, dtype=torch.long)
         return chars
 

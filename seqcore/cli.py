@@ -352,6 +352,7 @@ def train_folds(args, spec, cfg, examples, data, report) -> int:
             report,
         )
         m = fitted.test_metrics
+        assert m is not None  # fit scores the test examples it is given
         scores.append(
             {
                 "fold": k,
@@ -365,6 +366,7 @@ def train_folds(args, spec, cfg, examples, data, report) -> int:
         if k == args.ship_fold:
             shipped = fitted
     accs = [s["accuracy"] for s in scores]
+    assert shipped is not None  # ship_fold was checked to be one of the folds
     shipped.card["cross_validation"] = {
         "folds": args.folds,
         "seed": args.seed,
@@ -418,7 +420,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     pred = Predictor.load(args.model, device="cpu")
     if pred.task == "sentiment":
         probs = pred.predict_text(args.text)
-        print(max(probs, key=probs.get) + "  " + "  ".join(f"P({k})={v:.3f}" for k, v in probs.items()))
+        print(max(probs, key=lambda k: probs[k]) + "  " + "  ".join(f"P({k})={v:.3f}" for k, v in probs.items()))
     elif pred.task == "aspect":
         if not args.aspect:
             raise CliError("an aspect model needs at least one --aspect TERM that occurs in the sentence")

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from types import SimpleNamespace
 
 import numpy as np
 import torch
@@ -30,7 +29,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from seqcore.batching import Encoder, Example
-from seqcore.models import POOLINGS, SequenceModel
+from seqcore.models import POOLINGS, SequenceModel, pool_outputs
 
 DIRECTIONS = ("forward", "backward")
 
@@ -136,8 +135,7 @@ def pool_as(model: SequenceModel, out: torch.Tensor, lengths: torch.Tensor, pool
         return model.pool(out, lengths)
     if pooling not in POOLINGS:
         raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
-    # SequenceModel.pool reads only self.cfg: hand it a config that differs in the pooling alone.
-    return SequenceModel.pool(SimpleNamespace(cfg=replace(model.cfg, pooling=pooling)), out, lengths)
+    return pool_outputs(replace(model.cfg, pooling=pooling), out, lengths)  # a config that differs in the pooling alone
 
 
 def gradient_flow(
@@ -184,7 +182,7 @@ def gradient_flow(
         x0 = model.embed(batch.ids, batch.chars).detach().requires_grad_(True)  # (1, T, E)
         steps: dict[tuple[int, str], list[torch.Tensor]] = {}
         x = x0
-        for layer, directions in enumerate(model.encoder.layers):
+        for layer, directions in enumerate(model.encoder.rnns()):
             outs = []
             for d, rnn in enumerate(directions):
                 # One sentence, no padding: the backward direction reads it reversed.
@@ -198,6 +196,7 @@ def gradient_flow(
         if cfg.task == "sentiment":
             logits = model.classify(pool_as(model, out, batch.lengths, readout))[0]  # (C,)
         elif cfg.task == "aspect":
+            assert batch.aspect_mask is not None  # an aspect encoder always builds the mask
             logits = model.classify(model.aspect_features(out, batch.aspect_mask))[0, item]  # (C,)
         else:
             logits = model.classify(out)[0, item]  # (C,)

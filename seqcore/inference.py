@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -77,6 +78,75 @@ class Trajectory:
     labels: list[str]
     probs: np.ndarray  # (T, C)
 
+    def final(self) -> tuple[str, float]:
+        """Return the predicted class after the whole sentence and its probability."""
+        k = int(self.probs[-1].argmax())
+        return self.labels[k], float(self.probs[-1, k])
+
+
+# Words a reader most likely means as an aspect of a restaurant or a laptop: picked first among a sentence's words.
+COMMON_ASPECTS = frozenset(
+    """food service staff waiter waitress server soup pizza price prices ambience atmosphere wine menu drinks place
+    music dessert decor portions bread fish sushi coffee battery screen keyboard delivery table view meal dinner
+    lunch""".split()
+    + ["wine list", "battery life"]
+)
+
+
+def aspect_candidates(text: str) -> list[tuple[tuple[int, int], str]]:
+    """Every word and pair of adjacent words of the sentence that could be an aspect term, as (token span, text)."""
+    tokens, _ = tokenize(text)
+    word = [any(c.isalpha() for c in t) for t in tokens]
+    singles = [((i, i + 1), t) for i, t in enumerate(tokens) if word[i]]
+    pairs = [((i, i + 2), f"{tokens[i]} {tokens[i + 1]}") for i in range(len(tokens) - 1) if word[i] and word[i + 1]]
+    return singles + pairs
+
+
+def suggest_aspects(candidates: Sequence[tuple[tuple[int, int], str]]) -> list[tuple[int, int]]:
+    """Pick the candidates a reader most likely means: common aspect words, the longest match first
+    ("wine list" over "wine"), without overlaps; else the longest candidate."""
+    if not candidates:
+        raise ValueError("the sentence has no word that could be an aspect term")
+    text_of = dict(candidates)
+    chosen: list[tuple[int, int]] = []
+    for span in sorted((sp for sp, t in candidates if t.lower() in COMMON_ASPECTS), key=lambda sp: sp[0] - sp[1]):
+        if all(span[1] <= d[0] or span[0] >= d[1] for d in chosen):
+            chosen.append(span)
+    return sorted(chosen) or [max(text_of, key=lambda sp: len(text_of[sp]))]
+
+
+def aspect_rows(predictions: Sequence[AspectPrediction], gold: Sequence[str] | None = None) -> list[dict]:
+    """One row per predicted aspect: term, token span, (gold and whether it is right,) predicted and P(class)."""
+    rows = []
+    for k, p in enumerate(predictions):
+        row: dict = {"term": p.term, "tokens": f"{p.token_span[0]}-{p.token_span[1] - 1}"}
+        if gold is not None:
+            row.update({"gold": gold[k], "predicted": p.label, "correct": "✓" if p.label == gold[k] else "✗"})
+        else:
+            row["predicted"] = p.label
+        row.update({f"P({c})": round(v, 4) for c, v in p.probs.items()})
+        rows.append(row)
+    return rows
+
+
+def aspect_probs(predictions: Sequence[AspectPrediction], labels: Sequence[str]) -> np.ndarray:
+    """Return the predicted probabilities as an (A, C) array, classes in the order of `labels`."""
+    return np.array([[p.probs[c] for c in labels] for p in predictions], dtype=float).reshape(len(predictions), len(labels))
+
+
+def trajectory_table(runs: Mapping[str, Trajectory]) -> list[dict]:
+    """One row per word: each named model's class probabilities after reading up to that word, and what it predicts."""
+    first = next(iter(runs.values()))
+    rows = []
+    for t, tok in enumerate(first.tokens):
+        row: dict = {"position": t, "word": tok}
+        for name, run in runs.items():
+            for c, lab in enumerate(run.labels):
+                row[f"{name} P({lab})"] = round(float(run.probs[t, c]), 4)
+            row[f"{name} predicts"] = run.labels[int(run.probs[t].argmax())]
+        rows.append(row)
+    return rows
+
 
 def term_to_token_span(text: str, tokens_offsets: list[tuple[int, int]], term: str, occurrence: int = 0) -> tuple[int, int]:
     """Return the token span of the `occurrence`-th case-insensitive match of `term` in `text`."""
@@ -141,6 +211,15 @@ class Predictor:
             )
         return Example(id="input", tokens=tokens, text=raw), offsets
 
+    def aspect_example(self, text: str, terms: Sequence[str]) -> Example:
+        """Return the example an aspect model reads for `text`, with every term (first occurrence) marked as an aspect."""
+        ex, offsets = self.example(text)
+        terms = [t.strip() for t in terms if t.strip()]
+        if not terms:
+            raise ValueError("name at least one aspect term that occurs in the sentence")
+        ex.aspects = [term_to_token_span(text, offsets, t) for t in terms]
+        return ex
+
     def _tensors(self, ex: Example) -> tuple[torch.Tensor, torch.Tensor | None]:
         batch = self.encoder.batch([ex]).to(self.device)
         return batch.ids[0], None if batch.chars is None else batch.chars[0]
@@ -168,7 +247,7 @@ class Predictor:
         for a, span in enumerate(spans):
             probs = dict(zip(self.labels, map(float, p.probs[a])))
             term = terms[a] if terms else " ".join(ex.tokens[span[0] : span[1]])
-            out.append(AspectPrediction(term, tuple(span), max(probs, key=probs.get), probs))
+            out.append(AspectPrediction(term, (span[0], span[1]), max(probs, key=lambda k: probs[k]), probs))
         return out
 
     def tag(self, text: str | list[str]) -> list[tuple[str, str, float]]:

@@ -30,6 +30,7 @@ import torch
 
 from seqcore.batching import Example
 from seqcore.cells import CELLS
+from seqcore.models import SequenceModel
 from seqcore.pipeline import FitSpec, build_model
 from seqcore.scoring import evaluate
 from seqcore.tasks import build_encoder
@@ -143,15 +144,15 @@ def memory_examples(n: int, length: int, noise_words: int = 20, seed: int = 0, p
     return out
 
 
-def set_forget_bias(model: torch.nn.Module, value: float) -> None:
+def set_forget_bias(model: SequenceModel, value: float) -> None:
     """Set every LSTM layer's forget-gate bias to `value` (split as b_if = 0, b_hf = value)."""
     with torch.no_grad():
-        for directions in model.encoder.layers:
+        for directions in model.encoder.rnns():
             for rnn in directions:
                 if isinstance(rnn, torch.nn.LSTM):
                     H = rnn.hidden_size
-                    rnn.bias_ih_l0[H : 2 * H] = 0.0  # PyTorch's gate order is i, f, g, o
-                    rnn.bias_hh_l0[H : 2 * H] = value
+                    rnn.get_parameter("bias_ih_l0")[H : 2 * H] = 0.0  # PyTorch's gate order is i, f, g, o
+                    rnn.get_parameter("bias_hh_l0")[H : 2 * H] = value
 
 
 def train_memory(

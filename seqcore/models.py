@@ -115,6 +115,23 @@ def length_mask(lengths: torch.Tensor, T: int) -> torch.Tensor:
     return torch.arange(T, device=lengths.device).unsqueeze(0) < lengths.unsqueeze(1)
 
 
+def pool_outputs(cfg: ModelConfig, out: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """Pool (B, T, D) encoder outputs to (B, D) over real tokens only: `cfg.pooling` last, mean or max."""
+    B, T, D = out.shape
+    mask = length_mask(lengths.to(out.device), T).unsqueeze(-1)  # (B, T, 1)
+    if cfg.pooling == "mean":
+        return (out * mask).sum(1) / lengths.to(out.device).unsqueeze(1).clamp(min=1)
+    if cfg.pooling == "max":
+        return out.masked_fill(~mask, float("-inf")).max(dim=1).values
+    H = cfg.hidden_size
+    last = (lengths.to(out.device) - 1).clamp(min=0).view(B, 1, 1).expand(B, 1, D)
+    pooled = out.gather(1, last).squeeze(1)  # (B, D): forward state after the last real token
+    if cfg.bidirectional:
+        # The backward direction's last step is at token 0 (it read the sentence right to left).
+        pooled = torch.cat([pooled[:, :H], out[:, 0, H:]], dim=-1)
+    return pooled
+
+
 def make_rnn(cell: str, input_size: int, hidden_size: int) -> nn.RNNBase:
     """Return one fused single-layer, single-direction recurrent module (the RNN's nonlinearity is tanh)."""
     return getattr(nn, cell_spec(cell).module)(input_size, hidden_size, batch_first=True)
@@ -166,7 +183,7 @@ class RecurrentEncoder(nn.Module):
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Map (B, T, E) inputs to (B, T, D) outputs; D = hidden * directions. Padding rows are garbage."""
-        for i, directions in enumerate(self.layers):
+        for i, directions in enumerate(self.rnns()):
             if i > 0:
                 x = self.between(x)
             outs = [self._run(directions[0], x, lengths)]  # (B, T, H)
@@ -209,20 +226,8 @@ class SequenceModel(nn.Module):
         return self.encoder(self.drop(self.embed(ids, chars)), lengths)
 
     def pool(self, out: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """Pool (B, T, D) outputs to (B, D) over real tokens only."""
-        B, T, D = out.shape
-        mask = length_mask(lengths.to(out.device), T).unsqueeze(-1)  # (B, T, 1)
-        if self.cfg.pooling == "mean":
-            return (out * mask).sum(1) / lengths.to(out.device).unsqueeze(1).clamp(min=1)
-        if self.cfg.pooling == "max":
-            return out.masked_fill(~mask, float("-inf")).max(dim=1).values
-        H = self.cfg.hidden_size
-        last = (lengths.to(out.device) - 1).clamp(min=0).view(B, 1, 1).expand(B, 1, D)
-        pooled = out.gather(1, last).squeeze(1)  # (B, D): forward state after the last real token
-        if self.cfg.bidirectional:
-            # The backward direction's last step is at token 0 (it read the sentence right to left).
-            pooled = torch.cat([pooled[:, :H], out[:, 0, H:]], dim=-1)
-        return pooled
+        """Pool (B, T, D) outputs to (B, D) over real tokens only, as the config's pooling says."""
+        return pool_outputs(self.cfg, out, lengths)
 
     def classify(self, features: torch.Tensor) -> torch.Tensor:
         """Map features (..., D) to logits (..., C)."""

@@ -42,6 +42,7 @@ CELL_COLORS = {"rnn": VERMILLION, "gru": BLUISH_GREEN, "lstm": BLUE}
 CORRECT = BLUE
 WRONG = VERMILLION
 UNKNOWN = GREY
+WRONG_BACKGROUND = "#f4d6bf"  # WRONG at a quarter strength over white: a wrong table row behind black text
 PADDING = "#d9d9d9"  # padded cells in a batch drawing
 HIGHLIGHT = ORANGE  # a marked cell (aspect mask)
 

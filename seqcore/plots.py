@@ -114,7 +114,7 @@ def gate_heatmap(
         z = z[rows]  # (k, T) in the given order
         rows = [str(u) for u in rows]  # category labels: the real unit index, in the given order
         H = len(rows)
-    if info.low is None:  # unbounded cell state: symmetric range around 0
+    if info.low is None or info.high is None:  # unbounded cell state: symmetric range around 0
         bound = float(np.abs(z).max()) if z.size else 1.0
         zmin, zmax = -bound or -1.0, bound or 1.0
     else:
@@ -226,7 +226,7 @@ def saturation_compare_figure(summaries: Mapping[str, Sequence[Mapping]]) -> go.
 # ----------------------------------------------------------------------------- page 4: evaluation
 
 
-def row_normalize(confusion: Sequence[Sequence[float]]) -> np.ndarray:
+def row_normalize(confusion: Sequence[Sequence[float]] | np.ndarray) -> np.ndarray:
     """Divide each row of a confusion matrix by its sum; an empty row stays 0."""
     m = np.asarray(confusion, dtype=np.float64)
     sums = m.sum(axis=1, keepdims=True)
@@ -457,8 +457,8 @@ def gradient_norm_figure(
     fig = go.Figure()
     models: dict[str, int] = {}
     seen: dict[str, int] = {}
-    for name, values in lines.items():
-        values = np.asarray(values, dtype=float)
+    for name, given in lines.items():
+        values = np.asarray(given, dtype=float)
         if values.shape != (len(tokens),):
             raise ValueError(f"{name}: {values.shape} norms do not fit {len(tokens)} words")
         model = name.split(" · ")[0]

@@ -125,8 +125,13 @@ _UTF8_NAMES = {"utf-8", "utf8", "us-ascii", "ascii"}
 # --------------------------------------------------------------------------- sources
 
 
-def _is_bytes(source: Source) -> bool:
-    return isinstance(source, (bytes, bytearray, memoryview))
+def _source_label(source: Source, name: str | None) -> str:
+    """The name a source is reported by: the name given, else the file's name, else <upload> for bytes."""
+    if name:
+        return name
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return UPLOAD_NAME
+    return Path(source).name
 
 
 class _Stream:
@@ -139,7 +144,7 @@ class _Stream:
     def __init__(self, source: Source, name: str | None = None, max_bytes: int | None = None, progress: Progress | None = None):
         self.progress = progress
         self.raw: BinaryIO
-        if _is_bytes(source):
+        if isinstance(source, (bytes, bytearray, memoryview)):
             data = bytes(source)
             self.label = name or UPLOAD_NAME
             self.size = len(data)
@@ -330,7 +335,7 @@ class _SentenceTreeBuilder(ET.TreeBuilder):
         self._open: list[ET.Element] = []
         self._in_sentence = 0
 
-    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:  # type: ignore[override]
+    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:
         elem = super().start(tag, attrs)
         self.lines[elem] = self.expat.CurrentLineNumber
         if self.root is None:
@@ -408,7 +413,7 @@ class _SentenceReader:
         else:
             opinions = elem.iterfind("Opinions/Opinion")
             found = [self.opinion(o, text, offsets, sid) for o in opinions]
-        kept = [pair for pair in found if pair[0] is not None]
+        kept = [(target, where) for target, where in found if target is not None]
         if self.fmt == "semeval2014":
             kept = self.drop_contradictions(kept, sid)
         targets = [target for target, _ in kept]
@@ -533,7 +538,7 @@ class SemEvalStream:
         self, source: Source, name: str | None = None, max_bytes: int | None = None, progress: Progress | None = None
     ) -> None:
         self.source, self.max_bytes, self.progress = source, max_bytes, progress
-        self.label = name or (UPLOAD_NAME if _is_bytes(source) else Path(source).name)  # type: ignore[arg-type]
+        self.label = _source_label(source, name)
         self.format: str | None = None
         self.problems: list[Problem] = []
 
@@ -677,7 +682,7 @@ def read_labeled_tsv(
     source: Source, name: str | None = None, max_bytes: int | None = None, progress: Progress | None = None
 ) -> tuple[list[LabeledText], list[Problem]]:
     """Read "label<TAB>text" lines; an optional "label<TAB>text" header is skipped."""
-    label = name or (UPLOAD_NAME if _is_bytes(source) else Path(source).name)  # type: ignore[arg-type]
+    label = _source_label(source, name)
     records: list[LabeledText] = []
     problems: list[Problem] = []
     for item in _tsv_items(_text_lines(source, label, max_bytes, None, progress), label):
@@ -738,7 +743,7 @@ def iter_conllu(
     source: Source, name: str | None = None, max_bytes: int | None = None, progress: Progress | None = None
 ) -> Iterator[TaggedSentence | Problem]:
     """Yield each CoNLL-U sentence (words and UPOS tags) as it is read, or a Problem for one that was skipped."""
-    label = name or (UPLOAD_NAME if _is_bytes(source) else Path(source).name)  # type: ignore[arg-type]
+    label = _source_label(source, name)
     seen_ids: set[str] = set()
     for number, block in enumerate(_blocks(_text_lines(source, label, max_bytes, "utf-8", progress)), start=1):
         sent_ids = [m.group(1) for _, line in block if (m := _SENT_ID.match(line))]
@@ -840,7 +845,7 @@ def describe_file(source: Source, name: str | None = None, progress: Progress | 
     The file is streamed: only counts are kept, so a file of any size can be described.
     """
     kind = sniff_kind(source, name)
-    label = name or (UPLOAD_NAME if _is_bytes(source) else Path(source).name)  # type: ignore[arg-type]
+    label = _source_label(source, name)
     if kind == "xml":
         stream = SemEvalStream(source, label, progress=progress)
         return _review_counts(label, stream, lambda: stream.format, stream.problems)

@@ -81,7 +81,7 @@ class CorpusStates:
             keep &= self.unit_direction == DIRECTIONS.index(direction)
         return np.flatnonzero(keep)
 
-    def describe_units(self, columns: Sequence[int]) -> list[dict]:
+    def describe_units(self, columns: Sequence[int] | np.ndarray) -> list[dict]:
         """Return {"layer", "direction", "unit"} for each column."""
         return [
             {
@@ -115,8 +115,8 @@ def corpus_states(
         raise ValueError("the corpus has no sentences with tokens to search")
     lengths = [len(ex.tokens) for ex in examples]
     starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)  # (S + 1,)
-    states = None
-    meta = None
+    states: np.ndarray | None = None
+    meta: list[tuple[int, int, int]] = []  # (layer, direction index, units) of each layer-direction
     done = 0
     for positions in batch_order(lengths, batch_size, bucket=True):
         batch = encoder.batch([examples[i] for i in positions])
@@ -130,6 +130,7 @@ def corpus_states(
         done += len(positions)
         if progress is not None:
             progress(done, len(examples))
+    assert states is not None  # at least one batch ran: the corpus is not empty
     unit_layer = np.concatenate([np.full(H, layer) for layer, _, H in meta])
     unit_direction = np.concatenate([np.full(H, d) for _, d, H in meta])
     unit_index = np.concatenate([np.arange(H) for _, _, H in meta])

@@ -49,7 +49,7 @@ class StateRecorder:
         self._handles: list[torch.utils.hooks.RemovableHandle] = []
 
     def __enter__(self) -> StateRecorder:
-        for layer, directions in enumerate(self.model.encoder.layers):
+        for layer, directions in enumerate(self.model.encoder.rnns()):
             for d, rnn in enumerate(directions):
                 self._handles.append(rnn.register_forward_hook(self._hook(layer, DIRECTIONS[d])))
         return self

@@ -117,6 +117,11 @@ def tagging_examples(sentences: Sequence[TaggedSentence]) -> list[Example]:
     return [Example(id=s.id, tokens=list(s.words), text=" ".join(s.words), tags=list(s.tags)) for s in sentences if s.words]
 
 
+def labeled_items(task: str, examples: Sequence[Example]) -> int:
+    """Count the labeled items of examples: sentences, aspect terms or words."""
+    return sum(len(example_labels(task, ex)) for ex in examples)
+
+
 def load_examples(
     task: str, paths: Sequence[str | os.PathLike], progress: Progress | None = None
 ) -> tuple[list[Example], list[Problem]]:
@@ -127,18 +132,18 @@ def load_examples(
     missing, a folder, binary or of the wrong kind for the task is refused with the reason.
     """
     task_spec(task)  # an unknown task is refused before any file is read
-    paths = [Path(p) for p in paths]
-    for p in paths:
+    files = [Path(p) for p in paths]
+    for p in files:
         check_data_file(task, p)
     problems: list[Problem] = []
     if task == "sentiment":
-        pos = [p for p in paths if p.suffix == ".pos"]
-        neg = [p for p in paths if p.suffix == ".neg"]
-        if len(pos) != 1 or len(neg) != 1 or len(paths) != 2:
+        pos = [p for p in files if p.suffix == ".pos"]
+        neg = [p for p in files if p.suffix == ".neg"]
+        if len(pos) != 1 or len(neg) != 1 or len(files) != 2:
             raise ValueError("sentiment data is a pair of files: one ending in .pos and one in .neg")
         return sentiment_examples(read_polarity(pos[0], neg[0], progress=progress)), problems
     examples: list[Example] = []
-    for p in paths:
+    for p in files:
         if task == "aspect":
             parsed = read_semeval(p, progress=progress)
             problems.extend(parsed.problems)

@@ -61,6 +61,13 @@ class LayerTrace:
             return None
         return self.gates["c"][-1 if self.direction == "forward" else 0]
 
+    def unit_rows(self, tokens: list[str], unit: int) -> list[dict]:
+        """One row per word: position, word and the value of every gate and state of one unit."""
+        return [
+            {"position": t, "word": tok, **{name: round(float(v[t, unit]), 4) for name, v in self.gates.items()}}
+            for t, tok in enumerate(tokens)
+        ]
+
 
 @dataclass
 class Trace:
@@ -84,10 +91,10 @@ def cell_weights(rnn: nn.RNNBase) -> tuple[torch.Tensor, torch.Tensor, torch.Ten
     """Return (W_ih, W_hh, b_ih, b_hh) of a single-layer, single-direction fused module."""
     if rnn.num_layers != 1 or rnn.bidirectional:
         raise ValueError("trace one layer and one direction at a time: seqcore builds one module per layer and direction")
-    W_ih, W_hh = rnn.weight_ih_l0, rnn.weight_hh_l0  # (G*H, in), (G*H, H)
+    W_ih, W_hh = rnn.get_parameter("weight_ih_l0"), rnn.get_parameter("weight_hh_l0")  # (G*H, in), (G*H, H)
     assert W_ih.shape[0] % rnn.hidden_size == 0
     if rnn.bias:
-        return W_ih, W_hh, rnn.bias_ih_l0, rnn.bias_hh_l0
+        return W_ih, W_hh, rnn.get_parameter("bias_ih_l0"), rnn.get_parameter("bias_hh_l0")
     zero = W_ih.new_zeros(W_ih.shape[0])
     return W_ih, W_hh, zero, zero
 
@@ -120,12 +127,12 @@ def exact_cudnn(x: torch.Tensor) -> Iterator[None]:
         yield
         return
     rnn = torch.backends.cudnn.rnn  # the per-operator API: the legacy allow_tf32 flag also covers convolutions
-    before = rnn.fp32_precision
-    rnn.fp32_precision = "ieee"
+    before = rnn.fp32_precision  # type: ignore[attr-defined]  # torch's stubs lack the per-operator precision API
+    rnn.fp32_precision = "ieee"  # type: ignore[attr-defined]
     try:
         yield
     finally:
-        rnn.fp32_precision = before
+        rnn.fp32_precision = before  # type: ignore[attr-defined]
 
 
 @torch.inference_mode()
@@ -139,7 +146,7 @@ def trace_layer(cell: str, directions: Sequence[nn.RNNBase], x: torch.Tensor) ->
     D, T, H = len(directions), x.shape[0], directions[0].hidden_size
     if T == 0:
         return [{name: x.new_zeros(0, H) for name in spec.names} for _ in range(D)]
-    G = directions[0].weight_ih_l0.shape[0]  # G*H rows: every block of every gate
+    G = directions[0].get_parameter("weight_ih_l0").shape[0]  # G*H rows: every block of every gate
     xw = x.new_empty(D, T, G)  # the input part W_ih x_t + b_ih of every gate at every step, per direction
     hw = x.new_empty(D, T, G)  # the hidden part W_hh h_{t-1} + b_hh
     h_prev = x.new_zeros(D, T, H)  # h_{t-1}: the fused outputs shifted by one step, zeros at the first
@@ -192,7 +199,7 @@ def trace_inputs(model: SequenceModel, x: torch.Tensor, tokens: list[str], metho
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     cell = model.cfg.cell
     layers: list[LayerTrace] = []
-    for layer, directions in enumerate(model.encoder.layers):
+    for layer, directions in enumerate(model.encoder.rnns()):
         if method == "parallel":
             per_direction = trace_layer(cell, directions, x)
         else:  # the backward direction reads right to left
@@ -237,7 +244,7 @@ def trajectory_logits(
     T = ids.shape[0]
     if model.cfg.bidirectional:
         rows = max(1, chunk_tokens // T)  # prefixes per chunk; each is at most T tokens long
-        out = []
+        chunks = []
         for first in range(0, T, rows):
             last = min(T, first + rows)  # prefixes first+1 .. last tokens long
             lengths = torch.arange(first + 1, last + 1, device=ids.device)  # (R,)
@@ -246,8 +253,8 @@ def trajectory_logits(
             prefix_chars = None
             if chars is not None:
                 prefix_chars = chars[:last].unsqueeze(0) * keep.unsqueeze(-1)  # (R, last, L)
-            out.append(model(prefix_ids, lengths, chars=prefix_chars))  # (R, C)
-        return torch.cat(out)  # (T, C)
+            chunks.append(model(prefix_ids, lengths, chars=prefix_chars))  # (R, C)
+        return torch.cat(chunks)  # (T, C)
     x_chars = None if chars is None else chars.unsqueeze(0)
     out = model.encode(ids.unsqueeze(0), torch.tensor([T], device=ids.device), x_chars)[0]  # (T, D)
     pooling = model.cfg.pooling

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from seqcore.anatomy import parameter_breakdown, parameter_totals
 from seqcore.checkpoints import load_checkpoint
-from seqcore.explain import parameter_breakdown, parameter_totals
 from seqcore.models import count_parameters
 from tests.app.appdata import APP, BROKEN, CONLLU, DEMO_2016, HOSTILE_XML, ROOT
 
@@ -44,7 +44,7 @@ def texts(elements) -> str:
 def test_app_structure():
     assert len(PAGES) == 7
     assert not (ROOT / "pages").exists(), "a pages/ folder beside app.py puts Streamlit in its old multipage mode"
-    sources = [ROOT / "app.py", ROOT / "ui.py", *(ROOT / "app_pages").glob("*.py")]
+    sources = [ROOT / "app.py", *(ROOT / "ui").glob("*.py"), *(ROOT / "app_pages").glob("*.py")]
     for src in sources:
         assert ":material/" not in src.read_text(encoding="utf-8"), f"{src.name}: material icons fetch a web font"
     for path in (ROOT / "seqcore").glob("*.py"):
@@ -77,13 +77,13 @@ def test_shipped_cards_name_test_files_that_exist(monkeypatch):
     """Every shipped model's card leads the Evaluation page to its test data in the project's data/ folder."""
     import json
 
-    import ui
+    from seqcore.tasks import card_test_files
 
     monkeypatch.delenv("SEQCORE_DATA", raising=False)
     for card_path in sorted((ROOT / "models").glob("*/card.json")):
         card = json.loads(card_path.read_text())
         if card.get("test_metrics"):
-            found = ui.card_test_files(card)
+            found = card_test_files(card)
             assert found is not None, (
                 f"{card_path.parent.name}: its card's data entry {card.get('data')} names no test file found here"
             )

@@ -1,0 +1,83 @@
+"""Where the app finds things, and its own defaults and limits: every number a page shows a widget with, named once.
+
+The library's defaults (`ModelConfig`, `TrainConfig`, `seqcore.gatestats`) are written in seqcore; this
+module only names what the app chooses differently, and says why.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from seqcore.gatestats import DEFAULT_THRESHOLD, THRESHOLD_RANGE, THRESHOLD_STEP
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_DIR = ROOT / "demo"
+TRAIN_PAGE = "app_pages/5_train.py"
+DEFAULT_SENTENCE = "The food was not bad at all, but the service was painfully slow."
+TASK_ORDER = {"sentiment": 0, "aspect": 1, "tagging": 2}  # the sidebar lists models task by task
+
+
+def models_dir() -> Path:
+    """The shipped models' folder: models/ beside app.py (SEQCORE_MODELS_DIR overrides it, for tests)."""
+    return Path(os.environ.get("SEQCORE_MODELS_DIR") or ROOT / "models")
+
+
+@dataclass(frozen=True)
+class Range:
+    """A number widget's bounds and step (its default comes from the library or from APP_TRAIN_DEFAULTS)."""
+
+    low: float
+    high: float
+    step: float
+
+
+# Training in a browser session: a quick model on a shared CPU, so smaller sizes, fewer epochs, a higher
+# learning rate and less dropout than the library's defaults (ModelConfig, TrainConfig: meant for the shipped
+# models). Every setting not named here (layers, batch size, patience, ...) is the library's own default
+# (`ui.jobs.train_form_defaults` merges them).
+APP_TRAIN_DEFAULTS = {
+    "cell": "gru",
+    "embedding_dim": 32,
+    "hidden_size": 32,
+    "epochs": 5,
+    "lr": 0.005,
+    "dropout": 0.2,
+    "device": "cpu",  # a GPU, where there is one, stays free for the other sessions' questions
+}
+TRAIN_RANGES = {
+    "embedding_dim": Range(4, 300, 4),
+    "hidden_size": Range(2, 512, 2),
+    "num_layers": Range(1, 4, 1),
+    "epochs": Range(1, 1000, 1),
+    "lr": Range(1e-5, 1.0, 0.001),
+    "batch_size": Range(1, 512, 1),
+    "patience": Range(1, 1000, 1),
+    "dropout": Range(0.0, 0.8, 0.05),
+}
+# Sentences of a real corpus used by default (a fixed-seed subset): seconds per epoch on a 2-core CPU.
+CORPUS_SUBSET = {"sentiment": 2000, "aspect": 1000, "tagging": 800}
+CORPUS_SUBSET_RANGE = Range(50, 20000, 50)
+SUBSET_SEED = 13
+MIN_TRAIN_SENTENCES = 4  # fewer cannot be split into train and dev
+REPORTS_PER_EPOCH = 10  # progress reports per epoch while training (the bar moves about this often)
+POLL_SECONDS = 1.0  # how often the Train page redraws a running job
+
+SATURATION = Range(THRESHOLD_RANGE[0], THRESHOLD_RANGE[1], THRESHOLD_STEP)
+SATURATION_DEFAULT = DEFAULT_THRESHOLD
+STEP_UNITS_SHOWN = 4  # units of the one-step table chosen at first
+COMPARED_MODELS = 3  # trajectories drawn side by side at most
+
+# The Train page's data choices, in order: sentiment starts on its real corpus (its demo set, derived from the
+# review files' agreeing opinions, is tiny); aspect starts on a demo file (seconds per epoch), its corpora next.
+TRAIN_SOURCES = {
+    "sentiment": ("corpus", "demo", "upload"),
+    "aspect": ("demo", "corpus", "upload"),
+    "tagging": ("demo", "corpus", "upload"),
+}
+TRAIN_SOURCE_LABELS = {
+    "sentiment": {"demo": "The demo review files: sentences whose opinions all agree (tiny: for trying the mechanics)"},
+    "aspect": {"demo": "A demo review file (tiny: for trying the mechanics)"},
+    "tagging": {},
+}

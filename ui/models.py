@@ -1,0 +1,243 @@
+"""The model registry: the models shipped in models/ and those trained in this session, and their cached loaders.
+
+The sidebar lists shipped models from their JSON cards only, so it draws before any model (and torch)
+is loaded; a model's weights are loaded once per process, when a page first needs it (`st.cache_resource`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from seqcore.cells import CELLS
+from seqcore.taskspecs import TASK_SPECS, article
+from ui import state
+from ui.config import COMPARED_MODELS, TASK_ORDER, TRAIN_PAGE, models_dir
+from ui.errors import error_message
+
+if TYPE_CHECKING:  # annotations only: importing ui must not load torch
+    from seqcore.inference import Predictor
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """One model the app can use: shipped (a folder under models/) or trained in this session."""
+
+    key: str
+    name: str
+    source: str  # "shipped" or "session"
+    task: str
+    cell: str
+    card: dict = field(hash=False, compare=False)
+    path: str | None = None
+    config: dict = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def label(self) -> str:
+        where = "" if self.source == "shipped" else " (trained in this session)"
+        return f"{self.name}{where}"
+
+
+def task_title(task: str) -> str:
+    """What a task does, in words ("aspect polarity"); the task's own name when it is unknown."""
+    spec = TASK_SPECS.get(task)
+    return spec.title if spec else task
+
+
+def set_torch_threads() -> None:
+    """Run torch on SEQCORE_TORCH_THREADS threads (default 1), once torch is needed.
+
+    The app's models are small and a server runs several sessions and a training thread at once:
+    one thread per operation is about as fast on an idle machine, and on a busy 2-core machine
+    several threads per operation were measured 100 times slower (they wait on each other).
+    """
+    import torch
+
+    wanted = int(os.environ.get("SEQCORE_TORCH_THREADS") or 1)
+    if torch.get_num_threads() != wanted:
+        torch.set_num_threads(wanted)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return max(p.stat().st_mtime for p in path.iterdir())
+    except (OSError, ValueError):
+        return 0.0
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _read_model_info(path: str, mtime: float) -> dict:
+    """Read card.json and config.json of a model folder (cached until the folder changes)."""
+    folder = Path(path)
+    card = json.loads((folder / "card.json").read_text(encoding="utf-8"))
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    return {"card": card, "config": config}
+
+
+def shipped_models() -> tuple[list[ModelEntry], list[str]]:
+    """Every readable model folder under models/, and a message for each folder that is not."""
+    entries: list[ModelEntry] = []
+    broken: list[str] = []
+    root = models_dir()
+    if not root.is_dir():
+        return entries, broken
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        if not (folder / "card.json").is_file():
+            continue
+        try:
+            info = _read_model_info(str(folder), _mtime(folder))
+            card, config = info["card"], info["config"]
+            task, cell = card.get("task") or config["task"], card.get("cell") or config["cell"]
+        except (OSError, ValueError, KeyError) as err:
+            broken.append(f"{folder.name}: {error_message(err)}")
+            continue
+        entries.append(ModelEntry(f"shipped:{folder.name}", folder.name, "shipped", task, cell, card, str(folder), config))
+    entries.sort(key=lambda e: (TASK_ORDER.get(e.task, 9), e.name))
+    return entries, broken
+
+
+def session_models() -> list[ModelEntry]:
+    """Models trained in this browser session (kept in its session state only)."""
+    return [item["entry"] for item in state.trained_models().values()]
+
+
+def all_models() -> list[ModelEntry]:
+    """Shipped models, then this session's."""
+    shipped, _ = shipped_models()
+    return shipped + session_models()
+
+
+def models_of_task(task: str) -> list[ModelEntry]:
+    """Every model of one task."""
+    return [m for m in all_models() if m.task == task]
+
+
+@st.cache_resource(show_spinner="Loading the model...", max_entries=16)
+def _load_predictor(path: str, mtime: float) -> Predictor:
+    """Load a shipped model once per process (until its folder changes)."""
+    from seqcore.inference import Predictor
+
+    set_torch_threads()
+    return Predictor.load(path)
+
+
+def get_predictor(entry: ModelEntry) -> Predictor:
+    """Return the ready-to-use model of an entry; raises CheckpointError for a broken folder."""
+    if entry.source == "session":
+        record = state.trained_model(entry.key)
+        if record is None:
+            raise KeyError(f"the model {entry.name} is no longer in this session")
+        return record["predictor"]
+    assert entry.path is not None  # a shipped model is a folder
+    return _load_predictor(entry.path, _mtime(Path(entry.path)))
+
+
+def model_version(entry: ModelEntry) -> str:
+    """A key that changes when the model changes: session models have unique keys, shipped ones add their folder's time."""
+    return entry.key if entry.path is None else f"{entry.key}@{_mtime(Path(entry.path))}"
+
+
+def card_line(entry: ModelEntry) -> str:
+    """The model's one-line card: task, cell, and its test accuracy (or dev accuracy, said so)."""
+    card = entry.card
+    parts = [task_title(entry.task), entry.cell.upper()]
+    if entry.config.get("bidirectional"):
+        parts[-1] = "bidirectional " + parts[-1]
+    test = (card.get("test_metrics") or {}).get("accuracy")
+    dev = (card.get("dev_metrics") or {}).get("accuracy")
+    if test is not None:
+        parts.append(f"test accuracy {test:.1%}")
+    elif dev is not None:
+        parts.append(f"dev accuracy {dev:.1%} (no test set)")
+    else:
+        parts.append("no test score")
+    return " · ".join(parts)
+
+
+def current_model() -> ModelEntry | None:
+    """The model chosen in the sidebar, or None when there is none."""
+    models = {m.key: m for m in all_models()}
+    key = state.model_key()
+    return models.get(key) if key is not None else None
+
+
+def _loaded(entry: ModelEntry) -> tuple[ModelEntry, Predictor] | None:
+    try:
+        return entry, get_predictor(entry)
+    except Exception as err:  # noqa: BLE001 - a broken checkpoint must not take the page down
+        st.error(f"The model {entry.name} could not be loaded: {error_message(err)}")
+        return None
+
+
+def point_to_train(message: str, link: str = "Train one on the Train page") -> None:
+    """Say that no model fits, and link to the Train page."""
+    st.warning(message)
+    st.page_link(TRAIN_PAGE, label=link, icon="🏋️")
+
+
+def model_for_task(task: str, key: str) -> tuple[ModelEntry, Predictor] | None:
+    """The model a task page uses: the sidebar's when it fits, else a page-level choice of fitting models.
+
+    With no model of the task, say so, point to the Train page and return None.
+    """
+    current = current_model()
+    if current is not None and current.task == task:
+        st.caption(f"Model: **{current.label}** ({card_line(current)}). Change it in the sidebar.")
+        return _loaded(current)
+    fitting = models_of_task(task)
+    if not fitting:
+        point_to_train(
+            f"No {task_title(task)} model is available: none is shipped in models/ and none was trained in this session.",
+            f"Train {article(task)} model on the Train page",
+        )
+        return None
+    if current is not None:
+        st.info(
+            f"The sidebar's model does {task_title(current.task)}; this page needs "
+            f"{article(task_title(task))} model, so pick one here."
+        )
+    by_key = {m.key: m for m in fitting}
+    chosen = st.selectbox(f"{task_title(task).capitalize()} model", list(by_key), key=key, format_func=lambda k: by_key[k].label)
+    entry = by_key[chosen]
+    st.caption(card_line(entry))
+    return _loaded(entry)
+
+
+def any_model() -> tuple[ModelEntry, Predictor] | None:
+    """The sidebar's model, whatever its task; None (with a pointer to Train) when there is none."""
+    entry = current_model()
+    if entry is None:
+        point_to_train("No model is available: none is shipped in models/ and none was trained in this session.")
+        return None
+    st.caption(f"Model: **{entry.label}** ({card_line(entry)}). Change it in the sidebar.")
+    return _loaded(entry)
+
+
+def comparison_default(models: list[ModelEntry], most: int = COMPARED_MODELS) -> list[str]:
+    """The models compared at first: the sidebar's (when it is one of them), then one per cell not yet chosen."""
+    current = current_model()
+    chosen = [current] if current is not None and current in models else []
+    for cell in CELLS:  # one model per cell, so the default compares the cells
+        pick = next((m for m in models if m.cell == cell and all(c.cell != cell for c in chosen)), None)
+        if pick is not None and len(chosen) < most:
+            chosen.append(pick)
+    return [m.key for m in chosen]
+
+
+def side_by_side_default(models: list[ModelEntry], entry: ModelEntry) -> tuple[str, str]:
+    """Two models to compare at first: an LSTM and a GRU, of the sidebar model's task when there are such."""
+
+    def first_key(cell: str, fallback: int) -> str:
+        same_task = [m for m in models if m.cell == cell and m.task == entry.task]
+        any_task = [m for m in models if m.cell == cell]
+        return (same_task or any_task or [models[fallback]])[0].key
+
+    left, right = first_key("lstm", 0), first_key("gru", 1)
+    if left == right:
+        right = next(m.key for m in models if m.key != left)
+    return left, right

@@ -1,0 +1,67 @@
+"""A model's answers on labeled data, cached by model and data: prediction rows and metrics (`seqcore.scoring`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from ui.models import ModelEntry, model_version
+
+if TYPE_CHECKING:  # annotations only: importing ui must not load torch
+    from seqcore.batching import Example
+    from seqcore.inference import Predictor, Trajectory
+
+
+@st.cache_data(show_spinner="Predicting...", max_entries=64)
+def _predictions(version: str, data_key: str, _predictor: Predictor, _examples: Sequence[Example]) -> list[dict]:
+    from seqcore.scoring import predictions_table
+
+    return predictions_table(_predictor.model, list(_examples), _predictor.encoder)
+
+
+def predictions(entry: ModelEntry, predictor: Predictor, data_key: str, examples: Sequence[Example]) -> list[dict]:
+    """Per-item predictions of labeled examples (cached by model and data), from `seqcore.scoring.predictions_table`."""
+    return _predictions(model_version(entry), data_key, predictor, examples)
+
+
+def aspect_file_predictions(entry: ModelEntry, data_key: str, predictor: Predictor, examples: Sequence[Example]) -> list[dict]:
+    """Every scorable aspect of a review file, predicted (cached)."""
+    rows = predictions(entry, predictor, data_key, examples)
+    return [
+        {
+            "sentence id": r["id"],
+            "text": r["text"],
+            "term": r["item"],
+            "gold": r["gold"],
+            "predicted": r["predicted"],
+            "confidence": round(r["confidence"], 4),
+        }
+        for r in rows
+    ]
+
+
+def accuracy(rows: Sequence[dict]) -> float:
+    """The share of prediction rows whose predicted label is the gold one (0 for no rows)."""
+    return sum(r["gold"] == r["predicted"] for r in rows) / len(rows) if rows else 0.0
+
+
+@st.cache_data(show_spinner="Evaluating...", max_entries=32)
+def _evaluation(version: str, data_key: str, _predictor: Predictor, _examples: Sequence[Example]) -> tuple[dict, float]:
+    from seqcore.scoring import evaluate
+
+    metrics, loss = evaluate(_predictor.model, list(_examples), _predictor.encoder)
+    return metrics.to_dict(), loss
+
+
+def evaluation(entry: ModelEntry, predictor: Predictor, data_key: str, examples: Sequence[Example]) -> tuple[dict, float]:
+    """Metrics (as a dict) and mean loss of a model on labeled examples, from `seqcore.scoring.evaluate` (cached)."""
+    return _evaluation(model_version(entry), data_key, predictor, examples)
+
+
+def trajectory_table(runs: Mapping[str, Trajectory]) -> list[dict]:
+    """One row per word: each model's class probabilities after each word (`seqcore.inference.trajectory_table`)."""
+    from seqcore.inference import trajectory_table as rows
+
+    return rows(runs)

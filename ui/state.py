@@ -1,0 +1,93 @@
+"""Every read and write of `st.session_state` goes through these small functions; pages never touch it.
+
+What a browser session uploads or trains lives here, in its own session state: no other session sees it.
+Keys: "model_key" (the sidebar's model), "current_sentence" (the sentence that follows the reader across
+pages), "trained_models" (this session's models by key), "train_job" (this session's training run), and
+the widgets' own keys.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypedDict
+
+import streamlit as st
+
+if TYPE_CHECKING:  # annotations only: importing ui must not load torch
+    from seqcore.batching import Example
+    from seqcore.inference import Predictor
+    from ui.jobs import TrainJob
+    from ui.models import ModelEntry
+
+MODEL_KEY = "model_key"
+SENTENCE = "current_sentence"
+TRAINED = "trained_models"
+JOB = "train_job"
+
+
+class TrainedModel(TypedDict):
+    """A model trained in this session: its registry entry, the ready model, its zip and its dev split."""
+
+    entry: ModelEntry
+    predictor: Predictor
+    zip: bytes
+    dev_examples: list[Example]
+
+
+def model_key() -> str | None:
+    """The key of the model chosen in the sidebar."""
+    return st.session_state.get(MODEL_KEY)
+
+
+def set_model_key(key: str) -> None:
+    """Make `key` the sidebar's model (before the sidebar is drawn)."""
+    st.session_state[MODEL_KEY] = key
+
+
+def trained_models() -> dict[str, TrainedModel]:
+    """This session's trained models, by key."""
+    return st.session_state.setdefault(TRAINED, {})
+
+
+def trained_model(key: str) -> TrainedModel | None:
+    """One of this session's trained models, or None."""
+    return trained_models().get(key)
+
+
+def add_trained_model(key: str, record: TrainedModel) -> None:
+    """Keep a model trained in this session."""
+    trained_models()[key] = record
+
+
+def train_job() -> TrainJob | None:
+    """This session's training run (running or finished), if any."""
+    return st.session_state.get(JOB)
+
+
+def set_train_job(job: TrainJob) -> None:
+    """Remember this session's training run."""
+    st.session_state[JOB] = job
+
+
+def current_sentence(default: str) -> str:
+    """The sentence last used on any page (the default before any)."""
+    return st.session_state.get(SENTENCE, default)
+
+
+def set_current_sentence(text: str) -> None:
+    """Make `text` the sentence every page starts from."""
+    st.session_state[SENTENCE] = text
+
+
+def widget_value(key: str, default: Any = None) -> Any:
+    """The value of the widget with `key` (or `default` before it is drawn)."""
+    return st.session_state.get(key, default)
+
+
+def has_widget(key: str) -> bool:
+    """Whether the widget with `key` holds a value in this session."""
+    return key in st.session_state
+
+
+def set_widget(key: str, value: Any) -> None:
+    """Set a widget's value before it is drawn (in a callback, or on the run before)."""
+    st.session_state[key] = value
