@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 from seqcore.attribution import rank_units, saliency  # noqa: E402
 from seqcore.corpora import resolve_data_ref  # noqa: E402
 from seqcore.inference import Predictor  # noqa: E402
-from seqcore.search import corpus_examples, corpus_states, find_pattern, search, text_states  # noqa: E402
-from seqcore.tasks import card_test_examples  # noqa: E402
+from seqcore.search import corpus_states, find_pattern, search, text_states  # noqa: E402
+from seqcore.tasks import card_test_examples, corpus_examples  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 LONG = (

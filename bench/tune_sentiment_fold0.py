@@ -13,8 +13,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from seqcore.cli import build_parser, settings_from_args  # noqa: E402
 from seqcore.corpora import corpus  # noqa: E402
 from seqcore.pipeline import fit  # noqa: E402
+from seqcore.splits import kfold  # noqa: E402
 from seqcore.tasks import load_examples  # noqa: E402
-from seqcore.training import kfold  # noqa: E402
 
 
 def main() -> None:

@@ -331,7 +331,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 def train_folds(args, spec, cfg, examples, data, report) -> int:
     """K-fold cross-validation: each fold is the test set once; dev is carved from the other folds."""
     from seqcore.pipeline import fit
-    from seqcore.training import kfold
+    from seqcore.splits import kfold
 
     if args.test or args.dev:
         raise CliError("--folds makes its own test sets: drop --test and --dev")
@@ -550,7 +550,8 @@ def cmd_units(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from seqcore.inference import Predictor
-    from seqcore.search import corpus_examples, corpus_states, find_pattern, search, text_states
+    from seqcore.search import corpus_states, find_pattern, search, text_states
+    from seqcore.tasks import corpus_examples
 
     top = check_top(args.top)
     span = parse_span(args.span)

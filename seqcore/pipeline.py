@@ -15,10 +15,11 @@ from seqcore.checkpoints import Checkpoint, load_checkpoint, save_checkpoint
 from seqcore.metrics import Metrics, majority_baseline
 from seqcore.models import ModelConfig, SequenceModel, count_parameters, defaults
 from seqcore.scoring import evaluate
+from seqcore.splits import split_dev
 from seqcore.tasks import build_encoder
 from seqcore.taskspecs import task_spec
 from seqcore.tokens import Vocab
-from seqcore.training import Progress, TrainConfig, TrainResult, config_dict, seed_everything, split_dev, train
+from seqcore.training import Progress, TrainConfig, TrainResult, config_dict, seed_everything, train
 
 MODEL_DEFAULTS = defaults(ModelConfig)  # FitSpec's model fields start from ModelConfig's, written once there
 

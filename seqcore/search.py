@@ -23,23 +23,19 @@
 
 Computing the states is one batched forward pass over the corpus; the search itself is numpy over
 a (tokens x |S|) boolean matrix and cumulative sums, milliseconds for ~700 sentences (see
-bench/bench_explain.py for measured numbers).
+bench/bench_explain.py for measured numbers). A corpus's sentences are read by `seqcore.tasks.corpus_examples`.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
 
 from seqcore.batching import Example, batch_order
-from seqcore.readers import Problem, read_conllu, read_labeled_tsv, read_polarity_lines, read_semeval
 from seqcore.states import DIRECTIONS, layer_states
-from seqcore.tokens import tokenize
 
 THRESHOLD = 0.3  # h > 0.3 counts as on: tanh-bounded states, LSTMVis's usual default range
 
@@ -327,50 +323,3 @@ def _join(tokens: Sequence[str], start: int, end: int) -> list[tuple[str, bool]]
     before, inside, after = " ".join(tokens[:start]), " ".join(tokens[start:end]), " ".join(tokens[end:])
     segments = [(before + " " if before else "", False), (inside, True), (" " + after if after else "", False)]
     return [(piece, hit) for piece, hit in segments if piece]
-
-
-# ----------------------------------------------------------------------------- corpora from files
-
-
-def corpus_examples(task: str, paths: Sequence[str | os.PathLike]) -> tuple[list[Example], list[Problem]]:
-    """Read sentences to search from files; labels are not needed.
-
-    aspect: SemEval XML (every sentence with tokens, aspects or not); tagging: CoNLL-U;
-    sentiment: a `.tsv` of label<TAB>text, or any other text file of one sentence per line
-    (rt-polarity's `.pos`/`.neg` files). A file with no sentence raises ValueError naming it.
-    """
-    examples: list[Example] = []
-    problems: list[Problem] = []
-    for p in map(Path, paths):
-        if not p.is_file():
-            raise FileNotFoundError(f"no such data file: {p}")
-        found = _file_examples(task, p, problems)
-        if not found:
-            raise ValueError(f"{p}: no sentence to search in this file (is it empty, or not a {task} data file?)")
-        examples.extend(found)
-    return examples, problems
-
-
-def _file_examples(task: str, path: Path, problems: list[Problem]) -> list[Example]:
-    name = path.name
-    if task == "aspect":
-        review = read_semeval(path)
-        problems.extend(review.problems)
-        return [Example(id=s.id, tokens=list(s.tokens), text=s.text) for s in review.sentences if s.tokens]
-    if task == "tagging":
-        sentences, found = read_conllu(path)
-        problems.extend(found)
-        return [Example(id=s.id, tokens=list(s.words), text=" ".join(s.words)) for s in sentences if s.words]
-    if task != "sentiment":
-        raise ValueError(f"unknown task {task!r}: use sentiment, aspect or tagging")
-    if path.suffix.lower() == ".tsv":
-        records, found = read_labeled_tsv(path)
-        problems.extend(found)
-    else:
-        records = read_polarity_lines(path, "unlabeled", encoding=None)
-    out = []
-    for i, r in enumerate(records, start=1):
-        tokens, _ = tokenize(r.text)
-        if tokens:
-            out.append(Example(id=f"{name}#{i}", tokens=tokens, text=r.text))
-    return out

@@ -31,9 +31,11 @@ from seqcore.readers import (
     read_conllu,
     read_labeled_tsv,
     read_polarity,
+    read_polarity_lines,
     read_semeval,
     sniff_kind,
 )
+from seqcore.splits import kfold
 from seqcore.taskspecs import ASPECT_LABELS, article, task_spec
 from seqcore.tokens import Vocab, tokenize
 
@@ -177,6 +179,50 @@ def build_encoder(
     if len(labels) < 2:
         raise ValueError(f"the training data has {len(labels)} label(s) {labels.itos}: a classifier needs at least 2")
     return Encoder(task, words, labels, chars)
+
+
+def corpus_examples(task: str, paths: Sequence[str | os.PathLike]) -> tuple[list[Example], list[Problem]]:
+    """Read sentences to search from files; labels are not needed.
+
+    aspect: SemEval XML (every sentence with tokens, aspects or not); tagging: CoNLL-U;
+    sentiment: a `.tsv` of label<TAB>text, or any other text file of one sentence per line
+    (rt-polarity's `.pos`/`.neg` files). A file with no sentence raises ValueError naming it.
+    """
+    examples: list[Example] = []
+    problems: list[Problem] = []
+    for p in map(Path, paths):
+        if not p.is_file():
+            raise FileNotFoundError(f"no such data file: {p}")
+        found = _unlabeled_file_examples(task, p, problems)
+        if not found:
+            raise ValueError(f"{p}: no sentence to search in this file (is it empty, or not a {task} data file?)")
+        examples.extend(found)
+    return examples, problems
+
+
+def _unlabeled_file_examples(task: str, path: Path, problems: list[Problem]) -> list[Example]:
+    name = path.name
+    if task == "aspect":
+        review = read_semeval(path)
+        problems.extend(review.problems)
+        return [Example(id=s.id, tokens=list(s.tokens), text=s.text) for s in review.sentences if s.tokens]
+    if task == "tagging":
+        sentences, found = read_conllu(path)
+        problems.extend(found)
+        return [Example(id=s.id, tokens=list(s.words), text=" ".join(s.words)) for s in sentences if s.words]
+    if task != "sentiment":
+        raise ValueError(f"unknown task {task!r}: use sentiment, aspect or tagging")
+    if path.suffix.lower() == ".tsv":
+        records, found = read_labeled_tsv(path)
+        problems.extend(found)
+    else:
+        records = read_polarity_lines(path, "unlabeled", encoding=None)
+    out = []
+    for i, r in enumerate(records, start=1):
+        tokens, _ = tokenize(r.text)
+        if tokens:
+            out.append(Example(id=f"{name}#{i}", tokens=tokens, text=r.text))
+    return out
 
 
 # ----------------------------------------------------------------------------- rows and selections
@@ -338,8 +384,6 @@ def card_test_files(card: dict, root: str | os.PathLike | None = None) -> CardTe
 
 def card_test_examples(card: dict, root: str | os.PathLike | None = None) -> list[Example]:
     """Rebuild the test examples a card's test_metrics were scored on, from the data folder (`root`, default data_dir())."""
-    from seqcore.training import kfold
-
     found = _card_test_refs(card)
     if found is None:
         raise ValueError("the card names no test files")

@@ -472,3 +472,21 @@ def test_an_unreadable_data_file_is_one_line_error_exit_2(tmp_path, capsys, monk
     assert main(["evaluate", str(ROOT / "models" / "aspect-restaurants-gru"), "--data", str(copy)]) == 2
     err = capsys.readouterr().err
     assert err.strip().splitlines() == [f"error: cannot read {copy}: Permission denied"]
+
+
+def test_train_flags_default_to_the_dataclass_fields():
+    from seqcore.cli import settings_from_args
+    from seqcore.models import ModelConfig, defaults
+    from seqcore.pipeline import FitSpec
+    from seqcore.training import TrainConfig
+
+    args = build_parser().parse_args(["train", "--task", "aspect", "--data", "x.xml", "--out", "o"])
+    spec, cfg = settings_from_args(args)
+    assert spec == FitSpec(task="aspect") and cfg == TrainConfig()
+    model = defaults(ModelConfig)
+    assert (spec.hidden_size, spec.embedding_dim, spec.dropout, spec.pooling) == (
+        model["hidden_size"],
+        model["embedding_dim"],
+        model["dropout"],
+        model["pooling"],
+    )

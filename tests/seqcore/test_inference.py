@@ -1,4 +1,4 @@
-"""Interactive work is bounded: a token cap with a message, and trajectories whose memory grows linearly."""
+"""Interactive work: a token cap with a message, trajectories whose memory grows linearly, and the helpers pages read."""
 
 from __future__ import annotations
 
@@ -6,10 +6,22 @@ import ctypes
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
-from seqcore.inference import CHARS_PER_TOKEN_CAP, Predictor, TextTooLongError, cap_text, max_tokens
+from seqcore.inference import (
+    CHARS_PER_TOKEN_CAP,
+    Predictor,
+    TextTooLongError,
+    aspect_candidates,
+    aspect_probs,
+    aspect_rows,
+    cap_text,
+    max_tokens,
+    suggest_aspects,
+    trajectory_table,
+)
 from seqcore.scoring import predict
 from seqcore.traces import trajectory_logits
 
@@ -97,3 +109,38 @@ def test_trajectory_memory_grows_at_most_linearly_with_length(predictor):
     short = min(_peak_rss_mb(lambda: predictor.trajectory(words(150))) for _ in range(2))
     long = min(_peak_rss_mb(lambda: predictor.trajectory(words(300))) for _ in range(2))
     assert long <= 2.0 * short + 8.0, f"peak memory {short:.1f} MB at 150 tokens but {long:.1f} MB at 300"
+
+
+def test_aspect_candidates_and_the_terms_offered_first():
+    candidates = aspect_candidates("The wine list was long but the waiter was rude")
+    assert ((1, 3), "wine list") in candidates and ((7, 8), "waiter") in candidates
+    assert all(any(c.isalpha() for c in text) for _, text in candidates)
+    assert suggest_aspects(candidates) == [(1, 3), (7, 8)]  # "wine list" wins over "wine"
+    assert suggest_aspects(aspect_candidates("It rocks")) == [(0, 2)]  # no common aspect: the longest candidate
+    with pytest.raises(ValueError, match="no word that could be an aspect term"):
+        suggest_aspects(aspect_candidates("... !"))
+
+
+def test_trajectory_rows_and_the_final_prediction(predictor):
+    traj = predictor.trajectory("not bad at all")
+    label, p = traj.final()
+    assert label == traj.labels[int(traj.probs[-1].argmax())] and p == pytest.approx(float(traj.probs[-1].max()))
+    rows = trajectory_table({"a": traj, "b": traj})
+    assert [r["word"] for r in rows] == traj.tokens
+    assert rows[-1]["a predicts"] == label and rows[0][f"b P({traj.labels[0]})"] == round(float(traj.probs[0, 0]), 4)
+
+
+def test_aspect_example_rows_and_probabilities():
+    aspect = Predictor.load(ROOT / "models" / "aspect-restaurants-lstm", device="cpu")
+    ex = aspect.aspect_example("The pasta was great but the waiter was rude", ["pasta", " waiter ", ""])
+    assert ex.aspects == [(1, 2), (6, 7)]
+    with pytest.raises(ValueError, match="name at least one aspect term"):
+        aspect.aspect_example("The pasta was great", [" ", ""])
+    preds = aspect.predict_aspects("The pasta was great but the waiter was rude", spans=ex.aspects)
+    rows = aspect_rows(preds, ["positive", "negative"])
+    assert [r["term"] for r in rows] == ["pasta", "waiter"] and [r["tokens"] for r in rows] == ["1-1", "6-6"]
+    assert [r["correct"] for r in rows] == ["✓" if p.label == g else "✗" for p, g in zip(preds, ["positive", "negative"])]
+    assert "gold" not in aspect_rows(preds)[0]
+    probs = aspect_probs(preds, aspect.labels)
+    assert probs.shape == (2, 3) and np.allclose(probs.sum(1), 1.0, atol=1e-5)
+    assert aspect_probs([], aspect.labels).shape == (0, 3)

@@ -1,4 +1,4 @@
-"""Hidden-state search: patterns, scores, planted matches ranked first, corpora from files, highlighted segments."""
+"""Hidden-state search: patterns, scores, planted matches ranked first, highlighted segments."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from seqcore.batching import Example
 from seqcore.checkpoints import Checkpoint
 from seqcore.inference import Predictor
 from seqcore.models import ModelConfig, SequenceModel
-from seqcore.search import CorpusStates, corpus_examples, corpus_states, find_pattern, match_segments, search, text_states
+from seqcore.search import CorpusStates, corpus_states, find_pattern, match_segments, search, text_states
 from seqcore.tasks import build_encoder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -170,25 +170,7 @@ def test_corpus_states_match_one_sentence_at_a_time():
         corpus_states(pred.model, pred.encoder, [])
 
 
-# ----------------------------------------------------------------------------- corpora and segments
-
-
-def test_corpus_examples_read_each_task(tmp_path):
-    asp, _ = corpus_examples("aspect", [ROOT / "demo" / "restaurants_2014_demo.xml"])
-    assert asp and all(ex.tokens and ex.text for ex in asp) and not any(ex.aspects for ex in asp)
-    tag, _ = corpus_examples("tagging", [ROOT / "tests" / "fixtures" / "mini.conllu"])
-    assert tag and tag[0].text == " ".join(tag[0].tokens)
-    tsv, _ = corpus_examples("sentiment", [ROOT / "tests" / "fixtures" / "labeled.tsv"])
-    (tmp_path / "x.pos").write_text("a fine film\n\nreally good\n")
-    (tmp_path / "x.neg").write_bytes("d\xe9j\xe0 vu , dull\n".encode("latin-1"))
-    pol, _ = corpus_examples("sentiment", [tmp_path / "x.pos", tmp_path / "x.neg"])
-    assert tsv and [ex.id for ex in pol] == ["x.pos#1", "x.pos#2", "x.neg#1"] and pol[2].tokens[0] == "déjà"
-    assert all(ex.label is None for ex in tsv + pol)
-    (tmp_path / "empty.txt").write_text("")
-    with pytest.raises(ValueError, match="empty.txt: no sentence to search"):
-        corpus_examples("sentiment", [tmp_path / "x.pos", tmp_path / "empty.txt"])
-    with pytest.raises(FileNotFoundError, match="no such data file"):
-        corpus_examples("aspect", [tmp_path / "missing.xml"])
+# ----------------------------------------------------------------------------- segments
 
 
 def test_match_segments_highlight_the_matched_words():

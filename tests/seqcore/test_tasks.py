@@ -12,14 +12,20 @@ from seqcore.readers import DataFormatError, LabeledText, Problem, ReviewFile, S
 from seqcore.tasks import (
     aspect_examples,
     build_encoder,
+    card_test_examples,
+    card_test_files,
+    corpus_examples,
+    examples_from_file,
     known_label_examples,
+    labeled_items,
     load_examples,
+    read_task_file,
     review_aspect_examples,
     sentence_labels_from_reviews,
     sentiment_examples,
     subsample,
 )
-from seqcore.taskspecs import article
+from seqcore.taskspecs import ASPECT_LABELS, article
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_XML = ROOT / "demo" / "restaurants_2014_demo.xml"
@@ -195,3 +201,67 @@ def test_review_adapter_applies_the_task_rules_for_spans_annotated_per_category(
     )
     assert [(e.id, e.aspects) for e in examples] == [("a", [(1, 2)])]
     assert skipped == {"span annotated with different polarities": 2}
+
+
+TSV = b"label\ttext\npositive\tgreat food\nnegative\tawful soup\nno tab here\nmixed\tso so\n"
+
+
+def test_examples_from_file_reads_each_task_as_the_cli_does():
+    examples, problems, skipped = examples_from_file("sentiment", TSV, "mine.tsv", ["negative", "positive"])
+    assert [(e.label, e.text) for e in examples] == [("positive", "great food"), ("negative", "awful soup")]
+    assert len(problems) == 1 and problems[0]["file"] == "mine.tsv" and problems[0]["line"] == 4
+    assert skipped == {"lines with a label this model does not know": 1}
+    everything, _, none_skipped = examples_from_file("sentiment", TSV, "mine.tsv", None)
+    assert {e.label for e in everything} == {"positive", "negative", "mixed"} and none_skipped == {}
+
+    xml = DEMO_XML.read_bytes()
+    agreeing, _, left = examples_from_file("sentiment", xml, "demo.xml", None)
+    labeled, n_left = sentence_labels_from_reviews([read_task_file("sentiment", xml, "demo.xml").review])
+    assert [e.text for e in agreeing] == [t.text for t in labeled] and left == {
+        "sentences whose opinions are mixed, neutral or absent": n_left
+    }
+
+    aspects, problems, skipped = examples_from_file("aspect", (ROOT / "demo" / "broken_demo.xml").read_bytes(), "b.xml", None)
+    assert aspects and all(set(e.aspect_labels) <= set(ASPECT_LABELS) for e in aspects)
+    assert problems and {"sentence id", "line", "file", "problem"} <= set(problems[0])
+    assert "conflict (not a class of this model)" in skipped
+
+    tags, problems, _ = examples_from_file("tagging", CONLLU.read_bytes(), "mini.conllu", None)
+    assert len(tags) == 4 and len(problems) == 3 and labeled_items("tagging", tags) == sum(len(e.tokens) for e in tags)
+    with pytest.raises(DataFormatError):
+        examples_from_file("aspect", b"<sentences><sentence id='1'><text>Half", "cut.xml", None)
+
+
+def test_card_test_files_name_what_the_card_was_scored_on(corpora_dir):
+    card = {"task": "aspect", "data": {"test": ["data/semeval2014/Restaurants_Test_Gold.xml"]}}
+    found = card_test_files(card, corpora_dir)
+    assert found is not None and found.kfold is None
+    assert [f.name for f in found.files] == ["Restaurants_Test_Gold.xml"] and found.files[0].is_file()
+    kfold = {"folds": 10, "fold": 3, "seed": 13}
+    cv = card_test_files(
+        {"task": "sentiment", "data": {"train": ["data/rt-polarity/rt-polarity.pos"], "kfold": kfold}}, corpora_dir
+    )
+    assert cv is not None and cv.kfold == kfold
+    assert card_test_files({"task": "aspect", "data": {"test": ["data/nowhere.xml"]}}, corpora_dir) is None
+    assert card_test_files({"task": "aspect", "data": {"test": "fold 0 of 10"}}, corpora_dir) is None
+    assert card_test_files({"task": "aspect"}, corpora_dir) is None
+    with pytest.raises(ValueError, match="names no test files"):
+        card_test_examples({"task": "aspect", "data": {}}, corpora_dir)
+
+
+def test_corpus_examples_read_each_task(tmp_path):
+    asp, _ = corpus_examples("aspect", [ROOT / "demo" / "restaurants_2014_demo.xml"])
+    assert asp and all(ex.tokens and ex.text for ex in asp) and not any(ex.aspects for ex in asp)
+    tag, _ = corpus_examples("tagging", [ROOT / "tests" / "fixtures" / "mini.conllu"])
+    assert tag and tag[0].text == " ".join(tag[0].tokens)
+    tsv, _ = corpus_examples("sentiment", [ROOT / "tests" / "fixtures" / "labeled.tsv"])
+    (tmp_path / "x.pos").write_text("a fine film\n\nreally good\n")
+    (tmp_path / "x.neg").write_bytes("d\xe9j\xe0 vu , dull\n".encode("latin-1"))
+    pol, _ = corpus_examples("sentiment", [tmp_path / "x.pos", tmp_path / "x.neg"])
+    assert tsv and [ex.id for ex in pol] == ["x.pos#1", "x.pos#2", "x.neg#1"] and pol[2].tokens[0] == "déjà"
+    assert all(ex.label is None for ex in tsv + pol)
+    (tmp_path / "empty.txt").write_text("")
+    with pytest.raises(ValueError, match="empty.txt: no sentence to search"):
+        corpus_examples("sentiment", [tmp_path / "x.pos", tmp_path / "empty.txt"])
+    with pytest.raises(FileNotFoundError, match="no such data file"):
+        corpus_examples("aspect", [tmp_path / "missing.xml"])

@@ -124,6 +124,16 @@ def test_trace_of_an_empty_sentence_is_empty(cell):
         assert list(gates) == list(cell_spec(cell).names) and all(v.shape == (0, 7) for v in gates.values())
 
 
+def test_unit_rows_read_one_unit_of_every_gate_word_by_word():
+    model = random_model("lstm", 1, False, 0)
+    tokens = ["a", "b", "c"]
+    lt = trace_inputs(model, torch.randn(3, 9), tokens).get(0)
+    rows = lt.unit_rows(tokens, 2)
+    assert [r["word"] for r in rows] == tokens and [r["position"] for r in rows] == [0, 1, 2]
+    assert list(rows[0])[2:] == list(cell_spec("lstm").names)
+    assert [r["f"] for r in rows] == [round(float(v), 4) for v in lt.gates["f"][:, 2]]
+
+
 def test_trace_rejects_an_unknown_method():
     with pytest.raises(ValueError, match="method must be one of"):
         trace_inputs(random_model("gru", 1, False, 0), torch.zeros(2, 9), ["a", "b"], method="fast")

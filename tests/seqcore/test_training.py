@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from seqcore.pipeline import FitSpec, fit
-from seqcore.training import NonFiniteLossError, TrainConfig, kfold, split_dev, train
+from seqcore.training import NonFiniteLossError, TrainConfig, train
 from tests.synthetic import aspect_data, sentiment_data, tagging_data
 
 TINY = dict(embedding_dim=12, hidden_size=10, dropout=0.0)
@@ -99,28 +99,6 @@ def test_non_finite_loss_raises_and_keeps_last_good_weights():
     changed = any(not torch.equal(before[k], v) for k, v in model.state_dict().items())
     assert changed  # the two good steps were kept
     assert info.value.result.epochs_run == 1
-
-
-def test_dev_split_is_grouped_by_sentence_and_seeded():
-    data = sentiment_data(100)
-    dup = data + [d for d in data[:20]]  # the same sentences twice
-    train_a, dev_a = split_dev(dup, 0.2, seed=1)
-    train_keys = {" ".join(e.tokens) for e in train_a}
-    assert not any(" ".join(e.tokens) in train_keys for e in dev_a)
-    assert len(train_a) + len(dev_a) == len(dup)
-    assert [e.id for e in split_dev(dup, 0.2, seed=1)[1]] == [e.id for e in dev_a]
-    assert [e.id for e in split_dev(dup, 0.2, seed=2)[1]] != [e.id for e in dev_a]
-    with pytest.raises(ValueError, match="too few"):
-        split_dev(data[:1], 0.1)
-
-
-def test_kfold_partitions():
-    folds = kfold(103, 10, seed=3)
-    assert sorted(i for f in folds for i in f) == list(range(103))
-    assert {len(f) for f in folds} == {10, 11}
-    assert kfold(103, 10, seed=3) == folds
-    with pytest.raises(ValueError, match="k must be in"):
-        kfold(5, 10)
 
 
 def test_train_config_validates():
