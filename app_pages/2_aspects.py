@@ -76,7 +76,7 @@ if review is not None:
             range(len(sentences)),
             index=next((k for k, s in enumerate(sentences) if any(t.token_span for t in s.targets)), 0),
             key="asp_sentence",
-            format_func=lambda k: f"{sentences[k].id}: {sentences[k].text.strip()[:80]}",
+            format_func=lambda k: f"{sentences[k].id}: {sentences[k].text.strip()[: ui.config.LABEL_CHARS]}",
         )
         s = sentences[i]
         ui.highlighted(s.text, ui.polarity_spans(s))

@@ -33,7 +33,7 @@ data = ui.pick_data(
     f"train_source_{task}",
     ui.config.TRAIN_SOURCES[task],
     option_labels=ui.config.TRAIN_SOURCE_LABELS[task],
-    demo_all=task == "sentiment",
+    demo_all=task in ui.config.DEMO_ALL_FILES,
     upload_label="Training file",
     disabled=running,
     keys={"demo": "train_demo", "upload": f"train_upload_{task}", "limit": f"train_limit_{task}"},

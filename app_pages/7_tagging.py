@@ -70,7 +70,7 @@ else:
             "Sentence",
             range(len(sentences)),
             key="tag_pick",
-            format_func=lambda k: f"{sentences[k].id}: {' '.join(sentences[k].words)[:80]}",
+            format_func=lambda k: f"{sentences[k].id}: {' '.join(sentences[k].words)[: ui.config.LABEL_CHARS]}",
         )
         s = sentences[i]
         show(tag_rows(list(s.words), predictor.tag(list(s.words)), list(s.tags)), f"tags_{s.id}", key="tag_file")

@@ -68,6 +68,7 @@ SATURATION = Range(THRESHOLD_RANGE[0], THRESHOLD_RANGE[1], THRESHOLD_STEP)
 SATURATION_DEFAULT = DEFAULT_THRESHOLD
 STEP_UNITS_SHOWN = 4  # units of the one-step table chosen at first
 COMPARED_MODELS = 3  # trajectories drawn side by side at most
+LABEL_CHARS = 80  # characters of a sentence shown in a pick list
 
 # The Train page's data choices, in order: sentiment starts on its real corpus (its demo set, derived from the
 # review files' agreeing opinions, is tiny); aspect starts on a demo file (seconds per epoch), its corpora next.
@@ -76,6 +77,8 @@ TRAIN_SOURCES = {
     "aspect": ("demo", "corpus", "upload"),
     "tagging": ("demo", "corpus", "upload"),
 }
+# Tasks whose demo training set joins every clean demo file: the sentences of one file that suit them are too few.
+DEMO_ALL_FILES = frozenset({"sentiment"})
 TRAIN_SOURCE_LABELS = {
     "sentiment": {"demo": "The demo review files: sentences whose opinions all agree (tiny: for trying the mechanics)"},
     "aspect": {"demo": "A demo review file (tiny: for trying the mechanics)"},
