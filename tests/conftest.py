@@ -11,7 +11,9 @@ from seqcore.corpora import data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 
-torch.set_num_threads(max(1, torch.get_num_threads()))
+# One torch thread: the tests' models are small, and on a busy 2-core machine a second OpenMP thread
+# that loses its core makes every op wait for it (measured: single LSTM calls of 0.5 ms took 80-300 ms).
+torch.set_num_threads(1)
 
 
 @pytest.fixture(scope="session")
