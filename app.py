@@ -1,7 +1,8 @@
 """Recurrent models, opened up: a multipage Streamlit app over seqcore.
 
 Run with `streamlit run app.py`. This file draws the sidebar every page shares (the model in use
-and its one-line card) and routes to the pages with `st.navigation`.
+and its one-line card) and routes to the pages with `st.navigation`; a link's parameters are read
+before the sidebar and the view's state is written back to the URL after the page (`ui.links`).
 """
 
 from __future__ import annotations
@@ -21,12 +22,18 @@ PAGES = [
     ("app_pages/5_train.py", "Train", "🏋️", "train"),
     ("app_pages/6_inside.py", "Inside the cell", "🔬", "inside"),
     ("app_pages/7_tagging.py", "Tagging", "🏷️", "tagging"),
+    ("app_pages/8_gradients.py", "Gradients through time", "📉", "gradients"),
+    ("app_pages/9_pitfalls.py", "Pitfalls", "🕳️", "pitfalls"),
 ]
 
 page = st.navigation(
     [st.Page(path, title=title, icon=icon, url_path=url, default=i == 0) for i, (path, title, icon, url) in enumerate(PAGES)]
 )
 ui.collect_finished_training()  # before the sidebar: a finished run's model becomes the one in use
+ui.follow_link()  # before the sidebar: a link names the model
 ui.sidebar()
-with ui.user_errors("This page stopped"):  # a last net: the pages catch seqcore's errors themselves
-    page.run()
+try:
+    with ui.user_errors("This page stopped"):  # a last net: the pages catch seqcore's errors themselves
+        page.run()
+finally:  # also after st.stop(): the URL keeps the view
+    ui.write_link()

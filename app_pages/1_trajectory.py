@@ -31,6 +31,7 @@ if not models:
     )
     st.stop()
 
+ui.link_view(ui.current_model(), text="traj_sentence")
 ui.example_sentences("traj_example", "traj_sentence", EXAMPLES)
 text = ui.sentence_input("traj_sentence", "Sentence (type your own and press Enter)")
 
@@ -56,7 +57,7 @@ with ui.user_errors("The sentence could not be read"):
 if runs:
     tokens = next(iter(runs.values())).tokens
     labels = sorted({lab for run in runs.values() for lab in run.labels})
-    shown = st.multiselect("Classes to draw", labels, default=labels, key="traj_classes")
+    shown = ui.secondary().multiselect("Classes to draw", labels, default=labels, key="traj_classes")
     fig = plots.trajectory_figure(tokens, {n: (run.labels, run.probs) for n, run in runs.items()}, classes=shown)
     ui.chart(
         fig,

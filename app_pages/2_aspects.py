@@ -18,6 +18,7 @@ st.write(
 
 picked = ui.model_for_task("aspect", key="asp_model")
 entry, predictor = picked if picked else (None, None)
+linked = ui.link_view(entry, text="asp_own", aspect=None)  # the own sentence's terms are applied below
 
 st.header("A review file")
 data = ui.pick_data(
@@ -143,14 +144,19 @@ else:
     with ui.user_errors("No prediction"):
         candidates = aspect_candidates(text)
         labels_of = dict(candidates)
+        spans_key = f"asp_spans_{ui.data_hash(text.encode())}"
+        from_link = ui.spans_for_terms(candidates, linked.get("aspect"))
+        if from_link:
+            ui.state.set_widget(spans_key, from_link)
         chosen = st.multiselect(
             "Aspect term(s) in the sentence",
             list(labels_of),
             default=suggest_aspects(candidates),
-            key=f"asp_spans_{ui.data_hash(text.encode())}",
+            key=spans_key,
             format_func=lambda sp: f"{labels_of[sp]}  [tokens {sp[0]}-{sp[1] - 1}]",
             help="Words and word pairs of your sentence; the model gets one mask per chosen term and predicts them in one pass.",
         )
+        ui.keep_in_link("aspect", ", ".join(labels_of[sp] for sp in chosen))
         if not chosen:
             st.info("Choose at least one aspect term.")
         else:

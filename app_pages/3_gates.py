@@ -29,6 +29,9 @@ if picked is None:
     st.stop()
 entry, predictor = picked
 cfg = predictor.model.cfg
+ui.link_view(
+    entry, text="gates_sentence", layer="gates_layer", direction="gates_direction", unit="gates_unit", threshold="gates_threshold"
+)
 
 text = ui.sentence_input("gates_sentence", "Sentence (press Enter to apply)")
 trace = None
@@ -46,7 +49,7 @@ direction = c2.selectbox(
     help="A bidirectional model reads the sentence twice: left to right (forward) and right to left (backward).",
 )
 sat_range = ui.config.SATURATION
-threshold = c3.slider(
+threshold = ui.secondary(c3).slider(
     "Saturation threshold",
     sat_range.low,
     sat_range.high,

@@ -20,6 +20,7 @@ picked = ui.any_model()
 if picked is None:
     st.stop()
 entry, predictor = picked
+ui.link_view(entry)
 task = task_spec(entry.task)
 
 own = (

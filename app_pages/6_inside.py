@@ -32,6 +32,7 @@ if picked is None:
     st.stop()
 entry, predictor = picked
 model, cfg = predictor.model, predictor.model.cfg
+ui.link_view(entry, text="inside_sentence", layer="inside_layer", direction="inside_direction", aspect="inside_terms")
 
 st.header(f"The {cell_spec(cfg.cell).title} equations")
 st.latex(cell_spec(cfg.cell).latex)
@@ -85,7 +86,7 @@ if example is not None:
     layer = c2.selectbox("Layer", range(cfg.num_layers), key="inside_layer", format_func=lambda k: f"layer {k}")
     direction = c3.selectbox("Direction", DIRECTIONS[: cfg.num_directions], key="inside_direction")
     H = cfg.hidden_size
-    units = st.multiselect(
+    units = ui.secondary().multiselect(
         "Units to show", list(range(H)), default=list(range(min(ui.config.STEP_UNITS_SHOWN, H))), key="inside_units"
     )
     with ui.user_errors("The step could not be computed"):

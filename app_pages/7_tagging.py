@@ -19,6 +19,7 @@ picked = ui.model_for_task("tagging", key="tag_model")
 if picked is None:
     st.stop()
 entry, predictor = picked
+ui.link_view(entry, text="tag_sentence")
 
 
 def show(rows: list[dict], name: str, key: str) -> None:

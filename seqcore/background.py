@@ -7,11 +7,17 @@ threads. The parent polls it: progress reports arrive through a queue, Stop sets
 and JSON, never a pickle of the model). A crash, a kill or a runaway run ends the child, not the
 server. A `TrainingPool` caps how many jobs run at once; the others wait in a queue, in order.
 
+`ChildJob` is the same machinery for any long seqcore function that takes `on_progress` and
+`should_stop` (the memory experiment, `seqcore.memory.run_memory_experiment`): it is named by
+"module:function", its progress reports and its return value come back through the queue, and a
+`TrainingPool` queues it like a training job.
+
 Nothing here knows of any UI: the app polls `TrainingPool.poll()` from its pages.
 """
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing as mp
 import os
 import queue
@@ -23,7 +29,7 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from seqcore.batching import Example
 from seqcore.training import Progress, TrainConfig, TrainResult
@@ -230,17 +236,149 @@ class TrainingJob:
         return [asdict(p) for p in self.progress if p.kind == "epoch"]
 
 
+def _run_target(events: Any, stop: Any, target: str, kwargs: dict, nice: int, threads: int) -> None:
+    """Call `target` in the child with progress and Stop relayed; every outcome ends with one final event."""
+    try:
+        if nice and not hasattr(os, "setpriority"):
+            os.nice(nice)
+        import torch
+
+        torch.set_num_threads(threads)
+        module, _, name = target.partition(":")
+        function = getattr(importlib.import_module(module), name)
+        result = function(**kwargs, on_progress=lambda p: events.put(("progress", p)), should_stop=stop.is_set)
+        events.put(("done", result))
+    except BaseException as err:  # noqa: BLE001 - reported to the parent, which shows it
+        message = str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
+        events.put(("error", {"message": message or type(err).__name__, "trace": traceback.format_exc()}))
+
+
+@dataclass
+class ChildJob:
+    """Run `target(**kwargs, on_progress=..., should_stop=...)` in a child process; `poll()` brings its news here.
+
+    `target` is "seqcore.module:function" (only seqcore's own functions run this way). Progress
+    reports arrive in `progress` as the function sends them, its return value in `result`; they
+    cross the process boundary through a multiprocessing queue, so both must be plain data
+    (dataclasses of numbers and strings), never a model.
+    """
+
+    name: str
+    target: str
+    kwargs: dict = field(default_factory=dict)
+    nice: int = DEFAULT_NICE
+    threads: int = DEFAULT_THREADS
+    progress: list[Any] = field(default_factory=list)
+    result: Any = None
+    error: str | None = None
+    finished: bool = False
+    queued_at: float = field(default_factory=time.perf_counter)
+    started_at: float | None = None
+    ended_at: float | None = None
+    _process: Any = None
+    _events: Any = None
+    _stop: Any = None
+    _stop_requested: bool = False
+
+    def __post_init__(self) -> None:
+        module, sep, name = self.target.partition(":")
+        if not sep or not name or not (module == "seqcore" or module.startswith("seqcore.")):
+            raise ValueError(f"target must name a seqcore function as 'seqcore.module:function', got {self.target!r}")
+
+    @property
+    def state(self) -> str:
+        """One of queued, running, done, failed."""
+        if self.error is not None:
+            return "failed"
+        if self.finished:
+            return "done"
+        return "queued" if self._process is None else "running"
+
+    @property
+    def done(self) -> bool:
+        return self.state in ("done", "failed")
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop_requested
+
+    def start(self) -> None:
+        """Start the child process (the pool calls this when a slot is free)."""
+        ctx = _context()
+        self._events, self._stop = ctx.Queue(), ctx.Event()
+        args = (self._events, self._stop, self.target, dict(self.kwargs), self.nice, self.threads)
+        self._process = ctx.Process(target=_run_target, args=args, name=f"seqcore-{self.name}", daemon=True)
+        self._process.start()
+        if self.nice and hasattr(os, "setpriority"):
+            current = os.getpriority(os.PRIO_PROCESS, self._process.pid)
+            os.setpriority(os.PRIO_PROCESS, self._process.pid, min(19, current + self.nice))
+        self.started_at = time.perf_counter()
+        if self._stop_requested:
+            self._stop.set()
+
+    def stop(self) -> None:
+        """Ask the function to end at its next check of `should_stop`; a queued job is dropped."""
+        self._stop_requested = True
+        if self._stop is not None:
+            self._stop.set()
+        elif self._process is None and not self.done:
+            self.error = "stopped before it started"
+            self.ended_at = time.perf_counter()
+
+    def kill(self) -> None:
+        """End the child at once (a session that goes away calls this)."""
+        if self._process is not None and self._process.is_alive():
+            self._process.kill()
+            self._process.join(5)
+        if not self.done:
+            self.error = "the process was ended"
+            self.ended_at = time.perf_counter()
+
+    def poll(self) -> None:
+        """Read every event the child has sent; notice a child that died without a word."""
+        if self._process is None or self.done:
+            return
+        while not self.done:
+            try:
+                event = self._events.get(timeout=1.0) if not self._process.is_alive() else self._events.get_nowait()
+            except queue.Empty:
+                break
+            kind, payload = event
+            if kind == "progress":
+                self.progress.append(payload)
+            elif kind == "done":
+                self.result, self.finished, self.ended_at = payload, True, time.perf_counter()
+            else:
+                self.error, self.ended_at = payload["message"], time.perf_counter()
+        if not self.done and not self._process.is_alive():
+            code = self._process.exitcode
+            why = " (killed: out of memory, or ended by the system)" if code is not None and code < 0 else ""
+            self.error = f"the process ended unexpectedly with exit code {code}{why}"
+            self.ended_at = time.perf_counter()
+        if self.done:
+            self._process.join(10)
+
+    def elapsed(self) -> float:
+        """Seconds since the job started (0 while queued)."""
+        if self.started_at is None:
+            return 0.0
+        return (self.ended_at or time.perf_counter()) - self.started_at
+
+
+Job = TypeVar("Job", "TrainingJob", ChildJob)
+
+
 class TrainingPool:
-    """At most `max_running` jobs train at once; the others wait, first come first served."""
+    """At most `max_running` jobs (training or any `ChildJob`) run at once; the others wait, first come first served."""
 
     def __init__(self, max_running: int = 1) -> None:
         if max_running < 1:
             raise ValueError(f"max_running must be >= 1, got {max_running}")
         self.max_running = max_running
-        self._jobs: list[TrainingJob] = []
+        self._jobs: list[TrainingJob | ChildJob] = []
         self._lock = threading.Lock()  # several sessions poll from their own threads
 
-    def submit(self, job: TrainingJob) -> TrainingJob:
+    def submit(self, job: Job) -> Job:
         """Queue a job; it starts at once when a slot is free."""
         with self._lock:
             self._jobs.append(job)
@@ -261,7 +399,7 @@ class TrainingPool:
                     job.start()
                     running += 1
 
-    def position(self, job: TrainingJob) -> int:
+    def position(self, job: TrainingJob | ChildJob) -> int:
         """Jobs ahead of `job` in the queue (0 when it runs or is first in line)."""
         with self._lock:
             waiting = [j for j in self._jobs if j.state == "queued"]

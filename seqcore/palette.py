@@ -45,6 +45,10 @@ UNKNOWN = GREY
 WRONG_BACKGROUND = "#f4d6bf"  # WRONG at a quarter strength over white: a wrong table row behind black text
 PADDING = "#d9d9d9"  # padded cells in a batch drawing
 HIGHLIGHT = ORANGE  # a marked cell (aspect mask)
+# The app's widget colour (Streamlit's primaryColor in .streamlit/config.toml: chips, sliders, primary buttons).
+# Streamlit's default is red, which reads as "negative" or "wrong" beside the class colours; a dark slate
+# carries no class meaning, stays apart from every class colour for every viewer, and holds white text (7.6:1).
+UI_ACCENT = "#4B5563"
 
 # Plotly colour scales. Diverging: negative blue, zero white, positive orange (the class colours' sides).
 DIVERGING = [[0.0, "#08519c"], [0.25, "#6baed6"], [0.5, "#f7f7f7"], [0.75, "#fdae6b"], [1.0, "#a63603"]]

@@ -447,7 +447,9 @@ def tag_figure(rows: Sequence[Mapping]) -> go.Figure:
 
 
 def gradient_norm_figure(
-    tokens: Sequence[str], lines: Mapping[str, Sequence[float]], title: str = "How much of the loss reaches each word"
+    tokens: Sequence[str],
+    lines: Mapping[str, Sequence[float] | np.ndarray],
+    title: str = "How much of the loss reaches each word",
 ) -> go.Figure:
     """Norm of dL/dh_t (or dL/dx_t) per word on a log axis, one line per model, layer and direction.
 

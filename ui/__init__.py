@@ -5,6 +5,9 @@
 - `ui.scores`: a model's predictions and metrics on labeled data, cached by model and data.
 - `ui.jobs`: background training, its progress, and keeping its model in the session.
 - `ui.widgets`: the sidebar, the sentence box, tables with CSV downloads, charts, problem lists, highlights.
+- `ui.links`: a view's state in the URL (links that reproduce it) and presenter mode.
+- `ui.teaching`: the teaching pages' numbers (gradient flow, readouts, masking, shapes), cached.
+- `ui.experiments`: the memory experiment in a child process, with progress, Stop and results kept per settings.
 - `ui.errors`: exceptions shown as one red line, never a traceback.
 - `ui.state`: every read and write of the session state, through small typed functions.
 - `ui.config`: paths, and the app's own defaults and limits, named once.
@@ -15,7 +18,7 @@ functions that need them, so the sidebar draws (from the models' JSON cards) bef
 
 from __future__ import annotations
 
-from ui import config, state
+from ui import config, experiments, links, state, teaching
 from ui.config import DEFAULT_SENTENCE, DEMO_DIR, TRAIN_PAGE
 from ui.errors import error_message, user_errors
 from ui.jobs import (
@@ -30,6 +33,7 @@ from ui.jobs import (
     train_form_defaults,
     trained_zip,
 )
+from ui.links import follow_link, keep_in_link, link_view, presenting, secondary, spans_for_terms, write_link
 from ui.models import (
     ModelEntry,
     all_models,
@@ -92,9 +96,14 @@ __all__ = [
     "error_message",
     "evaluation",
     "example_sentences",
+    "experiments",
+    "follow_link",
     "get_predictor",
     "highlighted",
     "how_it_ended",
+    "keep_in_link",
+    "link_view",
+    "links",
     "mask_rows",
     "model_for_task",
     "models_of_task",
@@ -104,23 +113,28 @@ __all__ = [
     "point_to_train",
     "polarity_spans",
     "predictions",
+    "presenting",
     "progress_text",
     "review_summary",
     "rounded",
+    "secondary",
     "sentence_input",
     "session_models",
     "shipped_models",
     "show_problems",
     "side_by_side_default",
     "sidebar",
+    "spans_for_terms",
     "start_training",
     "state",
     "table",
     "tag_table",
     "task_title",
+    "teaching",
     "train_corpora",
     "train_form_defaults",
     "trained_zip",
     "trajectory_table",
     "user_errors",
+    "write_link",
 ]

@@ -84,3 +84,29 @@ TRAIN_SOURCE_LABELS = {
     "aspect": {"demo": "A demo review file (tiny: for trying the mechanics)"},
     "tagging": {},
 }
+
+# Links (ui.links): a view's main state lives in the URL; values longer than these are refused with a message.
+LINK_TEXT_CHARS = 2000  # a sentence in a link (the token cap, SEQCORE_MAX_TOKENS, still applies after)
+LINK_TERM_CHARS = 200  # aspect terms in a link
+LINK_SHOWN_CHARS = 40  # characters of a refused value quoted back in the message
+PRESENTER_FONT = 18  # chart font size (px) in presenter mode: legible from the back of a room
+
+# Gradients through time: sentences long enough for the fall to show, and the readout that shows it.
+GRADIENT_MODELS = 3  # models compared at most
+GRADIENT_READOUTS = {
+    "last": "the last step (the loss enters once, at each direction's last word)",
+    "own": "the model's own pooling (max or mean: the loss enters at many words)",
+}
+GRADIENT_READOUT_DEFAULT = "last"  # the shipped models pool by max, which hides the fall (seqcore.gradflow)
+UNTRAINED_SEED = 0  # seed of the untrained twins (seqcore.gradflow.fresh_like)
+
+# The memory experiment (seqcore.memory): the lengths offered; its other settings are MemoryTask's defaults.
+MEMORY_LENGTHS = (5, 10, 20, 30, 50, 100, 200)
+MEMORY_SEED = 13
+
+# Pitfalls (seqcore.pitfalls): how the readouts' batches and the masking batch are drawn.
+READOUT_BATCH = 32  # a plain loader's batch size: realistic padding (about half the cells on rt-polarity)
+READOUT_DRAWN = 6  # sentences in the drawing of one padded batch
+MASKING_BATCH = 16  # sentences in the tagging batch with the most padding
+MASKING_FACTORS = (1, 2, 4, 8)  # the same batch padded to these multiples of its longest sentence
+BATCH_SEED = 0

@@ -180,10 +180,11 @@ def point_to_train(message: str, link: str = "Train one on the Train page") -> N
     st.page_link(TRAIN_PAGE, label=link, icon="🏋️")
 
 
-def model_for_task(task: str, key: str) -> tuple[ModelEntry, Predictor] | None:
+def model_for_task(task: str, key: str, note: bool = True) -> tuple[ModelEntry, Predictor] | None:
     """The model a task page uses: the sidebar's when it fits, else a page-level choice of fitting models.
 
-    With no model of the task, say so, point to the Train page and return None.
+    With no model of the task, say so, point to the Train page and return None. `note=False` leaves out the
+    sentence that the sidebar's model does another task (for a page whose sections need several tasks).
     """
     current = current_model()
     if current is not None and current.task == task:
@@ -196,7 +197,7 @@ def model_for_task(task: str, key: str) -> tuple[ModelEntry, Predictor] | None:
             f"Train {article(task)} model on the Train page",
         )
         return None
-    if current is not None:
+    if current is not None and note:
         st.info(
             f"The sidebar's model does {task_title(current.task)}; this page needs "
             f"{article(task_title(task))} model, so pick one here."

@@ -2,8 +2,9 @@
 
 What a browser session uploads or trains lives here, in its own session state: no other session sees it.
 Keys: "model_key" (the sidebar's model), "current_sentence" (the sentence that follows the reader across
-pages), "trained_models" (this session's models by key), "train_job" (this session's training run), and
-the widgets' own keys.
+pages), "trained_models" (this session's models by key), "train_job" (this session's training run),
+"present" (the presenter switch), "link" (what `ui.links` read from and wrote to the URL this run),
+"memory_job" (this session's memory experiment), and the widgets' own keys.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 import streamlit as st
 
 if TYPE_CHECKING:  # annotations only: importing ui must not load torch
+    from seqcore.background import ChildJob
     from seqcore.batching import Example
     from seqcore.inference import Predictor
     from ui.jobs import TrainJob
@@ -22,6 +24,9 @@ MODEL_KEY = "model_key"
 SENTENCE = "current_sentence"
 TRAINED = "trained_models"
 JOB = "train_job"
+PRESENT = "present"
+LINK = "link"
+MEMORY_JOB = "memory_job"
 
 
 class TrainedModel(TypedDict):
@@ -91,3 +96,33 @@ def has_widget(key: str) -> bool:
 def set_widget(key: str, value: Any) -> None:
     """Set a widget's value before it is drawn (in a callback, or on the run before)."""
     st.session_state[key] = value
+
+
+class LinkState(TypedDict):
+    """What `ui.links` knows this run: the URL it last wrote, the link's values still to apply, the widgets to write back."""
+
+    written: dict[str, str] | None  # the query parameters this session last wrote (None before the first write)
+    pending: dict[str, str]  # a newly opened link's page parameters, applied by the page's `link_view`
+    widgets: dict[str, str]  # parameter name -> widget key, registered by the page this run
+    kept: dict[str, str]  # parameter name -> value, for state that is not one widget's
+    model: str | None  # the key of the model the page shows (when it is not the sidebar's)
+
+
+def link_state() -> LinkState:
+    """The link bookkeeping of this session."""
+    return st.session_state.setdefault(LINK, LinkState(written=None, pending={}, widgets={}, kept={}, model=None))
+
+
+def presenting() -> bool:
+    """Whether the presenter switch is on."""
+    return bool(st.session_state.get(PRESENT, False))
+
+
+def memory_job() -> ChildJob | None:
+    """This session's memory experiment (running or finished), if any."""
+    return st.session_state.get(MEMORY_JOB)
+
+
+def set_memory_job(job: ChildJob) -> None:
+    """Remember this session's memory experiment."""
+    st.session_state[MEMORY_JOB] = job

@@ -16,7 +16,8 @@ import streamlit as st
 
 from seqcore import palette
 from ui import state
-from ui.config import DEFAULT_SENTENCE, TRAIN_PAGE
+from ui.config import DEFAULT_SENTENCE, PRESENTER_FONT, TRAIN_PAGE
+from ui.links import presenter_switch, presenting
 from ui.models import card_line, session_models, shipped_models
 from ui.sources import Picked
 
@@ -56,6 +57,7 @@ def sidebar() -> None:
                 st.caption(card_line(by_key[key]))
         for message in broken:
             st.warning(f"A model folder could not be read: {message}")
+        presenter_switch()
         st.caption("Nothing leaves this machine: the app reads local files only.")
 
 
@@ -95,7 +97,9 @@ def download(df: pd.DataFrame, name: str, key: str, label: str = "Download CSV")
 def table(
     df: pd.DataFrame | Sequence[dict], name: str, key: str, caption: str | None = None, display: Any = None, **kwargs: Any
 ) -> None:
-    """Show a table (or its styled `display`), a sentence saying what it holds, and its CSV download."""
+    """Show a table (or its styled `display`), a sentence saying what it holds, and its CSV download (none in presenter mode)."""
+    if presenting():
+        return
     df = df if isinstance(df, pd.DataFrame) else pd.DataFrame(list(df))
     st.dataframe(df if display is None else display, hide_index=True, **kwargs)
     if caption:
@@ -104,7 +108,9 @@ def table(
 
 
 def chart(fig: go.Figure, caption: str, key: str | None = None) -> None:
-    """Show a figure with a sentence under it saying what it shows."""
+    """Show a figure with a sentence under it saying what it shows (larger text in presenter mode)."""
+    if presenting():
+        fig.update_layout(font={"size": PRESENTER_FONT})
     st.plotly_chart(fig, key=key, config={"displaylogo": False})
     st.caption(caption)
 

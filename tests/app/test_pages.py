@@ -42,7 +42,7 @@ def texts(elements) -> str:
 
 
 def test_app_structure():
-    assert len(PAGES) == 7
+    assert len(PAGES) == 9
     assert not (ROOT / "pages").exists(), "a pages/ folder beside app.py puts Streamlit in its old multipage mode"
     sources = [ROOT / "app.py", *(ROOT / "ui").glob("*.py"), *(ROOT / "app_pages").glob("*.py")]
     for src in sources:
@@ -434,9 +434,14 @@ def test_train_one_epoch_joins_the_sidebar_and_downloads(app):
     names = zipfile.ZipFile(io.BytesIO(trained["zip"])).namelist()
     assert sorted(n.split("/")[1] for n in names) == ["card.json", "config.json", "vocab.json", "weights.safetensors"]
     # The new model works on the other pages.
-    for page in ("1_trajectory", "3_gates", "6_inside", "4_evaluation"):
+    for page in ("1_trajectory", "3_gates", "6_inside", "8_gradients", "9_pitfalls", "4_evaluation"):
         goto(at, page)
         clean(at)
+        if page == "8_gradients":
+            assert box.value in at.multiselect(key="grad_models").value
+            assert any("my-sentiment-gru-1 · trained" in c.proto.spec for c in charts(at))
+        if page == "9_pitfalls":  # read out three ways on the dev split it held out
+            assert at.radio(key="pit_source").value == "dev" and "last relevant step (right)" in [m.label for m in at.metric]
     at.radio(key="eval_source").set_value("dev").run()
     clean(at)
     # Another browser session does not see it.

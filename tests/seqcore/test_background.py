@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from seqcore.background import TrainingJob, TrainingPool, max_training_runs
+from seqcore.background import ChildJob, TrainingJob, TrainingPool, max_training_runs
 from seqcore.checkpoints import load_checkpoint
+from seqcore.memory import MemoryProgress, MemoryTask, run_memory_experiment
 from seqcore.pipeline import FitSpec, fit
 from seqcore.training import TrainConfig
 from tests.synthetic import sentiment_data
@@ -114,3 +115,59 @@ def test_the_cap_comes_from_one_setting(monkeypatch):
     monkeypatch.setenv("SEQCORE_MAX_TRAINING", "x")
     with pytest.raises(ValueError, match="SEQCORE_MAX_TRAINING"):
         max_training_runs()
+
+
+TINY_MEMORY = MemoryTask(
+    lengths=(3, 4), cells=("rnn", "gru"), train_size=40, dev_size=10, test_size=10, epochs=2, hidden_size=4, embedding_dim=3
+)
+
+
+def test_a_child_job_runs_a_seqcore_function_and_gives_back_its_progress_and_result():
+    job = ChildJob("memory", "seqcore.memory:run_memory_experiment", {"task": TINY_MEMORY})
+    pool = TrainingPool(1)
+    pool.submit(job)
+    assert job.state == "running" and job._process.pid != os.getpid()
+    if Path("/proc").is_dir():
+        assert nice_of(job._process.pid) >= min(19, os.nice(0) + 10)
+    wait(pool, lambda: job.done)
+    assert job.error is None, job.error
+    assert all(isinstance(p, MemoryProgress) for p in job.progress)
+    assert [p.run for p in job.progress if p.done is not None] == [0, 1, 2, 3]
+    same = run_memory_experiment(TINY_MEMORY)  # the child computed what this process computes
+    assert job.result.table() == same.table() and not job.result.stopped
+    assert job.elapsed() > 0
+
+
+def test_stop_reaches_the_function_in_the_child():
+    long = MemoryTask(lengths=(30,), cells=("rnn",), train_size=400, epochs=25, solved_at=2.0, hidden_size=8)
+    job = ChildJob("memory", "seqcore.memory:run_memory_experiment", {"task": long})
+    pool = TrainingPool(1)
+    pool.submit(job)
+    wait(pool, lambda: any(p.progress is not None for p in job.progress))
+    job.stop()
+    wait(pool, lambda: job.done)
+    assert job.error is None and job.result.stopped and job.stop_requested
+
+
+def test_a_failing_or_unknown_target_is_reported_and_a_foreign_one_refused():
+    job = ChildJob("nothing", "seqcore.memory:no_such_function")
+    pool = TrainingPool(1)
+    pool.submit(job)
+    wait(pool, lambda: job.done)
+    assert job.state == "failed" and "no_such_function" in job.error
+    with pytest.raises(ValueError, match="seqcore function"):
+        ChildJob("evil", "os:system", {"command": "true"})
+    with pytest.raises(ValueError, match="seqcore function"):
+        ChildJob("vague", "seqcore.memory")
+
+
+def test_a_child_job_waits_its_turn_behind_training():
+    first = TrainingJob("a", SPEC, TrainConfig(epochs=1, batch_size=8, device="cpu"), sentiment_data(40))
+    second = ChildJob("memory", "seqcore.memory:run_memory_experiment", {"task": TINY_MEMORY})
+    pool = TrainingPool(1)
+    pool.submit(first)
+    pool.submit(second)
+    assert (first.state, second.state, pool.position(second)) == ("running", "queued", 0)
+    wait(pool, lambda: second.done)
+    assert first.error is None and second.error is None and second.result.runs
+    first.cleanup()
