@@ -86,13 +86,15 @@ else:
     elif flows:
         tokens = next(iter(flows.values())).tokens
         lines = ui.teaching.gradient_lines(flows, layer, direction)
+        colours = ui.teaching.cell_colours(flows)  # the memory experiment's colours: RNN vermillion, GRU green, LSTM blue
         where = "the last word" if direction == "forward" else "the first word"
         ui.chart(
-            plots.gradient_norm_figure(tokens, lines, f"||dL/dh_t|| per word: layer {layer}, {direction}"),
+            plots.gradient_norm_figure(tokens, lines, f"||dL/dh_t|| per word: layer {layer}, {direction}", colours),
             f"The size of the gradient of the loss (of the class each model predicts) with respect to the hidden state after "
             f"each word, layer {layer}, {direction} direction, on a log axis. With the last-step readout the loss enters at "
-            f"{where}; every step away from it multiplies the gradient by that step's Jacobian. Colour: model; solid: "
-            "trained, dashed: its untrained twin. Hover a point for its word and value.",
+            f"{where}; every step away from it multiplies the gradient by that step's Jacobian. Colour: model (by cell "
+            "where the cells differ: RNN vermillion, GRU green, LSTM blue); solid: trained, dashed: its untrained twin. "
+            "Hover a point for its word and value.",
             key="grad_chart",
         )
         falls = ui.teaching.gradient_metrics(flows, layer, direction)
@@ -117,13 +119,15 @@ else:
         for tab, (name, flow) in zip(st.tabs(list(trained)), trained.items()):
             with tab:
                 ui.chart(
-                    plots.gradient_norm_figure(tokens, flow.lines(name), f"{name} ({flow.cell.upper()})"),
+                    plots.gradient_norm_figure(tokens, flow.lines(name), f"{name} ({flow.cell.upper()})", colours),
                     f"{name}: ||dL/dh_t|| of every layer and direction, and ||dL/dx_t|| of the word embeddings (input x).",
                     key=f"grad_all_{name}",
                 )
 
         st.subheader("How much reaches each word's embedding")
-        inputs = plots.gradient_norm_figure(tokens, ui.teaching.input_lines(flows), "||dL/dx_t||: the gradient at each input")
+        inputs = plots.gradient_norm_figure(
+            tokens, ui.teaching.input_lines(flows), "||dL/dx_t||: the gradient at each input", colours
+        )
         inputs.update_yaxes(title_text="gradient norm ||dL/dx_t|| (log scale)")
         ui.chart(
             inputs,

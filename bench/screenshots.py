@@ -2,7 +2,7 @@
 
 Runs the real-browser test (tests/app/test_browser.py: `streamlit run app.py` on the shipped models
 and the corpora in data/, driven by /usr/bin/chromium through Playwright) with its screenshots sent to
-a temporary folder, and copies the seven page screenshots into docs/screenshots/ only when the test
+a temporary folder, and copies the page screenshots ([0-9]_*.png) into docs/screenshots/ only when the test
 passed. The test run alone never touches docs/.
 """
 

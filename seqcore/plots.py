@@ -450,11 +450,14 @@ def gradient_norm_figure(
     tokens: Sequence[str],
     lines: Mapping[str, Sequence[float] | np.ndarray],
     title: str = "How much of the loss reaches each word",
+    colors: Mapping[str, str] | None = None,
 ) -> go.Figure:
     """Norm of dL/dh_t (or dL/dx_t) per word on a log axis, one line per model, layer and direction.
 
-    Names "model · series" share a colour per model and change dash within it. Zeros (no path
-    from the loss) cannot sit on a log axis and are left as gaps.
+    Names "model · series" share a colour per model and change dash within it; `colors` maps a model
+    to its colour (for example `palette.CELL_COLORS` of its cell, as on the memory figure), else the
+    models take the line colours in order. Zeros (no path from the loss) cannot sit on a log axis and
+    are left as gaps.
     """
     fig = go.Figure()
     models: dict[str, int] = {}
@@ -472,7 +475,7 @@ def gradient_norm_figure(
                 y=[float(v) if v > 0 else None for v in values],
                 mode="lines+markers",
                 name=name,
-                line={"color": palette.line_color(colour), "dash": DASHES[dash % len(DASHES)]},
+                line={"color": (colors or {}).get(model, palette.line_color(colour)), "dash": DASHES[dash % len(DASHES)]},
                 customdata=list(tokens),
                 hovertemplate=f"{name}<br>word %{{x}}: %{{customdata}}<br>gradient norm = %{{y:.3e}}<extra></extra>",
             )

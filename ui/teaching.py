@@ -75,6 +75,16 @@ def input_lines(flows: Mapping[str, GradientFlow]) -> dict[str, Any]:
     }
 
 
+def cell_colours(flows: Mapping[str, GradientFlow]) -> dict[str, str] | None:
+    """Each model's line colour by its cell (as on the memory figure), when no two models share a cell; else None."""
+    from seqcore.palette import CELL_COLORS
+
+    trained = {n: f.cell for n, f in flows.items() if not n.endswith(UNTRAINED)}
+    if len(set(trained.values())) < len(trained) or not set(trained.values()) <= set(CELL_COLORS):
+        return None
+    return {n: CELL_COLORS[cell] for n, cell in trained.items()}
+
+
 def gradient_summary(flows: Mapping[str, GradientFlow], layer: int, direction: str) -> list[dict]:
     """Per model: how far the gradient falls along the sentence (orders of magnitude), and what it predicts."""
     rows = []

@@ -109,8 +109,11 @@ def table(
 
 def chart(fig: go.Figure, caption: str, key: str | None = None) -> None:
     """Show a figure with a sentence under it saying what it shows (larger text in presenter mode)."""
-    if presenting():
-        fig.update_layout(font={"size": PRESENTER_FONT})
+    if presenting():  # every text size set explicitly: Streamlit's chart theme overrides the layout's base font
+        big, bigger = PRESENTER_FONT, PRESENTER_FONT + 4
+        fig.update_layout(font_size=big, title_font_size=bigger, legend_font_size=big, hoverlabel_font_size=big)
+        fig.update_xaxes(tickfont_size=big, title_font_size=big)
+        fig.update_yaxes(tickfont_size=big, title_font_size=big)
     st.plotly_chart(fig, key=key, config={"displaylogo": False})
     st.caption(caption)
 

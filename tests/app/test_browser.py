@@ -38,6 +38,11 @@ ARGS = [
 ]
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 SHOTS = Path(os.environ.get("SEQCORE_SCREENSHOTS_DIR") or ROOT / "screenshots")
+# The README's lesson plan opens the gradients page on this sentence: long enough for the plain RNN's fall to show.
+LESSON_SENTENCE = (
+    "I had heard so much about this film from friends , and after two long hours in a sticky seat I can only say "
+    "that it was a complete waste of time ."
+)
 
 pytestmark = pytest.mark.browser
 
@@ -156,15 +161,15 @@ class App:
         self.page.get_by_role("option", name=option, exact=True).click()
         self.idle()
 
-    def shot(self, name: str) -> Path:
-        """A screenshot of the whole page: the viewport is made as tall as the content first."""
+    def shot(self, name: str, tallest: int = 3200) -> Path:
+        """A screenshot of the whole page (up to `tallest` pixels): the viewport is made as tall as the content first."""
         self.idle()
         height = self.page.evaluate(
             '() => Math.max(...[...document.querySelectorAll(\'[data-testid="stMain"], [data-testid="stMainBlockContainer"]\')]'
             ".map(e => e.scrollHeight), document.body.scrollHeight)"
         )
         size = self.page.viewport_size
-        self.page.set_viewport_size({"width": size["width"], "height": min(max(int(height) + 40, size["height"]), 3200)})
+        self.page.set_viewport_size({"width": size["width"], "height": min(max(int(height) + 40, size["height"]), tallest)})
         time.sleep(1.0)  # charts resize to the new window
         path = self.shots / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
@@ -274,17 +279,93 @@ def test_every_page_in_a_real_browser(server, capsys):
                 assert "tagged" in app.main_text()
             app.shot("7_tagging")
             assert "Traceback" not in page.content()
+
+            # Gradients through time: the shipped cells and their untrained twins; the memory experiment runs in the
+            # background with a progress bar while the page stays usable, and reports what it measured.
+            if "sentiment-lstm" in shipped:
+                app.choose("Model in use", "sentiment-lstm", scope=page.locator('[data-testid="stSidebar"]'))
+            app.nav("Gradients through time")
+            page.locator(".js-plotly-plot").first.wait_for()
+            page.get_by_role("button", name="Run the experiment").click()
+            page.locator('[data-testid="stProgress"]').first.wait_for(timeout=60_000)
+            box = page.get_by_role(
+                "textbox", name="Sentence (type your own and press Enter; longer sentences show the fall better)"
+            )
+            app.type_and_wait(box, "Not good, dreadful.", ".js-plotly-plot", "dreadful")  # typing works while it runs
+            app.wait_text("Measured", timeout=300)
+            app.idle()
+            assert "RNN: " in app.main_text() and "Traceback" not in app.main_text()
+            app.type_and_wait(box, LESSON_SENTENCE, ".js-plotly-plot", "sticky")
+            app.shot("8_gradients")
+
+            app.nav("Pitfalls")
+            app.wait_text("The same model, read at three places")
+            page.locator(".js-plotly-plot").nth(3).wait_for()
+            app.shot("9_pitfalls", tallest=5200)  # its three sections, one under the other
+            assert "Traceback" not in page.content()
         except Exception:
             page.screenshot(path=str(SHOTS / "failure.png"), full_page=True)
             raise
         finally:
             browser.close()
 
+    links_in_a_new_browser(server, SHOTS, requests, shipped)
+
     outside = sorted(
         {u for u in requests if urlparse(u).scheme not in ("data", "blob", "about") and urlparse(u).hostname not in LOOPBACK}
     )
     assert not outside, f"the app reached outside the machine: {outside}"
     shots = sorted(SHOTS.glob("[0-9]_*.png"))
-    assert len(shots) == 7
+    assert len(shots) == 10
     with capsys.disabled():
         print(f"\nscreenshots of every page: {SHOTS}")
+
+
+def links_in_a_new_browser(server: str, shots: Path, requests: list[str], shipped: list[str]) -> None:
+    """Links open in a fresh browser (a new session): the page shows that model and sentence; nonsense shows the
+    default view and a message; present=1 turns presenter mode on."""
+    from urllib.parse import quote_plus
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        try:
+            for url, check in (
+                ("/gates?model=sentiment-gru&text=not+bad+at+all", "link"),
+                ("/gates?model=no-such-model&layer=nine&text=&colour=red", "nonsense"),
+                ("/gates?model=%21%5Bx%5D%28http%3A%2F%2Fexample.invalid%2Fx.png%29", "hostile"),
+                (f"/gradients?model=sentiment-rnn&text={quote_plus(LESSON_SENTENCE)}&present=1", "present"),
+            ):
+                context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                context.on("request", lambda r: requests.append(r.url))
+                page = context.new_page()
+                page.set_default_timeout(60_000)
+                app = App(page, shots)
+                page.goto(server + url, wait_until="domcontentloaded")
+                page.locator("h1").first.wait_for(timeout=90_000)
+                app.idle()
+                sidebar_model = page.locator('[data-testid="stSidebar"]').get_by_label("Model in use", exact=True).input_value()
+                if check == "link" and "sentiment-gru" in shipped:
+                    assert "sentiment-gru" in sidebar_model
+                    box = page.get_by_role("textbox", name="Sentence (press Enter to apply)")
+                    assert box.input_value() == "not bad at all"
+                    page.locator(".js-plotly-plot").first.wait_for()
+                    assert "bad" in page.locator(".js-plotly-plot").first.inner_text()
+                    assert "model=sentiment-gru" in page.url and "layer=0" in page.url
+                if check in ("nonsense", "hostile"):
+                    app.wait_text("could not be followed")
+                    assert "Traceback" not in app.main_text()
+                    page.locator(".js-plotly-plot").first.wait_for()  # the default view is drawn
+                    assert "no-such-model" not in page.url and "example.invalid" not in page.url
+                if check == "nonsense":
+                    assert "layer=nine" in app.main_text() and sidebar_model in shipped  # a default model
+                    assert page.get_by_role("textbox", name="Sentence (press Enter to apply)").input_value()
+                if check == "present":
+                    page.locator(".js-plotly-plot").first.wait_for()
+                    assert page.get_by_text("More controls").first.is_visible()
+                    assert page.locator('[data-testid="stDataFrame"]').count() == 0
+                    app.shot("8_gradients_presenter")
+                context.close()
+        finally:
+            browser.close()

@@ -168,6 +168,9 @@ def test_gradient_norm_figure_is_log_with_gaps_at_zero():
     assert list(fig.layout.xaxis.ticktext) == [f"{i}: {w}" for i, w in enumerate(TOKENS)]
     with pytest.raises(ValueError, match="do not fit 6 words"):
         plots.gradient_norm_figure(TOKENS, {"x": [1.0, 2.0]})
+    by_cell = plots.gradient_norm_figure(TOKENS, lines, colors={"RNN": palette.CELL_COLORS["rnn"]})
+    assert by_cell.data[0].line.color == by_cell.data[1].line.color == palette.CELL_COLORS["rnn"]
+    assert by_cell.data[2].line.color == fig.data[2].line.color  # a model without a colour keeps its line colour
 
 
 def test_memory_figure_plots_accuracy_against_length_with_chance():
