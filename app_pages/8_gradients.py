@@ -194,7 +194,10 @@ def memory_monitor() -> None:
     if running:  # it finished while this fragment polled: redraw the page once, which stops the polling
         st.rerun(scope="app")
     if job is not None and mine and job.error:
-        st.error(f"The experiment failed: {job.error}")
+        if job.stop_requested:
+            st.info("Stopped before it started: press Run the experiment to queue it again.")
+        else:
+            st.error(f"The experiment failed: {job.error}")
         return
     result = job.result if job is not None and mine else cached
     if result is None:
