@@ -24,6 +24,7 @@ PAGES = [
     ("app_pages/7_tagging.py", "Tagging", "🏷️", "tagging"),
     ("app_pages/8_gradients.py", "Gradients through time", "📉", "gradients"),
     ("app_pages/9_pitfalls.py", "Pitfalls", "🕳️", "pitfalls"),
+    ("app_pages/10_search.py", "Hidden-state search", "🔎", "search"),
 ]
 
 page = st.navigation(

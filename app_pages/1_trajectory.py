@@ -78,3 +78,52 @@ if runs:
         key="traj_table",
         caption="One row per word: each model's class probabilities after reading up to and including that word.",
     )
+
+if not runs:
+    st.stop()
+st.header("A closer look at one model")
+left, right = st.columns(2)
+explained = left.selectbox(
+    "Model to explain", chosen, key="traj_explain_model", format_func=lambda k: f"{by_key[k].label} · {by_key[k].cell.upper()}"
+)
+with right:
+    edit = ui.edited_copy_input(text, "traj_edit", "Edited copy, for before and after (empty: no comparison)")
+entry = by_key[explained]
+predictor = ui.get_predictor(entry)
+comparing = bool(edit.strip()) and edit.strip() != text.strip()
+
+with st.container(key="traj_saliency_section"):
+    st.subheader("Which words drove the answer")
+    with ui.user_errors("The words could not be explained"):
+        focus = ui.pick_focus(predictor, text, "traj_focus")
+        ui.show_saliency(entry, predictor, {"original": text, **({"edited": edit} if comparing else {})}, focus, "traj_saliency")
+
+with st.container(key="traj_before_after"):
+    st.subheader("Before and after")
+    if not comparing:
+        st.info("Type an edited copy of the sentence above (change, add or drop a word) to compare the two.")
+        st.stop()
+    with ui.user_errors("The edited sentence could not be read"):
+        before, after = predictor.trajectory(text), predictor.trajectory(edit)
+        ui.chart(
+            plots.edit_trajectory_figure((before.tokens, after.tokens), before.labels, (before.probs, after.probs), shown),
+            f"{entry.name}: P(class) after each word of the original (solid) and of the edited copy (dashed), words aligned: "
+            "+ marks an inserted word, − a dropped one, a→b a replaced one. Hover a point for its word and value.",
+            key="traj_edit_chart",
+        )
+        for col, name, run in zip(st.columns(2), ("Original", "Edited copy"), (before, after)):
+            label, p = run.final()
+            col.metric(name, label, f"P = {p:.3f} after the whole sentence", delta_color="off", delta_arrow="off")
+        rows = ui.state_change_rows(entry, predictor, text, edit)
+        ui.chart(
+            plots.units_figure(rows, by="final", title=f"{entry.name}: units whose final state moved most with the edit"),
+            "Each bar is one hidden unit's final state after the edit minus before it (the state the model answers from: "
+            "after the last word reading forward, after the first reading backward); blue went up, orange went down.",
+            key="traj_edit_units_chart",
+        )
+        ui.table(
+            ui.rounded(rows, 5),
+            "final_state_change",
+            key="traj_edit_units",
+            caption="The units whose final state moved most: before, after, and the difference (state units).",
+        )

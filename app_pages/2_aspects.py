@@ -123,6 +123,11 @@ if review is not None:
                         "How the model splits its probability between the classes for each aspect.",
                         key="asp_probs",
                     )
+            if entry is not None and predictor is not None:
+                with st.container(key="asp_file_why"), ui.user_errors("The words could not be explained"):
+                    st.markdown("**Which words drove the answer**: pick one aspect of this sentence.")
+                    focus = ui.pick_focus(predictor, s.text, "asp_file_focus", aspects=list(zip(spans, names)))
+                    ui.show_saliency(entry, predictor, {"this sentence": s.text}, focus, "asp_file_saliency")
         else:
             st.info("This sentence has no aspect term with a span, so there is nothing to mask or predict.")
 
@@ -169,3 +174,8 @@ else:
                 "How the model splits its probability between the classes for each term you chose.",
                 key="asp_own_probs",
             )
+            if entry is not None:
+                with st.container(key="asp_own_why"):
+                    st.markdown("**Which words drove the answer**: pick one of the terms you chose.")
+                    focus = ui.pick_focus(predictor, text, "asp_own_focus", aspects=[(sp, labels_of[sp]) for sp in chosen])
+                    ui.show_saliency(entry, predictor, {"your sentence": text}, focus, "asp_own_saliency")

@@ -61,21 +61,54 @@ threshold = ui.secondary(c3).slider(
 lt = trace.get(layer, direction)
 tokens = trace.tokens
 
+st.subheader("Units that matter")
+st.write(
+    "Not every unit matters for the answer. Each unit is ranked by gradient x activation: how much its state, "
+    "word after word, moves the logit of the explained class. Select a word range to rank by how much each unit "
+    "changes over those words instead. The heatmaps below draw the best-ranked units first."
+)
+top = ui.top_units_input(cfg.hidden_size, "gates_units")
+ranking = span = None
+with ui.user_errors("The units could not be ranked (the rows keep their index order)"):
+    focus = ui.pick_focus(predictor, text, "gates_focus", tokens=tokens)
+    by_range = st.toggle(
+        "Rank by change over a word range", key="gates_by_range", help="Rank units by mean |h - h before| over the words."
+    )
+    span = ui.word_range(tokens, "gates_span", "Word range (token indices I:J, end exclusive)") if by_range else None
+    ranking = ui.unit_ranking(entry, predictor, text, focus, span)
+by = "change" if span else "relevance"
+order = list(range(cfg.hidden_size))
+if ranking is not None:
+    with st.container(key="gates_ranking"):
+        ui.show_ranking(ranking, layer, direction, by, top, "gates_rank")
+    order = ui.shown_units(ranking, layer, direction, by, None)
+units = order if top is None else order[:top]
+
+shown = f"the {len(units)} best-ranked of {cfg.hidden_size} units" if top is not None else f"all {cfg.hidden_size} units, ranked"
 st.subheader(f"Every gate and state: layer {layer}, {direction}, {cell_spec(cfg.cell).title}")
+if ranking is not None:
+    st.caption(f"Rows: {shown} for the {ui.md_plain(ranking.item)} (label: the unit's real index), best on top.")
 names = list(trace.gate_names)
 cols = st.columns(2)
 for k, name in enumerate(names):
     info = gate_info(cfg.cell, name)
     with cols[k % 2]:
         ui.chart(
-            plots.gate_heatmap(lt.gates[name], tokens, cfg.cell, name),
-            f"{name} = {info.long_name}: its value for every hidden unit (row) after every word (column); "
-            f"{'0 = closed, 1 = open' if info.activation == 'sigmoid' else 'orange positive, blue negative'}.",
+            plots.gate_heatmap(lt.gates[name], tokens, cfg.cell, name, units=units),
+            f"{name} = {info.long_name}: its value for each shown hidden unit (row, best-ranked on top) after every word "
+            f"(column); {'0 = closed, 1 = open' if info.activation == 'sigmoid' else 'orange positive, blue negative'}.",
             key=f"gates_heat_{name}",
         )
 
 st.subheader("One unit across the sentence")
-unit = st.slider("Hidden unit", 0, cfg.hidden_size - 1, 0, key="gates_unit")
+rank = {u: k + 1 for k, u in enumerate(order)}
+unit = st.select_slider(
+    "Hidden unit (in ranking order: the best-ranked first)",
+    options=order,
+    value=order[0],
+    key=f"gates_unit_{ui.text_key(*order)}",
+    format_func=lambda u: f"#{u} (rank {rank[u]})",
+)
 ui.chart(
     plots.unit_figure(tokens, {n: lt.gates[n][:, unit] for n in names}, unit, cfg.cell),
     f"The value of every gate and state of unit {unit} after each word: a row of each heatmap above, as lines.",

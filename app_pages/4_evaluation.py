@@ -38,21 +38,25 @@ data = ui.pick_data(
 )
 
 
-def confusion_tabs(confusion: list, labels: list, what: str, key: str, title: str | None = None) -> None:
-    """The confusion matrix as counts and row-normalized, in two tabs."""
+def confusion_tabs(confusion: list, labels: list, what: str, key: str, title: str | None = None, clickable: bool = False) -> dict:
+    """The confusion matrix as counts and row-normalized, in two tabs; with `clickable`, their selection events by key."""
+    events = {}
     for tab, norm in zip(st.tabs(["Counts", "Row-normalized"]), (False, True)):
         with tab:
             shown = None if title is None else title + (", row-normalized" if norm else " (counts)")
-            ui.chart(
-                plots.confusion_figure(confusion, labels, norm, shown),
-                f"Rows are gold labels, columns predicted labels, {what}"
-                + (
-                    "; each row is divided by its total, so the diagonal is each class's accuracy."
-                    if norm
-                    else "; each cell counts items."
-                ),
-                key=f"{key}_{norm}",
+            fig = plots.confusion_figure(confusion, labels, norm, shown, clickable=clickable)
+            caption = f"Rows are gold labels, columns predicted labels, {what}" + (
+                "; each row is divided by its total, so the diagonal is each class's accuracy."
+                if norm
+                else "; each cell counts items."
             )
+            if clickable:
+                events[f"{key}_{norm}"] = ui.clickable_chart(
+                    fig, caption + " Click a cell to list its examples below.", f"{key}_{norm}"
+                )
+            else:
+                ui.chart(fig, caption, key=f"{key}_{norm}")
+    return events
 
 
 if data.kind == "card":
@@ -102,7 +106,10 @@ c2.metric("Macro-F1", f"{metrics['macro_f1']:.3f}")
 c3.metric(task.items.capitalize(), metrics["n"])
 c4.metric("Mean loss", f"{loss:.3f} nats")
 per_tag = " (per-tag confusion)" if task.name == "tagging" else ""
-confusion_tabs(metrics["confusion"], metrics["labels"], f"over {metrics['n']} {task.items}{per_tag}", "eval_cm")
+with st.container(key="eval_confusion"):
+    clicks = confusion_tabs(
+        metrics["confusion"], metrics["labels"], f"over {metrics['n']} {task.items}{per_tag}", "eval_cm", clickable=True
+    )
 
 per_class = per_class_table(metrics)
 ui.chart(
@@ -119,6 +126,10 @@ ui.table(
 
 st.subheader("The examples in one cell")
 cells = confusion_cells(metrics["confusion"], metrics["labels"])
+clicked = ui.follow_clicked_cell(clicks, cells, "eval_cell")
+if clicked is not None and not any((c["gold"], c["predicted"]) == clicked for c in cells):
+    st.info(f"No item has gold label {clicked[0]} and predicted label {clicked[1]}: that cell is empty.")
+st.caption("Click a cell of the confusion matrix above, or pick one here.")
 choice = st.selectbox(
     "Confusion cell (gold -> predicted)",
     range(len(cells)),

@@ -47,6 +47,10 @@ if how == "Type a sentence":
         tokens = [tok for tok, _, _ in predicted]
         st.caption("Words: " + " | ".join(f"{i}: {w}" for i, w in enumerate(tokens)))
         show(tag_rows(tokens, predicted, gold_text.split() or None), "tags", key="tag_typed")
+        with st.container(key="tag_why"):
+            st.subheader("Which words drove a tag")
+            focus = ui.pick_focus(predictor, text, "tag_focus", tokens=tokens)
+            ui.show_saliency(entry, predictor, {"your sentence": text}, focus, "tag_saliency")
 else:
     data = ui.pick_data(
         "tagging", "tag_source", ["upload"], labels=predictor.labels, upload_label="CoNLL-U file", keys={"upload": "tag_upload"}
@@ -75,3 +79,7 @@ else:
         )
         s = sentences[i]
         show(tag_rows(list(s.words), predictor.tag(list(s.words)), list(s.tags)), f"tags_{s.id}", key="tag_file")
+        st.subheader("Which words drove a tag")
+        words = tuple(s.words)
+        focus = ui.pick_focus(predictor, words, "tag_file_focus", tokens=words)
+        ui.show_saliency(entry, predictor, {"this sentence": words}, focus, "tag_file_saliency")

@@ -1,6 +1,6 @@
 """Time hidden-state search and word saliency on the shipped models; print medians.
 
-Search: each model's own test data, cut to --sentences sentences (aspect models: every sentence of
+Search: each model's own test data from the data folder (data/, or $SEQCORE_DATA), cut to --sentences sentences (aspect models: every sentence of
 the SemEval test XML, aspects or not). The states are computed once (timed --repeats times), then
 each search (several spans and thresholds) is timed. Saliency: integrated gradients on a 40-token
 sentence (the steps doubled until complete within 1%), and the unit ranking of the same sentence.
@@ -27,7 +27,6 @@ from seqcore.inference import Predictor  # noqa: E402
 from seqcore.search import corpus_states, find_pattern, search, text_states  # noqa: E402
 from seqcore.tasks import card_test_examples, corpus_examples  # noqa: E402
 
-SHARED = ROOT.parent / "shared" / "data"
 LONG = (
     "We came here on a rainy Tuesday night after a very long day at work , and although the wine list was short "
     "and the waiter seemed rushed , the risotto was creamy and the warm bread was free ."
@@ -50,9 +49,9 @@ def timed(repeats: int, fn, *args, **kwargs) -> tuple[float, object]:
 def corpus_for(pred: Predictor, n: int) -> list:
     if pred.task == "aspect":
         refs = pred.card["data"]["test"]
-        examples, _ = corpus_examples("aspect", [resolve_data_ref(r, SHARED) for r in refs])
+        examples, _ = corpus_examples("aspect", [resolve_data_ref(r) for r in refs])
     else:
-        examples = card_test_examples(pred.card, SHARED)
+        examples = card_test_examples(pred.card)
     return examples[:n]
 
 

@@ -2,8 +2,9 @@
 
 Runs the real-browser test (tests/app/test_browser.py: `streamlit run app.py` on the shipped models
 and the corpora in data/, driven by /usr/bin/chromium through Playwright) with its screenshots sent to
-a temporary folder, and copies the page screenshots ([0-9]_*.png) into docs/screenshots/ only when the test
-passed. The test run alone never touches docs/.
+a temporary folder, and copies the page screenshots (N_page.png) and the feature screenshots
+(explain_*.png: units ranking, search, saliency, before/after, confusion click) into docs/screenshots/
+only when the test passed. The test run alone never touches docs/.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def main() -> int:
         if subprocess.run(test, cwd=ROOT, env=env).returncode != 0:
             print("error: the browser test failed; docs/screenshots/ was left as it was", file=sys.stderr)
             return 1
-        shots = sorted(Path(tmp).glob("[0-9]_*.png"))
+        shots = sorted(Path(tmp).glob("[0-9]*_*.png")) + sorted(Path(tmp).glob("explain_*.png"))
         DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
         for shot in shots:
             shutil.copy(shot, DOCS_SHOTS / shot.name)

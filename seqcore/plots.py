@@ -83,6 +83,82 @@ def trajectory_figure(
     return fig
 
 
+def align_tokens(a: Sequence[str], b: Sequence[str]) -> list[tuple[int | None, int | None]]:
+    """Align a sentence's tokens with its edit's as slots (i, j): equal words (any case) share a slot, an inserted or
+    deleted word has a slot of its own (None on the other side), replaced words pair up in order."""
+    from difflib import SequenceMatcher
+
+    slots: list[tuple[int | None, int | None]] = []
+    matcher = SequenceMatcher(a=[t.lower() for t in a], b=[t.lower() for t in b], autojunk=False)
+    for _, i1, i2, j1, j2 in matcher.get_opcodes():
+        for k in range(max(i2 - i1, j2 - j1)):
+            i = i1 + k if k < i2 - i1 else None
+            j = j1 + k if k < j2 - j1 else None
+            slots.append((i, j))  # insert: i is None; delete: j is None; a longer side of a replace: the other is None
+    return slots
+
+
+def _slot_label(a: Sequence[str], b: Sequence[str], i: int | None, j: int | None) -> str:
+    if i is None:
+        return f"+{b[j]}" if j is not None else ""
+    if j is None:
+        return f"−{a[i]}"
+    return a[i] if a[i].lower() == b[j].lower() else f"{a[i]}→{b[j]}"
+
+
+def edit_trajectory_figure(
+    tokens: tuple[Sequence[str], Sequence[str]],
+    labels: Sequence[str],
+    probs: tuple[np.ndarray, np.ndarray],
+    classes: Sequence[str] | None = None,
+    names: tuple[str, str] = ("original", "edited"),
+) -> go.Figure:
+    """P(class | words so far) for a sentence and its edit, one model, on one axis of aligned words.
+
+    `tokens` and `probs` ((T_a, C), (T_b, C)) are the two sentences'. Words are aligned (`align_tokens`):
+    a word both share has one place, labelled with it; "+w" was inserted, "−w" deleted, "a→b" replaced.
+    Colour tells the class, the dash pattern the sentence (solid: the first, dashed: the edit).
+    """
+    slots = align_tokens(tokens[0], tokens[1])
+    fig = go.Figure()
+    for side in (0, 1):
+        words, p = tokens[side], np.asarray(probs[side])
+        if p.shape != (len(words), len(labels)):
+            raise ValueError(
+                f"{names[side]}: probabilities of shape {p.shape} do not fit {len(words)} words x {len(labels)} classes"
+            )
+        xs = [x for x, slot in enumerate(slots) if slot[side] is not None]
+        at = [t for slot in slots if (t := slot[side]) is not None]  # the sentence's own positions, in order
+        for k, label in enumerate(labels):
+            if classes is not None and label not in classes:
+                continue
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=[float(p[t, k]) for t in at],
+                    mode="lines+markers",
+                    name=f"{names[side]} · P({label})",
+                    line={"color": class_color(label, k), "dash": DASHES[side]},
+                    marker={"symbol": SYMBOLS[side]},
+                    customdata=[f"{t}: {words[t]}" for t in at],
+                    hovertemplate=f"{names[side]}<br>after word %{{customdata}}<br>P({label}) = %{{y:.3f}}<extra></extra>",
+                )
+            )
+    _layout(
+        fig,
+        f"Class probability after each word: {names[0]} (solid) and {names[1]} (dashed)",
+        "word, aligned (+ inserted, − deleted, a→b replaced)",
+        "P(class | words so far) (probability, 0-1)",
+    )
+    fig.update_xaxes(
+        tickmode="array",
+        tickvals=list(range(len(slots))),
+        ticktext=[_slot_label(tokens[0], tokens[1], i, j) for i, j in slots],
+    )
+    fig.update_yaxes(range=[-0.02, 1.02])
+    return fig
+
+
 # ----------------------------------------------------------------------------- page 3: gates
 
 
@@ -234,15 +310,26 @@ def row_normalize(confusion: Sequence[Sequence[float]] | np.ndarray) -> np.ndarr
 
 
 def confusion_figure(
-    confusion: Sequence[Sequence[int]], labels: Sequence[str], normalize: bool = False, title: str | None = None
+    confusion: Sequence[Sequence[int]],
+    labels: Sequence[str],
+    normalize: bool = False,
+    title: str | None = None,
+    clickable: bool = False,
 ) -> go.Figure:
-    """Confusion matrix heatmap: gold labels down, predicted labels across; counts or row shares."""
+    """Confusion matrix heatmap: gold labels down, predicted labels across; counts or row shares.
+
+    `clickable` lays one invisible marker on each cell's centre (a heatmap cannot be selected by a click
+    in Plotly, a scatter point can): a click selects the nearest centre, the cell under the pointer, whose
+    x is the predicted label and y the gold label; the selected cell gets an outline. The hover moves to
+    the markers, with the same text.
+    """
     counts = np.asarray(confusion, dtype=np.int64)
     if counts.shape != (len(labels), len(labels)):
         raise ValueError(f"a confusion matrix of shape {counts.shape} does not fit {len(labels)} labels")
     shares = row_normalize(counts)
     z = shares if normalize else counts
     custom = np.stack([counts, shares], axis=-1).tolist()  # (C, C, 2): count and row share for the hover
+    hover = "gold %{y}, predicted %{x}<br>%{customdata[0]} items, %{customdata[1]:.1%} of the gold row<extra></extra>"
     fig = go.Figure(
         go.Heatmap(
             z=z.tolist(),
@@ -254,9 +341,28 @@ def confusion_figure(
             zmax=1 if normalize else max(1, int(counts.max(initial=0))),
             texttemplate="%{z:.0%}" if normalize else "%{z}",
             colorbar={"title": {"text": "share of gold row" if normalize else "items"}},
-            hovertemplate="gold %{y}, predicted %{x}<br>%{customdata[0]} items, %{customdata[1]:.1%} of the gold row<extra></extra>",
+            hovertemplate=hover,
+            hoverinfo="skip" if clickable else None,
         )
     )
+    if clickable:
+        n = len(labels)
+        fig.add_trace(
+            go.Scatter(
+                x=[labels[j] for i in range(n) for j in range(n)],  # (C * C,) row by row: gold i, predicted j
+                y=[labels[i] for i in range(n) for j in range(n)],
+                mode="markers",
+                marker={"symbol": "square-open", "size": 26, "color": palette.HIGHLIGHT, "opacity": 0, "line": {"width": 3}},
+                selected={"marker": {"opacity": 1}},
+                unselected={"marker": {"opacity": 0}},
+                customdata=[custom[i][j] for i in range(n) for j in range(n)],
+                hovertemplate=hover,
+                name="cells",
+                showlegend=False,
+            )
+        )
+        # Every point in the plot area is nearest to its own cell's centre, so a click anywhere in a cell selects it.
+        fig.update_layout(hovermode="closest", hoverdistance=-1, clickmode="event+select")
     default = "Confusion matrix, row-normalized (share of each gold class)" if normalize else "Confusion matrix (counts of items)"
     _layout(fig, title or default, "predicted label", "gold label", height=max(320, min(800, 140 + 32 * len(labels))))
     fig.update_xaxes(type="category", side="bottom")
@@ -666,7 +772,7 @@ def saliency_figure(
             texttemplate="%{text}",
             xgap=2,
             ygap=2,
-            colorbar={"title": {"text": f"attribution to<br>logit({target})<br>blue: for, red: against"}},
+            colorbar={"title": {"text": f"attribution to logit({target})", "side": "right"}},
             hovertemplate="%{y}<br>word %{x}: %{text}<br>attribution = %{z:.4f} (logit units)<extra></extra>",
         )
     )
@@ -675,7 +781,7 @@ def saliency_figure(
         title or f"Which words drove logit({target}): blue pushes towards it, red away",
         WORD_AXIS,
         "method",
-        height=max(180, 120 + 50 * len(names)),
+        height=max(260, 160 + 50 * len(names)),  # room for the colour bar and its title
     )
     fig.update_xaxes(**word_ticks(tokens))
     fig.update_yaxes(type="category", autorange="reversed")
@@ -733,4 +839,49 @@ def units_figure(
     _layout(fig, title or default, x_title, "hidden unit (layer, direction, index)", height=max(240, 90 + 22 * len(rows)))
     fig.update_yaxes(type="category", autorange="reversed")
     fig.update_xaxes(rangemode="tozero")
+    return fig
+
+
+def pattern_figure(
+    tokens: Sequence[str],
+    states: np.ndarray,
+    names: Sequence[str],
+    span: tuple[int, int],
+    threshold: float,
+    title: str | None = None,
+) -> go.Figure:
+    """The hidden states of a search pattern's units over the query sentence, as LSTMVis draws them.
+
+    `states` (T, P): one line per unit (named by `names`, e.g. "layer 0 fwd #17"); the selected words
+    `span` (I:J, end exclusive) are shaded and the threshold drawn: a pattern unit is above it at every
+    selected word and below it just before them (in its reading order).
+    """
+    states = np.asarray(states, dtype=float)
+    if states.shape != (len(tokens), len(names)):
+        raise ValueError(f"states of shape {states.shape} do not fit {len(tokens)} words x {len(names)} units")
+    fig = go.Figure()
+    x = list(range(len(tokens)))
+    for k, name in enumerate(names):
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=states[:, k].tolist(),
+                mode="lines",
+                name=name,
+                line={"color": PALETTE[k % len(PALETTE)], "width": 1.5},
+                customdata=list(tokens),
+                hovertemplate=f"{name}<br>word %{{x}}: %{{customdata}}<br>h = %{{y:.3f}}<extra></extra>",
+            )
+        )
+    fig.add_vrect(x0=span[0] - 0.5, x1=span[1] - 0.5, fillcolor=palette.HIGHLIGHT, opacity=0.15, line_width=0)
+    fig.add_hline(y=threshold, line={"color": palette.BLACK, "dash": "dash"})
+    _layout(
+        fig,
+        title
+        or f"The pattern's {len(names)} units over the sentence (shaded: the selected words; dashed: the threshold {threshold:.2f})",
+        WORD_AXIS,
+        "hidden state h (tanh range, -1 to 1)",
+    )
+    fig.update_xaxes(**word_ticks(tokens))
+    fig.update_yaxes(range=[-1.05, 1.05])
     return fig

@@ -336,6 +336,27 @@ def file_examples(parsed: ParsedFile, labels: Sequence[str] | None) -> tuple[lis
     return examples, problem_rows(parsed.problems), skipped
 
 
+def parsed_corpus_examples(parsed: ParsedFile) -> list[Example]:
+    """Return every sentence of a read file as an unlabeled example, for a search corpus (labels are not needed).
+
+    A review file gives every sentence with tokens, with or without aspects; a TSV every line; a
+    CoNLL-U file every sentence. Raises ValueError naming the file when it holds no sentence.
+    """
+    if parsed.review is not None:
+        found = [Example(id=s.id, tokens=list(s.tokens), text=s.text) for s in parsed.review.sentences if s.tokens]
+    elif parsed.task == "tagging":
+        found = [Example(id=s.id, tokens=list(s.words), text=" ".join(s.words)) for s in parsed.sentences if s.words]
+    else:
+        found = []
+        for i, r in enumerate(parsed.records, start=1):
+            tokens, _ = tokenize(r.text)
+            if tokens:
+                found.append(Example(id=f"{parsed.name}#{i}", tokens=tokens, text=r.text))
+    if not found:
+        raise ValueError(f"{parsed.name}: no sentence to search in this file")
+    return found
+
+
 def examples_from_file(
     task: str, data: bytes, name: str, labels: Sequence[str] | None
 ) -> tuple[list[Example], list[dict], dict[str, int]]:

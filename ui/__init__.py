@@ -3,6 +3,10 @@
 - `ui.models`: the model registry (shipped + this session's), cached loaders, card lines, model pickers.
 - `ui.sources`: the one data picker (test set, dev split, corpus, demo file, upload) and cached parsers.
 - `ui.scores`: a model's predictions and metrics on labeled data, cached by model and data.
+- `ui.explain`: what to explain (aspect, token, class, word range) and which units matter, cached.
+- `ui.saliency`: which words drove the answer (integrated gradients, on demand) and before/after, cached.
+- `ui.search`: hidden-state search: a corpus's states computed once per model and corpus, matches highlighted.
+- `ui.selection`: chart clicks (a confusion cell) read as the page's choice.
 - `ui.jobs`: background training, its progress, and keeping its model in the session.
 - `ui.widgets`: the sidebar, the sentence box, tables with CSV downloads, charts, problem lists, highlights.
 - `ui.links`: a view's state in the URL (links that reproduce it) and presenter mode.
@@ -21,6 +25,20 @@ from __future__ import annotations
 from ui import config, experiments, links, state, teaching
 from ui.config import DEFAULT_SENTENCE, DEMO_DIR, TRAIN_PAGE
 from ui.errors import error_message, user_errors
+from ui.explain import (
+    Focus,
+    default_span,
+    md_plain,
+    pick_focus,
+    ranked_rows,
+    sentence_tokens,
+    show_ranking,
+    shown_units,
+    text_key,
+    top_units_input,
+    unit_ranking,
+    word_range,
+)
 from ui.jobs import (
     TrainJob,
     clean_name,
@@ -50,7 +68,28 @@ from ui.models import (
     side_by_side_default,
     task_title,
 )
+from ui.saliency import (
+    draw_saliency,
+    edited_copy_input,
+    negation_edit,
+    saliency_rows,
+    show_saliency,
+    state_change_rows,
+    word_saliency,
+)
 from ui.scores import accuracy, aspect_file_predictions, evaluation, predictions, trajectory_table
+from ui.search import (
+    SEARCH_KINDS,
+    corpus_sentences,
+    corpus_states_for,
+    find_matches,
+    fitting_sentences,
+    match_html,
+    match_rows,
+    show_matches,
+    units_of,
+)
+from ui.selection import clickable_chart, clicked_cell, follow_clicked_cell
 from ui.sources import Picked, data_hash, demo_files, pick_data, train_corpora
 from ui.widgets import (
     CLASS_BACKGROUNDS,
@@ -74,9 +113,11 @@ __all__ = [
     "CLASS_BACKGROUNDS",
     "DEFAULT_SENTENCE",
     "DEMO_DIR",
-    "TRAIN_PAGE",
+    "Focus",
     "ModelEntry",
     "Picked",
+    "SEARCH_KINDS",
+    "TRAIN_PAGE",
     "TrainJob",
     "accuracy",
     "all_models",
@@ -86,17 +127,27 @@ __all__ = [
     "cell_table",
     "chart",
     "clean_name",
+    "clickable_chart",
+    "clicked_cell",
     "collect_finished_training",
     "comparison_default",
     "config",
+    "corpus_sentences",
+    "corpus_states_for",
     "current_job",
     "current_model",
     "data_hash",
+    "default_span",
     "demo_files",
+    "draw_saliency",
+    "edited_copy_input",
     "error_message",
     "evaluation",
     "example_sentences",
     "experiments",
+    "find_matches",
+    "fitting_sentences",
+    "follow_clicked_cell",
     "follow_link",
     "get_predictor",
     "highlighted",
@@ -105,36 +156,55 @@ __all__ = [
     "link_view",
     "links",
     "mask_rows",
+    "match_html",
+    "match_rows",
+    "md_plain",
     "model_for_task",
     "models_of_task",
+    "negation_edit",
     "next_model_name",
     "parameter_table",
     "pick_data",
+    "pick_focus",
     "point_to_train",
     "polarity_spans",
     "predictions",
     "presenting",
     "progress_text",
+    "ranked_rows",
     "review_summary",
     "rounded",
+    "saliency_rows",
     "secondary",
     "sentence_input",
+    "sentence_tokens",
     "session_models",
     "shipped_models",
+    "show_matches",
     "show_problems",
+    "show_ranking",
+    "show_saliency",
+    "shown_units",
     "side_by_side_default",
     "sidebar",
     "spans_for_terms",
     "start_training",
     "state",
+    "state_change_rows",
     "table",
     "tag_table",
     "task_title",
     "teaching",
+    "text_key",
+    "top_units_input",
     "train_corpora",
     "train_form_defaults",
     "trained_zip",
     "trajectory_table",
+    "unit_ranking",
+    "units_of",
     "user_errors",
+    "word_range",
+    "word_saliency",
     "write_link",
 ]

@@ -110,3 +110,15 @@ READOUT_DRAWN = 6  # sentences in the drawing of one padded batch
 MASKING_BATCH = 16  # sentences in the tagging batch with the most padding
 MASKING_FACTORS = (1, 2, 4, 8)  # the same batch padded to these multiples of its longest sentence
 BATCH_SEED = 0
+
+# Explanations (units that matter, hidden-state search, word saliency, before and after).
+UNITS_TOP = 20  # ranked units drawn at first on the Gates page (a toggle shows every unit)
+UNITS_TOP_RANGE = Range(1, 1024, 1)
+CHANGED_UNITS_TOP = 20  # units listed whose final state moved most between a sentence and its edit
+SEARCH_THRESHOLD = Range(0.0, 0.95, 0.05)  # its default is the library's (seqcore.search.THRESHOLD)
+SEARCH_TOP = 10  # matches listed at first
+SEARCH_TOP_RANGE = Range(1, 100, 1)
+# Hidden states of one searched corpus are kept in memory (float32, tokens x units): at most this many MB per corpus
+# (the test sets of the shipped models need 16-40 MB); a bigger file is searched in its first sentences, and says so.
+SEARCH_STATES_MB = 300
+SEARCH_STATES_CACHED = 6  # corpora whose states a server process keeps (the least recently used go first)

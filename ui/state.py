@@ -4,7 +4,8 @@ What a browser session uploads or trains lives here, in its own session state: n
 Keys: "model_key" (the sidebar's model), "current_sentence" (the sentence that follows the reader across
 pages), "trained_models" (this session's models by key), "train_job" (this session's training run),
 "present" (the presenter switch), "link" (what `ui.links` read from and wrote to the URL this run),
-"memory_job" (this session's memory experiment), and the widgets' own keys.
+"memory_job" (this session's memory experiment), "handled_selections" (the chart selections a page has
+already acted on), and the widgets' own keys.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ JOB = "train_job"
 PRESENT = "present"
 LINK = "link"
 MEMORY_JOB = "memory_job"
+SELECTIONS = "handled_selections"
 
 
 class TrainedModel(TypedDict):
@@ -126,3 +128,13 @@ def memory_job() -> ChildJob | None:
 def set_memory_job(job: ChildJob) -> None:
     """Remember this session's memory experiment."""
     st.session_state[MEMORY_JOB] = job
+
+
+def handled_selection(chart_key: str) -> Any:
+    """The selection of chart `chart_key` that the page last acted on (None before any)."""
+    return st.session_state.get(SELECTIONS, {}).get(chart_key)
+
+
+def set_handled_selection(chart_key: str, selection: Any) -> None:
+    """Remember that the page acted on this selection of chart `chart_key`, so a rerun does not act on it again."""
+    st.session_state.setdefault(SELECTIONS, {})[chart_key] = selection

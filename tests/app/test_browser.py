@@ -43,6 +43,9 @@ LESSON_SENTENCE = (
     "I had heard so much about this film from friends , and after two long hours in a sticky seat I can only say "
     "that it was a complete waste of time ."
 )
+SALIENCY = "Show which words drove the answer (integrated gradients: up to a few seconds, then remembered)"
+# Screenshots of one feature each (issue 9), beside the pages' (README, "See why").
+FEATURE_SHOTS = ["explain_units", "explain_search", "explain_saliency", "explain_before_after", "explain_confusion_click"]
 
 pytestmark = pytest.mark.browser
 
@@ -158,12 +161,20 @@ class App:
         """Pick an option of a selectbox by its label."""
         box = (scope or self.page).get_by_label(label, exact=True)
         box.click()
+        if box.get_attribute("aria-expanded") != "true":  # a click may focus the box without opening its list
+            box.press("ArrowDown")
         self.page.get_by_role("option", name=option, exact=True).click()
         self.idle()
 
-    def shot(self, name: str, tallest: int = 3200) -> Path:
-        """A screenshot of the whole page (up to `tallest` pixels): the viewport is made as tall as the content first."""
+    def toggle(self, label: str, done: str, timeout: float = 120) -> None:
+        """Turn a toggle on (by its label) and wait until `done` shows in the page."""
+        self.page.locator('[data-testid="stMain"]').get_by_text(label, exact=True).click()
+        self.wait_text(done, timeout)
         self.idle()
+
+    def tall(self, tallest: int = 6000) -> dict:
+        """Make the window as tall as the page's content (up to `tallest` pixels; Streamlit scrolls inside its main
+        block); return the old size."""
         height = self.page.evaluate(
             '() => Math.max(...[...document.querySelectorAll(\'[data-testid="stMain"], [data-testid="stMainBlockContainer"]\')]'
             ".map(e => e.scrollHeight), document.body.scrollHeight)"
@@ -171,6 +182,41 @@ class App:
         size = self.page.viewport_size
         self.page.set_viewport_size({"width": size["width"], "height": min(max(int(height) + 40, size["height"]), tallest)})
         time.sleep(1.0)  # charts resize to the new window
+        return size
+
+    def shot_of(self, name: str, *locators) -> Path:
+        """A screenshot of the part of the page that holds these elements (the union of their boxes)."""
+        self.idle()
+        size = self.tall()
+        boxes = [loc.bounding_box() for loc in locators]
+        assert all(boxes), f"{name}: an element to photograph is not visible"
+        left = max(0, min(b["x"] for b in boxes) - 8)
+        top = max(0, min(b["y"] for b in boxes) - 8)
+        right = max(b["x"] + b["width"] for b in boxes) + 8
+        bottom = max(b["y"] + b["height"] for b in boxes) + 8
+        path = self.shots / f"{name}.png"
+        self.page.screenshot(path=str(path), clip={"x": left, "y": top, "width": right - left, "height": bottom - top})
+        self.page.set_viewport_size(size)
+        time.sleep(0.3)
+        return path
+
+    def click_heatmap_cell(self, plot, x: str, y: str) -> None:
+        """Click the centre of the heatmap cell at category x (column) and y (row), where Plotly draws it."""
+        plot.scroll_into_view_if_needed()
+        time.sleep(0.5)
+        point = plot.evaluate(
+            """(gd, [x, y]) => { const fl = gd._fullLayout, xa = fl.xaxis, ya = fl.yaxis, r = gd.getBoundingClientRect();
+                return [r.left + fl._size.l + xa.l2p(xa.d2l(x)), r.top + fl._size.t + ya.l2p(ya.d2l(y))]; }""",
+            [x, y],
+        )
+        self.page.mouse.move(point[0] + 3, point[1] + 3)  # off the centre: any point of the cell selects it
+        time.sleep(0.3)
+        self.page.mouse.click(point[0] + 3, point[1] + 3)
+
+    def shot(self, name: str, tallest: int = 6000) -> Path:
+        """A screenshot of the whole page (up to `tallest` pixels): the viewport is made as tall as the content first."""
+        self.idle()
+        size = self.tall(tallest)
         path = self.shots / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
         self.page.set_viewport_size(size)
@@ -238,7 +284,23 @@ def test_every_page_in_a_real_browser(server, capsys):
             app.nav("Sentiment trajectory")
             box = page.get_by_role("textbox", name="Sentence (type your own and press Enter)")
             app.type_and_wait(box, "The soup was cold but the staff were lovely.", ".js-plotly-plot", "lovely")
+            # Before and after: the edited copy follows the sentence (its negation flipped); both are drawn.
+            edit = page.get_by_role("textbox", name="Edited copy, for before and after (empty: no comparison)")
+            assert edit.input_value() == "The soup was not cold but the staff were lovely."
+            page.locator(".st-key-traj_before_after .js-plotly-plot").nth(1).wait_for()
+            app.toggle(SALIENCY, "Completeness")
+            page.locator(".st-key-traj_saliency_section .js-plotly-plot").nth(1).wait_for()  # both sentences' words
             app.shot("1_trajectory")
+            app.shot_of(
+                "explain_saliency",
+                page.locator(".st-key-traj_saliency_section .js-plotly-plot").nth(0),
+                page.locator(".st-key-traj_saliency_section .js-plotly-plot").nth(1),
+            )
+            app.shot_of(
+                "explain_before_after",
+                page.locator(".st-key-traj_before_after .js-plotly-plot").nth(0),
+                page.locator(".st-key-traj_before_after .js-plotly-plot").nth(1),
+            )
 
             # Aspects: a hostile upload shows the reader's error and the page goes on; then a good 2016 file.
             app.nav("Aspects")
@@ -252,16 +314,47 @@ def test_every_page_in_a_real_browser(server, capsys):
             app.wait_text("no problems found")
             app.idle()
             assert "no problems found" in app.main_text()
+            page.locator(".st-key-asp_own_why").get_by_text(SALIENCY, exact=True).click()
+            page.locator(".st-key-asp_own_why .js-plotly-plot").first.wait_for(timeout=120_000)
+            app.idle()
             app.shot("2_aspects")
 
+            # Gates: units ranked for the prediction; every unit, then a word range to rank by change.
             app.nav("Gates")
             page.locator(".js-plotly-plot").nth(3).wait_for()
+            assert "the 20 best-ranked of 128 units" in app.main_text()
+            app.shot_of(
+                "explain_units",
+                page.locator(".st-key-gates_ranking .js-plotly-plot").first,
+                page.locator('[data-testid="stMain"] .js-plotly-plot').nth(1),
+            )
+            app.toggle("Show all 128 units", "all 128 units, ranked")
+            app.toggle("Rank by change over a word range", "changes over tokens")
             app.shot("3_gates")
 
+            # Evaluation: a click on a cell of the confusion matrix lists that cell's examples.
             app.nav("Evaluation")
             page.locator(".js-plotly-plot").first.wait_for()
             assert "Accuracy" in app.main_text() or "accuracy" in app.main_text()
+            confusion = page.locator(".st-key-eval_confusion .js-plotly-plot").first
+            caption = "items with gold label negative that the model predicted as positive"
+            for attempt in range(3):  # a click that lands while the chart is being redrawn is lost: click again
+                app.click_heatmap_cell(confusion, "positive", "negative")
+                try:
+                    app.wait_text(caption, timeout=20)
+                    break
+                except Exception:
+                    if attempt == 2:
+                        raise AssertionError(
+                            "clicking the confusion cell (gold negative, predicted positive) listed nothing"
+                        ) from None
+                    app.idle()
+            app.idle()
+            listed = page.locator('[data-testid="stMain"]').get_by_text(caption).first
+            count = int(re.search(r"The (\d+) items", listed.inner_text()).group(1))
+            assert count > 0  # the cell's examples are listed under it (the list picker follows the click)
             app.shot("4_evaluation")
+            app.shot_of("explain_confusion_click", confusion, listed)
 
             app.nav("Inside the cell")
             app.wait_text("The blocks add up to")
@@ -277,7 +370,24 @@ def test_every_page_in_a_real_browser(server, capsys):
                 app.idle()
                 page.locator(".js-plotly-plot").first.wait_for()
                 assert "tagged" in app.main_text()
+                app.choose("Token to explain", "3: lovely")
+                app.toggle(SALIENCY, "Completeness")
             app.shot("7_tagging")
+
+            # Hidden-state search: the sidebar's sentiment model on its own test set; one more word selected.
+            app.nav("Hidden-state search")
+            app.wait_text("Where the same units fire", timeout=120)
+            assert page.locator(".st-key-search_matches mark").count() >= 5
+            window = re.compile(r"tokens (\d+):(\d+)")
+            start, end = map(int, window.search(page.locator(".st-key-search_matches li").first.inner_text()).groups())
+            assert end - start == 2  # the default range: a contrast word ("but") and the word after it
+            page.locator('[data-testid="stMain"] [data-testid="stSlider"]').first.get_by_role("slider").last.press("ArrowRight")
+            app.idle()
+            app.wait_text("Where the same units fire")
+            start, end = map(int, window.search(page.locator(".st-key-search_matches li").first.inner_text()).groups())
+            assert end - start == 3, "one word more selected: three-word windows are matched"
+            app.shot("10_search")
+            app.shot_of("explain_search", page.locator(".js-plotly-plot").first, page.locator(".st-key-search_matches"))
             assert "Traceback" not in page.content()
 
             # Gradients through time: the shipped cells and their untrained twins; the memory experiment runs in the
@@ -315,8 +425,9 @@ def test_every_page_in_a_real_browser(server, capsys):
         {u for u in requests if urlparse(u).scheme not in ("data", "blob", "about") and urlparse(u).hostname not in LOOPBACK}
     )
     assert not outside, f"the app reached outside the machine: {outside}"
-    shots = sorted(SHOTS.glob("[0-9]_*.png"))
-    assert len(shots) == 10
+    shots = sorted(SHOTS.glob("[0-9]*_*.png"))
+    assert len(shots) == 11
+    assert sorted(p.stem for p in SHOTS.glob("explain_*.png")) == sorted(FEATURE_SHOTS)
     with capsys.disabled():
         print(f"\nscreenshots of every page: {SHOTS}")
 

@@ -14,7 +14,7 @@ from seqcore.checkpoints import load_checkpoint
 from seqcore.models import count_parameters
 from tests.app.appdata import APP, BROKEN, CONLLU, DEMO_2016, HOSTILE_XML, ROOT
 
-PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "app_pages").glob("[0-9]_*.py"))
+PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "app_pages").glob("[0-9]*_*.py"))
 
 
 def goto(at: AppTest, page: str) -> AppTest:
@@ -42,7 +42,7 @@ def texts(elements) -> str:
 
 
 def test_app_structure():
-    assert len(PAGES) == 9
+    assert len(PAGES) == 10
     assert not (ROOT / "pages").exists(), "a pages/ folder beside app.py puts Streamlit in its old multipage mode"
     sources = [ROOT / "app.py", *(ROOT / "ui").glob("*.py"), *(ROOT / "app_pages").glob("*.py")]
     for src in sources:
@@ -265,7 +265,8 @@ def test_gates_layers_directions_units_and_comparison(app):
     assert len(heat) >= 6 + 2  # i f g o c h, and the two side-by-side models
     at.selectbox(key="gates_layer").set_value(1).run()
     at.selectbox(key="gates_direction").set_value("backward").run()
-    at.slider(key="gates_unit").set_value(5).run()
+    unit = next(s for s in at.get("select_slider") if s.key.startswith("gates_unit_"))
+    unit.set_value(5).run()
     clean(at)
     assert "Unit 5" in texts(at.caption) or "unit 5" in texts(at.caption).lower()
     sat = at.dataframe

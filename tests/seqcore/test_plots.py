@@ -278,3 +278,68 @@ def test_units_figure_bars_best_on_top_coloured_by_sign():
     assert final.data[0].marker.color == (plots.AGAINST,) and "after - before" in final.data[0].hovertemplate
     with pytest.raises(ValueError, match="by must be"):
         plots.units_figure(rows, by="size")
+
+
+def test_a_clickable_confusion_matrix_has_a_marker_on_every_cell_centre():
+    m = [[5, 1, 0], [2, 7, 1], [0, 3, 9]]
+    labels = ["negative", "neutral", "positive"]
+    fig = plots.confusion_figure(m, labels, clickable=True)
+    heat, cells = fig.data
+    assert heat.hoverinfo == "skip" and cells.type == "scatter"
+    # One point per cell, row by row: x the predicted label, y the gold one; its hover gives that cell's count.
+    points = list(zip(cells.y, cells.x, (c[0] for c in cells.customdata)))
+    assert points == [(labels[i], labels[j], m[i][j]) for i in range(3) for j in range(3)]
+    assert cells.marker.opacity == 0 and cells.selected.marker.opacity == 1 and cells.unselected.marker.opacity == 0
+    assert fig.layout.clickmode == "event+select" and fig.layout.hoverdistance == -1
+    assert "predicted %{x}" in cells.hovertemplate and "%{customdata[0]} items" in cells.hovertemplate
+    plain = plots.confusion_figure(m, labels)
+    assert len(plain.data) == 1 and plain.data[0].hoverinfo is None
+
+
+@pytest.mark.parametrize(
+    "a,b,slots",
+    [
+        ("the food was good", "the food was not good", [(0, 0), (1, 1), (2, 2), (None, 3), (3, 4)]),
+        ("the food was not good", "the food was good", [(0, 0), (1, 1), (2, 2), (3, None), (4, 3)]),
+        ("the food was good", "the food was bad", [(0, 0), (1, 1), (2, 2), (3, 3)]),
+        ("a b c", "a x y c", [(0, 0), (1, 1), (None, 2), (2, 3)]),
+        ("Good", "good", [(0, 0)]),
+    ],
+)
+def test_align_tokens(a, b, slots):
+    assert plots.align_tokens(a.split(), b.split()) == slots
+
+
+def test_edit_trajectory_figure_overlays_both_sentences_on_aligned_words():
+    a, b = "the food was good".split(), "the food was not good".split()
+    pa, pb = np.linspace(0, 1, 8).reshape(4, 2), np.linspace(1, 0, 10).reshape(5, 2)
+    fig = plots.edit_trajectory_figure((a, b), ["negative", "positive"], (pa, pb))
+    assert [t.name for t in fig.data] == [
+        "original · P(negative)",
+        "original · P(positive)",
+        "edited · P(negative)",
+        "edited · P(positive)",
+    ]
+    assert [t.line.dash for t in fig.data] == ["solid", "solid", "dash", "dash"]
+    assert fig.data[0].x == (0, 1, 2, 4) and fig.data[2].x == (0, 1, 2, 3, 4)  # "not" has a place of its own
+    assert fig.data[1].y == tuple(pa[:, 1]) and fig.data[3].y == tuple(pb[:, 1])
+    assert fig.data[0].line.color == fig.data[2].line.color  # colour: the class
+    assert list(fig.layout.xaxis.ticktext) == ["the", "food", "was", "+not", "good"]
+    assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text and "%{customdata}" in fig.data[2].hovertemplate
+    only = plots.edit_trajectory_figure((a, b), ["negative", "positive"], (pa, pb), classes=["positive"])
+    assert len(only.data) == 2
+    replaced = plots.edit_trajectory_figure((a, a[:3] + ["bad"]), ["negative", "positive"], (pa, pa))
+    assert list(replaced.layout.xaxis.ticktext)[-1] == "good→bad"
+    with pytest.raises(ValueError, match="do not fit 5 words"):
+        plots.edit_trajectory_figure((a, b), ["negative", "positive"], (pa, pa))
+
+
+def test_pattern_figure_draws_each_unit_the_range_and_the_threshold():
+    states = np.array([[0.1, -0.2], [0.8, 0.6], [0.9, 0.7], [0.0, 0.1]])
+    fig = plots.pattern_figure(["not", "so", "good", "."], states, ["layer 0 fwd #3", "layer 0 bwd #7"], (1, 3), 0.5)
+    assert [t.name for t in fig.data] == ["layer 0 fwd #3", "layer 0 bwd #7"] and fig.data[1].y == (-0.2, 0.6, 0.7, 0.1)
+    shapes = {s.type: s for s in fig.layout.shapes}
+    assert (shapes["rect"].x0, shapes["rect"].x1) == (0.5, 2.5) and shapes["line"].y0 == 0.5
+    assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text and "h = %{y" in fig.data[0].hovertemplate
+    with pytest.raises(ValueError, match="do not fit 4 words x 3 units"):
+        plots.pattern_figure(["not", "so", "good", "."], states, ["a", "b", "c"], (1, 3), 0.5)

@@ -19,6 +19,7 @@ from seqcore.tasks import (
     known_label_examples,
     labeled_items,
     load_examples,
+    parsed_corpus_examples,
     read_task_file,
     review_aspect_examples,
     sentence_labels_from_reviews,
@@ -265,3 +266,20 @@ def test_corpus_examples_read_each_task(tmp_path):
         corpus_examples("sentiment", [tmp_path / "x.pos", tmp_path / "empty.txt"])
     with pytest.raises(FileNotFoundError, match="no such data file"):
         corpus_examples("aspect", [tmp_path / "missing.xml"])
+
+
+def test_parsed_corpus_examples_keep_every_sentence_of_a_read_file():
+    """A search corpus from an upload: every sentence with tokens, aspects or not, and no labels."""
+    review = read_task_file("aspect", DEMO_XML.read_bytes(), "demo.xml")
+    every = parsed_corpus_examples(review)
+    labeled, _, _ = examples_from_file("aspect", DEMO_XML.read_bytes(), "demo.xml", None)
+    assert len(every) == sum(1 for s in review.review.sentences if s.tokens) > len(labeled)
+    assert all(ex.tokens and ex.aspects == [] and ex.label is None for ex in every)
+    as_sentiment = parsed_corpus_examples(read_task_file("sentiment", DEMO_XML.read_bytes(), "demo.xml"))
+    assert [ex.id for ex in as_sentiment] == [ex.id for ex in every]
+    tsv = parsed_corpus_examples(read_task_file("sentiment", b"positive\tgreat food\nno tab\nnegative\t   \n", "m.tsv"))
+    assert [(ex.id, ex.tokens) for ex in tsv] == [("m.tsv#1", ["great", "food"])]
+    tags = parsed_corpus_examples(read_task_file("tagging", CONLLU.read_bytes(), "mini.conllu"))
+    assert tags and all(ex.text == " ".join(ex.tokens) and ex.tags is None for ex in tags)
+    with pytest.raises(ValueError, match="empty.tsv: no sentence to search"):
+        parsed_corpus_examples(read_task_file("sentiment", b"", "empty.tsv"))
