@@ -23,6 +23,7 @@ if picked is None:
 entry, predictor = picked
 cfg = predictor.model.cfg
 
+ui.link_view(entry, text="search_sentence")
 text = ui.sentence_input("search_sentence", "Sentence (press Enter to apply)")
 tokens: list[str] = []
 with ui.user_errors("The sentence could not be read"):

@@ -31,7 +31,7 @@ if not models:
     )
     st.stop()
 
-ui.link_view(ui.current_model(), text="traj_sentence")
+ui.link_view(ui.current_model(), text="traj_sentence", text2="traj_edit")
 ui.example_sentences("traj_example", "traj_sentence", EXAMPLES)
 text = ui.sentence_input("traj_sentence", "Sentence (type your own and press Enter)")
 

@@ -101,14 +101,7 @@ for k, name in enumerate(names):
         )
 
 st.subheader("One unit across the sentence")
-rank = {u: k + 1 for k, u in enumerate(order)}
-unit = st.select_slider(
-    "Hidden unit (in ranking order: the best-ranked first)",
-    options=order,
-    value=order[0],
-    key=f"gates_unit_{ui.text_key(*order)}",
-    format_func=lambda u: f"#{u} (rank {rank[u]})",
-)
+unit = ui.ranked_unit_slider(order, "gates_unit", "Hidden unit (in ranking order: the best-ranked first)")
 ui.chart(
     plots.unit_figure(tokens, {n: lt.gates[n][:, unit] for n in names}, unit, cfg.cell),
     f"The value of every gate and state of unit {unit} after each word: a row of each heatmap above, as lines.",

@@ -45,6 +45,7 @@ UNKNOWN = GREY
 WRONG_BACKGROUND = "#f4d6bf"  # WRONG at a quarter strength over white: a wrong table row behind black text
 PADDING = "#d9d9d9"  # padded cells in a batch drawing
 HIGHLIGHT = ORANGE  # a marked cell (aspect mask)
+MATCH_BACKGROUND = "#f9f4b3"  # YELLOW at 40% over white: the words a hidden-state search matched, behind black text
 # The app's widget colour (Streamlit's primaryColor in .streamlit/config.toml: chips, sliders, primary buttons).
 # Streamlit's default is red, which reads as "negative" or "wrong" beside the class colours; a dark slate
 # carries no class meaning, stays apart from every class colour for every viewer, and holds white text (7.6:1).

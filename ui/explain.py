@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
+from ui import state
 from ui.config import UNITS_TOP, UNITS_TOP_RANGE
 from ui.models import ModelEntry, model_version
 from ui.widgets import chart, table
@@ -217,3 +218,18 @@ def show_ranking(ranking: UnitRanking, layer: int, direction: str, by: str, top:
         key=f"{key}_table",
         caption="The ranking as numbers: score (what the bars show) and the signed contribution to the logit (logit units).",
     )
+
+
+def ranked_unit_slider(order: Sequence[int], key: str, label: str) -> int:
+    """A slider over a layer's units in ranking order, starting at the top-ranked unit; return the chosen unit.
+
+    It follows the top of the ranking (a new sentence, layer or item) until the reader moves it; a unit set by a
+    link, or chosen by hand, stays while it is a unit of the layer.
+    """
+    top_key = f"{key}_top"
+    last_top, current = state.widget_value(top_key), state.widget_value(key)
+    if current not in order or (current == last_top and order[0] != last_top):
+        state.set_widget(key, order[0])
+    state.set_widget(top_key, order[0])
+    rank = {u: k + 1 for k, u in enumerate(order)}
+    return int(st.select_slider(label, options=list(order), key=key, format_func=lambda u: f"#{u} (rank {rank[u]})"))

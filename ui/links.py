@@ -214,7 +214,7 @@ def write_link() -> None:
         if name == "aspect" and entry is not None and entry.task != "aspect":
             continue  # a term box left from another model
         text = _as_text(state.widget_value(widget)) if state.has_widget(widget) else None
-        if text is not None and len(text) <= LINK_TEXT_CHARS:
+        if text is not None and text.strip() and len(text) <= LINK_TEXT_CHARS:  # an empty box is left out
             params[name] = text
     params.update(link["kept"])
     if state.presenting():

@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # annotations only: importing ui must not load torch
 
 SEARCH_KINDS = ("test", "dev", "demo", "upload")  # the data picker's choices of a corpus to search
 NEAR_MISSES = 10  # units drawn when no unit makes the pattern: those closest to it
-HIGHLIGHT = f"background:{palette.HIGHLIGHT};color:black;padding:0 2px;border-radius:3px"  # the matched words
+HIGHLIGHT = f"background:{palette.MATCH_BACKGROUND};padding:0 2px;border-radius:3px"  # the matched words
 
 
 @st.cache_data(show_spinner="Reading the test set's sentences from the data folder...", max_entries=8)

@@ -437,7 +437,7 @@ def links_in_a_new_browser(server: str, shots: Path, requests: list[str], shippe
     default view and a message; present=1 turns presenter mode on."""
     from urllib.parse import quote_plus
 
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
@@ -460,9 +460,9 @@ def links_in_a_new_browser(server: str, shots: Path, requests: list[str], shippe
                 if check == "link" and "sentiment-gru" in shipped:
                     assert "sentiment-gru" in sidebar_model
                     box = page.get_by_role("textbox", name="Sentence (press Enter to apply)")
-                    assert box.input_value() == "not bad at all"
-                    page.locator(".js-plotly-plot").first.wait_for()
-                    assert "bad" in page.locator(".js-plotly-plot").first.inner_text()
+                    expect(box).to_have_value("not bad at all", timeout=30_000)  # once the page's first run has drawn it
+                    page.locator(".js-plotly-plot").first.wait_for()  # the units' ranking, then the gate heatmaps
+                    assert page.locator(".js-plotly-plot").filter(has_text="1: bad").count() >= 1
                     assert "model=sentiment-gru" in page.url and "layer=0" in page.url
                 if check in ("nonsense", "hostile"):
                     app.wait_text("could not be followed")

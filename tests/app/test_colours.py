@@ -14,7 +14,9 @@ from tests.app.appdata import ROOT
 
 HEX = re.compile(r"#[0-9a-fA-F]{6}")
 NAMED = {v.lower() for k, v in vars(palette).items() if k.isupper() and isinstance(v, str) and HEX.fullmatch(v)}
-BACKGROUNDS = {c.lower() for c in (*palette.CLASS_BACKGROUNDS.values(), palette.WRONG_BACKGROUND, palette.PADDING)}
+BACKGROUNDS = {
+    c.lower() for c in (*palette.CLASS_BACKGROUNDS.values(), palette.WRONG_BACKGROUND, palette.PADDING, palette.MATCH_BACKGROUND)
+}
 
 
 def scale(named: str) -> list[str]:
@@ -62,11 +64,16 @@ def test_every_colour_on_every_page_comes_from_the_palette(app):
         ("tiny-tagging-gru", "7_tagging"),
         ("tiny-sentiment-lstm", "8_gradients"),
         (None, "9_pitfalls"),
+        ("tiny-aspect-lstm", "10_search"),
     ]
     for model, page in visits:
         if model:
             at.selectbox(key="model_key").set_value(f"shipped:{model}").run()
         at.switch_page(f"app_pages/{page}.py").run()
+        if page == "1_trajectory":  # word saliency and before/after drawn too
+            at.toggle(key="traj_saliency").set_value(True).run()
+        if page == "10_search":  # a low threshold: a pattern, and matches highlighted
+            at.slider(key="search_threshold").set_value(0.0).run()
         if page == "7_tagging":
             at.text_input(key="tag_sentence").set_value("The soup was great .").run()
             at.text_input(key="tag_gold").set_value("DET NOUN AUX NOUN PUNCT").run()  # one wrong: the wrong colour drawn

@@ -73,7 +73,7 @@ def test_gates_rank_units_on_every_shipped_model(shipped):
         top = min(ui.config.UNITS_TOP, len(order))
         last_gate = "h"
         assert heatmap_rows(at, last_gate) == order[:top], name
-        assert widget(at, "select_slider", "gates_unit_").value == order[0], "one unit starts at the top-ranked unit"
+        assert at.select_slider(key="gates_unit").value == order[0], "one unit starts at the top-ranked unit"
         units = table(at, "unit", "score", "contribution")
         assert units["unit"].tolist() == order[:top] and units["score"].is_monotonic_decreasing
         assert figure(at, "gates_rank_chart")["data"][0]["type"] == "bar"
@@ -112,6 +112,25 @@ def test_gates_top_k_every_unit_word_range_layers_and_focus(app, tiny_models):
     assert heatmap_rows(at, "h") == [int(u) for u in by_change.order(1, "backward", by="change")]
     assert "change" in table(at, "unit", "score").columns
     assert "changes over tokens 2:5" in texts(at.caption)
+
+
+def test_one_unit_follows_the_top_of_the_ranking_until_moved(app, tiny_models):
+    at = app()
+    use_model(at, "tiny-aspect-lstm")
+    goto(at, "3_gates")
+    pred = predictor(tiny_models / "tiny-aspect-lstm")
+    for text in ("The waiter was rude", "Great pasta and a lovely wine list"):
+        at.text_input(key="gates_sentence").set_value(text).run()
+        focus = focus_of(at, "gates_focus")
+        assert at.select_slider(key="gates_unit").value == int(rank_units(pred, text, **focus).order(0, "forward")[0])
+    order = at.select_slider(key="gates_unit").options
+    assert len(order) == 6 and order[0].endswith("(rank 1)")
+    chosen = int(order[-1].split()[0].lstrip("#"))  # the last-ranked unit
+    at.select_slider(key="gates_unit").set_value(chosen).run()
+    at.text_input(key="gates_sentence").set_value("The soup was cold").run()
+    clean(at)
+    assert at.select_slider(key="gates_unit").value == chosen, "a unit chosen by hand stays"
+    assert f"unit {chosen}" in texts(at.caption).lower()
 
 
 def test_gates_rank_for_a_chosen_token_of_a_tagger(app, tiny_models):
@@ -297,7 +316,7 @@ def test_every_explanation_on_a_model_trained_in_the_app(app):
     clean(at)
     assert has_figure(at, "traj_saliency_0_chart") and has_figure(at, "traj_saliency_1_chart")
     assert has_figure(at, "traj_edit_units_chart")
-    goto(at, "8_search")
+    goto(at, "10_search")
     at.radio(key="search_source").set_value("dev").run()
     clean(at)
     assert has_figure(at, "search_pattern_chart")

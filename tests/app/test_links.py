@@ -3,6 +3,8 @@ view and a message, widgets write themselves back to the URL, and presenter mode
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -18,6 +20,7 @@ PAGES = {
     "tagging": "7_tagging",
     "gradients": "8_gradients",
     "pitfalls": "9_pitfalls",
+    "search": "10_search",
 }
 
 
@@ -36,6 +39,12 @@ def notes(at: AppTest) -> str:
     return "\n".join(str(i.value) for i in at.info if "could not be followed" in str(i.value))
 
 
+def top_unit(at: AppTest) -> int:
+    """The top-ranked unit of the Gates page's ranking table (where "one unit across the sentence" starts)."""
+    ranking = next(d.value for d in at.dataframe if {"unit", "score", "contribution"} <= set(d.value.columns))
+    return int(ranking["unit"].iloc[0])
+
+
 def clean(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
@@ -51,11 +60,12 @@ def test_the_issues_link_opens_gates_on_that_shipped_model_and_sentence(monkeypa
     assert at.selectbox(key="model_key").value == "shipped:sentiment-gru"
     assert at.text_input(key="gates_sentence").value == "not bad at all"
     assert "sentiment-gru" in "\n".join(str(c.value) for c in at.caption)
-    heat = [c.proto.spec for c in at.get("plotly_chart") if "heatmap" in c.proto.spec]
+    heat = [c.proto.spec for c in at.get("plotly_chart") if json.loads(c.proto.spec)["data"][0]["type"] == "heatmap"]
     assert heat and "3: all" in heat[0] and "painfully" not in heat[0]
     # The URL now holds the whole view, written back after the run.
     assert at.query_params["model"] == "sentiment-gru" and at.query_params["text"] == "not bad at all"
-    assert (at.query_params["layer"], at.query_params["direction"], at.query_params["unit"]) == ("0", "forward", "0")
+    assert (at.query_params["layer"], at.query_params["direction"]) == ("0", "forward")
+    assert at.query_params["unit"] == str(top_unit(at))  # one unit across the sentence starts at the top-ranked unit
 
 
 def test_every_setting_of_a_link_reaches_its_widget(app):
@@ -75,7 +85,7 @@ def test_every_setting_of_a_link_reaches_its_widget(app):
     assert at.selectbox(key="model_key").value == "shipped:tiny-aspect-lstm"
     assert at.text_input(key="gates_sentence").value == text
     assert (at.selectbox(key="gates_layer").value, at.selectbox(key="gates_direction").value) == (1, "backward")
-    assert at.slider(key="gates_unit").value == 5 and at.slider(key="gates_threshold").value == pytest.approx(0.8)
+    assert at.select_slider(key="gates_unit").value == 5 and at.slider(key="gates_threshold").value == pytest.approx(0.8)
     assert "layer 1, backward" in "\n".join(str(h.value) for h in at.subheader)
 
 
@@ -110,7 +120,8 @@ def test_a_link_with_nonsense_gives_the_default_view_and_a_message(app):
     assert at.selectbox(key="model_key").value == default_model
     assert at.text_input(key="gates_sentence").value == "The food was not bad at all, but the service was painfully slow."
     assert (at.selectbox(key="gates_layer").value, at.selectbox(key="gates_direction").value) == (0, "forward")
-    assert at.slider(key="gates_unit").value == 0 and at.slider(key="gates_threshold").value == pytest.approx(0.9)
+    assert at.select_slider(key="gates_unit").value == top_unit(at)  # the default: the top-ranked unit
+    assert at.slider(key="gates_threshold").value == pytest.approx(0.9)
     assert not at.toggle(key="present").value
     assert at.get("plotly_chart"), "the default view is drawn"
 
@@ -122,7 +133,7 @@ def test_values_outside_the_model_are_refused_by_name(app):
     assert "layer=1 does not exist: tiny\\-sentiment\\-rnn has 1 layer(s)" in said
     assert "direction=backward is not a direction this model reads (forward)" in said
     assert "unit=6 does not exist" in said and "6 hidden units" in said
-    assert at.selectbox(key="gates_layer").value == 0 and at.slider(key="gates_unit").value == 0
+    assert at.selectbox(key="gates_layer").value == 0 and at.select_slider(key="gates_unit").value == top_unit(at)
 
 
 def test_hostile_values_are_quoted_as_plain_text(app):
@@ -144,7 +155,7 @@ def test_widgets_write_the_view_back_and_the_link_reproduces_it_elsewhere(app):
     at = open_link(app(), "gates", model="tiny-aspect-lstm")
     at.text_input(key="gates_sentence").set_value("Staff smiled").run()
     at.selectbox(key="gates_layer").set_value(1).run()
-    at.slider(key="gates_unit").set_value(3).run()
+    at.select_slider(key="gates_unit").set_value(3).run()
     written = dict(at.query_params)
     assert written == {
         "model": "tiny-aspect-lstm",
@@ -158,14 +169,21 @@ def test_widgets_write_the_view_back_and_the_link_reproduces_it_elsewhere(app):
     clean(other)
     assert other.selectbox(key="model_key").value == "shipped:tiny-aspect-lstm"
     assert other.text_input(key="gates_sentence").value == "Staff smiled"
-    assert other.selectbox(key="gates_layer").value == 1 and other.slider(key="gates_unit").value == 3
+    assert other.selectbox(key="gates_layer").value == 1 and other.select_slider(key="gates_unit").value == 3
     assert dict(other.query_params) == written
 
 
 @pytest.mark.parametrize(
     "page,model,params,text_key,widgets",
     [
-        ("trajectory", "tiny-sentiment-gru", {}, "traj_sentence", {}),
+        (
+            "trajectory",
+            "tiny-sentiment-gru",
+            {"text2": "The wine list was short"},
+            "traj_sentence",
+            {"traj_edit": "The wine list was short"},
+        ),
+        ("search", "tiny-sentiment-gru", {}, "search_sentence", {}),
         ("tagging", "tiny-tagging-gru", {}, "tag_sentence", {}),
         (
             "inside",

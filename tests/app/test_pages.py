@@ -265,8 +265,7 @@ def test_gates_layers_directions_units_and_comparison(app):
     assert len(heat) >= 6 + 2  # i f g o c h, and the two side-by-side models
     at.selectbox(key="gates_layer").set_value(1).run()
     at.selectbox(key="gates_direction").set_value("backward").run()
-    unit = next(s for s in at.get("select_slider") if s.key.startswith("gates_unit_"))
-    unit.set_value(5).run()
+    at.select_slider(key="gates_unit").set_value(5).run()
     clean(at)
     assert "Unit 5" in texts(at.caption) or "unit 5" in texts(at.caption).lower()
     sat = at.dataframe

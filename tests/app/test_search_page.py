@@ -78,7 +78,7 @@ def test_search_on_every_shipped_model(monkeypatch):
         at = start(timeout=240)
         at.session_state["search_source"] = kind  # before the picker first draws: no test set is read for nothing
         use_model(at, name)
-        goto(at, "8_search")
+        goto(at, "10_search")
         clean(at)
         text, span = at.text_input(key="search_sentence").value, span_of(at)
         demo = at.selectbox(key="search_demo").value if kind == "demo" else None
@@ -113,7 +113,7 @@ def test_search_an_upload_shows_hostile_text_as_text(monkeypatch, empty_dir):
     at = start()
     use_model(at, "sentiment-lstm")
     at.session_state["search_source"] = "upload"
-    goto(at, "8_search")
+    goto(at, "10_search")
     at.file_uploader(key="search_upload").set_value(("evil.tsv", data, "text/tab-separated-values")).run()
     clean(at)
     text, span = at.text_input(key="search_sentence").value, span_of(at)
@@ -143,7 +143,7 @@ def test_search_states_once_threshold_and_no_pattern(app, monkeypatch):
         at = app()
         use_model(at, "tiny-aspect-lstm")
         at.session_state["search_source"] = "upload"
-        goto(at, "8_search")
+        goto(at, "10_search")
         at.file_uploader(key="search_upload").set_value(upload).run()
         clean(at)
         return at
@@ -170,7 +170,7 @@ def test_search_corpus_over_the_memory_budget_is_cut_and_says_so(app, monkeypatc
     monkeypatch.setattr(ui.config, "SEARCH_STATES_MB", (first_two + 1) / 1e6)
     at = app()
     use_model(at, "tiny-tagging-gru")
-    goto(at, "8_search")
+    goto(at, "10_search")
     at.file_uploader(key="search_upload").set_value(("t.conllu", CONLLU.encode(), "text/plain")).run()
     clean(at)
     assert "the first 2 are searched" in texts(at.warning)
