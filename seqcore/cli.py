@@ -12,6 +12,7 @@ from typing import TextIO
 from seqcore.cells import CELLS
 from seqcore.checkpoints import CheckpointError, load_checkpoint, save_checkpoint
 from seqcore.corpora import data_ref
+from seqcore.device import device_for, full_float32
 from seqcore.models import POOLINGS, ModelConfig, defaults
 from seqcore.pipeline import FitSpec
 from seqcore.readers import DataFormatError, describe_file
@@ -396,13 +397,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from seqcore.scoring import evaluate
     from seqcore.tasks import load_examples
 
-    ckpt = load_checkpoint(args.model)
+    ckpt = load_checkpoint(args.model, device_for("batch"))
     examples, problems = load_examples(ckpt.config.task, args.data, PROGRESS)
     for p in problems[:20]:
         print(f"warning: {p}", file=sys.stderr)
     if not examples:
         raise CliError(f"no labeled {ckpt.config.task} examples in {' '.join(args.data)}")
-    metrics, loss = evaluate(ckpt.model, examples, ckpt.encoder)
+    with full_float32(device_for("batch")):
+        metrics, loss = evaluate(ckpt.model, examples, ckpt.encoder)
     if args.json:
         print(json.dumps({**metrics.to_dict(), "loss": loss}, indent=1))
         return 0
@@ -417,7 +419,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def cmd_predict(args: argparse.Namespace) -> int:
     from seqcore.inference import Predictor
 
-    pred = Predictor.load(args.model, device="cpu")
+    pred = Predictor.load(args.model)
     if pred.task == "sentiment":
         probs = pred.predict_text(args.text)
         print(max(probs, key=lambda k: probs[k]) + "  " + "  ".join(f"P({k})={v:.3f}" for k, v in probs.items()))
@@ -434,7 +436,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
 def cmd_trace(args: argparse.Namespace) -> int:
     from seqcore.inference import Predictor
 
-    pred = Predictor.load(args.model, device="cpu")
+    pred = Predictor.load(args.model)
     trace = pred.trace(args.text)
     try:
         lt = trace.get(args.layer, args.direction)
@@ -452,7 +454,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
 def cmd_gradflow(args: argparse.Namespace) -> int:
     from seqcore.gradflow import gradient_flow_text
 
-    ckpt = load_checkpoint(args.model)
+    ckpt = load_checkpoint(args.model, device_for("interactive"))
     flow = gradient_flow_text(
         ckpt.model, ckpt.encoder, args.text, target=args.target, aspect=args.aspect, token=args.token, readout=args.readout
     )
@@ -534,7 +536,7 @@ def cmd_units(args: argparse.Namespace) -> int:
 
     top = check_top(args.top)
     span = parse_span(args.span) if args.span else None
-    pred = Predictor.load(args.model, device="cpu")
+    pred = Predictor.load(args.model)
     ranking = rank_units(pred, args.text, aspect=args.aspect, token=args.token, target=args.target, span=span)
     rows = ranking.ranked(by="change" if span else "relevance", top=top)
     if args.json:
@@ -555,13 +557,13 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     top = check_top(args.top)
     span = parse_span(args.span)
-    pred = Predictor.load(args.model)  # the best device: states of the corpus are computed in batches
+    pred = Predictor.load(args.model)  # one sentence on the interactive device; the corpus on pred.batch_model
     query = text_states(pred, args.text)
     pattern = find_pattern(query, span, args.threshold, layer=args.layer, direction=args.direction)
     examples, problems = corpus_examples(pred.task, args.data)
     for p in problems[:20]:
         print(f"warning: {p}", file=sys.stderr)
-    matches = search(corpus_states(pred.model, pred.encoder, examples), pattern, top) if len(pattern) else []
+    matches = search(corpus_states(pred.batch_model, pred.encoder, examples), pattern, top) if len(pattern) else []
     if args.json:
         out = {"units": pattern.units, "matches": [m.to_dict() for m in matches], "threshold": pattern.threshold}
         print(json.dumps(out, indent=1, ensure_ascii=False))
@@ -587,7 +589,7 @@ def cmd_saliency(args: argparse.Namespace) -> int:
 
     if args.steps < 1 or args.max_steps < args.steps:
         raise CliError(f"--steps must be at least 1 and at most --max-steps ({args.max_steps}), got {args.steps}")
-    pred = Predictor.load(args.model, device="cpu")
+    pred = Predictor.load(args.model)
     sal = saliency(
         pred, args.text, aspect=args.aspect, token=args.token, target=args.target, steps=args.steps, max_steps=args.max_steps
     )

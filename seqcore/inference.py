@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -12,7 +13,10 @@ import torch
 
 from seqcore.batching import Example
 from seqcore.checkpoints import Checkpoint, load_checkpoint
-from seqcore.scoring import predict
+from seqcore.device import device_for, full_float32, same_device
+from seqcore.metrics import Metrics
+from seqcore.models import SequenceModel
+from seqcore.scoring import Predictions, evaluate, predict
 from seqcore.taskspecs import article
 from seqcore.tokens import offsets_to_token_span, tokenize
 from seqcore.traces import Trace, trace_ids, trajectory_logits
@@ -162,19 +166,50 @@ def term_to_token_span(text: str, tokens_offsets: list[tuple[int, int]], term: s
 
 
 class Predictor:
-    """A checkpoint ready to answer questions about text."""
+    """A checkpoint ready to answer questions about text.
+
+    Its model sits where one sentence is answered fastest (`device_for("interactive")`: the CPU);
+    work over many sentences (scoring a file, the states of a corpus) uses `batch_model`, the same
+    weights on `device_for("batch")` (the GPU when there is one), copied there once.
+    """
 
     def __init__(self, checkpoint: Checkpoint) -> None:
         self.model = checkpoint.model.eval()
         self.encoder = checkpoint.encoder
         self.card = checkpoint.card
+        self._batch_model: SequenceModel | None = None
 
     @classmethod
     def load(cls, path: str | os.PathLike, device: str | torch.device | None = None) -> Predictor:
-        """Load a checkpoint folder (on the best device when `device` is None)."""
-        from seqcore.device import pick_device
+        """Load a checkpoint folder or model zip onto `device` (default: the interactive device, `device_for("interactive")`)."""
+        return cls(load_checkpoint(path, device or device_for("interactive")))
 
-        return cls(load_checkpoint(path, device or pick_device()))
+    @property
+    def batch_model(self) -> SequenceModel:
+        """Return the model on the batch device: `model` itself when it already sits there, else a copy made once.
+
+        The copy is not refreshed: a Predictor's weights are not meant to change after it is built.
+        """
+        target = device_for("batch")
+        if same_device(self.device, target):
+            return self.model
+        cached = self._batch_model
+        if cached is None or not same_device(next(cached.parameters()).device, target):
+            cached = copy.deepcopy(self.model).to(target).eval()
+            self._batch_model = cached
+        return cached
+
+    def predict_examples(self, examples: Sequence[Example], batch_size: int = 64) -> Predictions:
+        """Predict every labeled item of many examples, on the batch device in full float32."""
+        model = self.batch_model
+        with full_float32(next(model.parameters()).device):
+            return predict(model, examples, self.encoder, batch_size)
+
+    def evaluate(self, examples: Sequence[Example], batch_size: int = 64) -> tuple[Metrics, float]:
+        """Score many labeled examples (metrics, mean loss), on the batch device in full float32."""
+        model = self.batch_model
+        with full_float32(next(model.parameters()).device):
+            return evaluate(model, examples, self.encoder, batch_size)
 
     @property
     def task(self) -> str:

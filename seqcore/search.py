@@ -104,7 +104,7 @@ def corpus_states(
     """Run `model` over `examples` once, in length-bucketed batches on the model's device, and keep every token's states.
 
     Labels are ignored (a corpus need not be labeled). `progress(done, total)` is called after each batch.
-    A `Predictor` loaded with `Predictor.load` sits on `seqcore.device.pick_device()`: the GPU when present.
+    This is batch work: pass a Predictor's `batch_model` (the GPU when present, `seqcore.device.device_for("batch")`).
     """
     examples = [_unlabeled(ex) for ex in examples if ex.tokens]
     if not examples:
