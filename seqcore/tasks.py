@@ -37,7 +37,7 @@ from seqcore.readers import (
 )
 from seqcore.splits import kfold
 from seqcore.taskspecs import ASPECT_LABELS, article, task_spec
-from seqcore.tokens import Vocab, tokenize
+from seqcore.tokens import Vocab, tokenize_many
 
 T = TypeVar("T")
 
@@ -65,8 +65,7 @@ def example_labels(task: str, ex: Example) -> list[str]:
 def sentiment_examples(texts: Sequence[LabeledText], prefix: str = "s") -> list[Example]:
     """Tokenize labeled sentences; sentences with no tokens are skipped."""
     examples = []
-    for i, item in enumerate(texts):
-        tokens, _ = tokenize(item.text)
+    for i, (item, (tokens, _)) in enumerate(zip(texts, tokenize_many([t.text for t in texts]))):
         if tokens:
             examples.append(Example(id=f"{prefix}{i}", tokens=tokens, text=item.text, label=item.label))
     return examples
@@ -218,8 +217,7 @@ def _unlabeled_file_examples(task: str, path: Path, problems: list[Problem]) -> 
     else:
         records = read_polarity_lines(path, "unlabeled", encoding=None)
     out = []
-    for i, r in enumerate(records, start=1):
-        tokens, _ = tokenize(r.text)
+    for i, (r, (tokens, _)) in enumerate(zip(records, tokenize_many([r.text for r in records])), start=1):
         if tokens:
             out.append(Example(id=f"{name}#{i}", tokens=tokens, text=r.text))
     return out

@@ -1,19 +1,29 @@
 """Tokenize text with character offsets, map character spans to tokens, and map tokens to ids.
 
 Only spaCy's rule-based English tokenizer is used (``spacy.blank("en")``): no model is downloaded.
+spaCy is imported on first use. `tokenize_many` keeps the token offsets of a whole corpus in a
+small cache file (numpy, no pickle), keyed by the texts and spaCy's version, so reading the same
+corpus again needs neither spaCy nor its tokenizer: 0.05 s instead of 1.3 s for rt-polarity.
+``SEQCORE_CACHE_DIR`` names the folder (default ``$XDG_CACHE_HOME/seqcore`` or ``~/.cache/seqcore``);
+``SEQCORE_CACHE_DIR=off`` turns the cache off.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import spacy
-from spacy.language import Language
+import numpy as np
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 PAD_TOKEN = "<pad>"
 UNK_TOKEN = "<unk>"
@@ -22,7 +32,9 @@ SPECIALS = (PAD_TOKEN, UNK_TOKEN)
 
 @functools.lru_cache(maxsize=1)
 def tokenizer() -> Language:
-    """Return the shared blank English spaCy pipeline (built once)."""
+    """Return the shared blank English spaCy pipeline (built once; spaCy is imported on first use, not with this module)."""
+    import spacy  # about 0.5 s on top of torch: a command that reads no raw text never pays it
+
     return spacy.blank("en")
 
 
@@ -37,6 +49,91 @@ def tokenize(text: str) -> tuple[list[str], list[tuple[int, int]]]:
         tokens.append(tok.text)
         offsets.append((tok.idx, tok.idx + len(tok.text)))
     return tokens, offsets
+
+
+CACHE_ENV = "SEQCORE_CACHE_DIR"
+CACHE_MIN_CHARS = 200_000  # less text tokenizes in about 0.1 s: not worth a file
+CACHE_KEEP = 32  # cache files kept; the least recently written go first
+CACHE_FORMAT = b"seqcore-token-offsets-v1"
+
+
+def cache_dir() -> Path | None:
+    """Return the token cache folder, or None when SEQCORE_CACHE_DIR turns the cache off ("off", "0", "none" or empty)."""
+    raw = os.environ.get(CACHE_ENV)
+    if raw is None:
+        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "seqcore"
+    if raw.strip().lower() in ("", "off", "0", "none"):
+        return None
+    return Path(raw)
+
+
+def tokenize_many(texts: Sequence[str]) -> list[tuple[list[str], list[tuple[int, int]]]]:
+    """Return `tokenize(text)` for every text; a corpus (>= 200,000 characters) is cached on disk (see the module doc).
+
+    The cache is a convenience: a missing, unreadable or corrupt file is recomputed, and a folder
+    that cannot be written is left alone.
+    """
+    texts = list(texts)
+    folder = cache_dir() if sum(map(len, texts)) >= CACHE_MIN_CHARS else None
+    if folder is None:
+        return [tokenize(t) for t in texts]
+    path = folder / f"tokens-{texts_digest(texts)}.npz"
+    cached = read_token_cache(path, texts)
+    if cached is not None:
+        return cached
+    result = [tokenize(t) for t in texts]
+    write_token_cache(path, result)
+    return result
+
+
+def texts_digest(texts: Sequence[str]) -> str:
+    """Return a SHA-256 of the texts (each length-prefixed), the cache format and the installed spaCy version."""
+    from importlib.metadata import version
+
+    h = hashlib.sha256(CACHE_FORMAT + b"\0spacy " + version("spacy").encode() + b"\0")
+    for t in texts:
+        b = t.encode("utf-8", "surrogatepass")
+        h.update(len(b).to_bytes(8, "little"))
+        h.update(b)
+    return h.hexdigest()
+
+
+def read_token_cache(path: Path, texts: Sequence[str]) -> list[tuple[list[str], list[tuple[int, int]]]] | None:
+    """Return the tokens of `texts` from a cache file, or None when it is missing or does not fit the texts."""
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            counts, offsets = f["counts"], f["offsets"]  # (N,), (M, 2)
+    except Exception:  # noqa: BLE001 - any unreadable cache file (truncated, not a zip, other arrays) is recomputed
+        return None
+    if counts.shape != (len(texts),) or offsets.ndim != 2 or offsets.shape[1] != 2 or int(counts.sum()) != len(offsets):
+        return None
+    ends = np.repeat(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), counts)  # (M,) each token's text length
+    if len(offsets) and not ((offsets[:, 0] >= 0) & (offsets[:, 0] < offsets[:, 1]) & (offsets[:, 1] <= ends)).all():
+        return None
+    out, k, pairs = [], 0, offsets.tolist()
+    for text, n in zip(texts, counts.tolist()):
+        spans = [(a, b) for a, b in pairs[k : k + n]]
+        out.append(([text[a:b] for a, b in spans], spans))
+        k += n
+    return out
+
+
+def write_token_cache(path: Path, tokenized: Sequence[tuple[list[str], list[tuple[int, int]]]]) -> None:
+    """Write the token offsets atomically, then keep only the CACHE_KEEP newest cache files; never raise on OSError."""
+    counts = np.array([len(offsets) for _, offsets in tokenized], dtype=np.int32)
+    flat = [pair for _, offsets in tokenized for pair in offsets]
+    offsets = np.array(flat, dtype=np.int64).reshape(len(flat), 2)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tokens-", suffix=".npz", dir=path.parent)
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, counts=counts, offsets=offsets)
+        os.replace(tmp, path)
+        old = sorted(path.parent.glob("tokens-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)[CACHE_KEEP:]
+        for p in old:
+            p.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def offsets_to_token_span(token_offsets: Sequence[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:

@@ -16,6 +16,20 @@ ROOT = Path(__file__).resolve().parents[1]
 torch.set_num_threads(1)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def token_cache_in_a_temporary_folder(tmp_path_factory):
+    """Keep the token cache (seqcore.tokens.tokenize_many) of test runs out of the user's ~/.cache."""
+    import os
+
+    before = os.environ.get("SEQCORE_CACHE_DIR")
+    os.environ["SEQCORE_CACHE_DIR"] = str(tmp_path_factory.mktemp("seqcore-cache"))
+    yield
+    if before is None:
+        os.environ.pop("SEQCORE_CACHE_DIR", None)
+    else:
+        os.environ["SEQCORE_CACHE_DIR"] = before
+
+
 @pytest.fixture(scope="session")
 def corpora_dir() -> Path:
     """Return the data folder (the project's data/, or $SEQCORE_DATA); the corpora are part of the project."""

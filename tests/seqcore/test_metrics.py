@@ -45,3 +45,38 @@ def test_confusion_helpers():
         "f1": [0.857, 0.0],
     }
     assert per_class_table(metrics)[0]["precision"] == 1.0
+
+
+def test_score_equals_scikit_learn_exactly():
+    import random
+
+    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
+
+    rng = random.Random(0)
+    for trial in range(300):
+        K = rng.randint(2, 6)
+        n = rng.randint(1, 60)
+        used = rng.sample(range(K), rng.randint(1, K))  # some classes absent from gold, predictions or both
+        gold = [rng.choice(used) for _ in range(n)]
+        pred = [rng.choice(used if trial % 2 else range(K)) for _ in range(n)]
+        m = score(gold, pred, [f"c{k}" for k in range(K)])
+        ids = list(range(K))
+        p, r, f, s = precision_recall_fscore_support(gold, pred, labels=ids, zero_division=0)
+        assert m.accuracy == float(accuracy_score(gold, pred))
+        assert m.macro_f1 == float(f1_score(gold, pred, labels=sorted(set(gold) | set(pred)), average="macro", zero_division=0))
+        assert m.confusion == confusion_matrix(gold, pred, labels=ids).tolist()
+        assert (m.precision, m.recall, m.f1, m.support) == (p.tolist(), r.tolist(), f.tolist(), s.tolist())
+
+
+def test_score_refuses_indices_outside_the_labels():
+    with pytest.raises(ValueError, match=r"label indices \[-100, 3\] are outside the 2 labels"):
+        score([0, -100], [3, 1], ["a", "b"])
+
+
+def test_importing_metrics_or_training_loads_neither_scikit_learn_nor_spacy():
+    import subprocess
+    import sys
+
+    code = "import sys, seqcore.training, seqcore.cli; print(sorted(m for m in ('sklearn', 'spacy') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -168,3 +168,69 @@ def test_label_vocab_has_no_specials_and_rejects_unknown_labels(tmp_path):
     assert Vocab.load(path) == labels and not Vocab.load(path).has_specials
     with pytest.raises(ValueError, match="unique"):
         Vocab.labels(["a", "b", "a"])
+
+
+def corpus(n: int = 5000, salt: str = "") -> list[str]:
+    """Enough text (>= CACHE_MIN_CHARS) for tokenize_many to cache, with odd spacing and punctuation."""
+    words = ["the", "movie's", "  plot", "isn't", "great", "--", "really", "\u00a0ok", "e.g.", "(sort", "of)", "\tfine"]
+    return [f"{salt}{i}: " + " ".join(words[(i + k) % len(words)] for k in range(i % 9 + 3)) + " ." for i in range(n)]
+
+
+def test_tokenize_many_equals_tokenize_and_reads_the_cache_without_spacy(tmp_path, monkeypatch):
+    import seqcore.tokens as tokens_mod
+
+    monkeypatch.setenv("SEQCORE_CACHE_DIR", str(tmp_path))
+    texts = corpus()
+    assert sum(map(len, texts)) >= tokens_mod.CACHE_MIN_CHARS
+    expected = [tokenize(t) for t in texts]
+    assert tokens_mod.tokenize_many(texts) == expected
+    assert len(list(tmp_path.glob("tokens-*.npz"))) == 1
+
+    def no_spacy(text):
+        raise AssertionError("tokenized again instead of reading the cache")
+
+    monkeypatch.setattr(tokens_mod, "tokenize", no_spacy)
+    assert tokens_mod.tokenize_many(texts) == expected
+    # Other texts are another key: tokenized afresh.
+    with pytest.raises(AssertionError, match="tokenized again"):
+        tokens_mod.tokenize_many(texts[:-1] + [texts[-1] + " more"])
+
+
+def test_a_corrupt_or_foreign_cache_file_is_recomputed_and_the_cache_can_be_turned_off(tmp_path, monkeypatch):
+    import seqcore.tokens as tokens_mod
+
+    monkeypatch.setenv("SEQCORE_CACHE_DIR", str(tmp_path))
+    texts = corpus(salt="x")
+    expected = [tokenize(t) for t in texts]
+    path = tmp_path / f"tokens-{tokens_mod.texts_digest(texts)}.npz"
+    for bad in (b"not a zip", b""):
+        path.write_bytes(bad)
+        assert tokens_mod.tokenize_many(texts) == expected
+    # A well-formed file whose offsets do not fit these texts (another corpus's, say) is not trusted.
+    other = corpus(salt="longer prefix ")
+    tokens_mod.write_token_cache(path, [tokenize(t) for t in other])
+    assert tokens_mod.read_token_cache(path, texts) is None
+    assert tokens_mod.tokenize_many(texts) == expected
+    monkeypatch.setenv("SEQCORE_CACHE_DIR", "off")
+    assert tokens_mod.cache_dir() is None
+    for p in tmp_path.glob("*.npz"):
+        p.unlink()
+    assert tokens_mod.tokenize_many(texts) == expected and not list(tmp_path.glob("*.npz"))
+
+
+def test_an_unwritable_cache_folder_is_ignored(tmp_path, monkeypatch):
+    import seqcore.tokens as tokens_mod
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    monkeypatch.setenv("SEQCORE_CACHE_DIR", str(blocker / "cache"))  # a folder inside a file cannot be made
+    texts = corpus(salt="y")
+    assert tokens_mod.tokenize_many(texts) == [tokenize(t) for t in texts]
+
+
+def test_importing_tokens_does_not_import_spacy():
+    import subprocess
+    import sys
+
+    code = "import sys, seqcore.tokens, seqcore.readers, seqcore.tasks; print('spacy' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
