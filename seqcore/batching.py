@@ -185,3 +185,132 @@ def aspect_masks(n_tokens: int, spans: Sequence[tuple[int, int]]) -> np.ndarray:
             raise ValueError(f"aspect span {(first, last)} is outside the sentence's {n_tokens} tokens")
         masks[a, first:last] = 1
     return masks
+
+
+class EncodedExamples:
+    """Examples encoded once into flat tensors on one device; each batch is padded there by tensor indexing.
+
+    Training reads every example every epoch: encoding the words, characters, labels and aspect
+    spans once, and cutting each batch out of flat tensors with a few gathers, replaces a Python
+    loop over every token of every epoch and keeps batches on the GPU. `batch` returns exactly the
+    tensors `Encoder.batch` returns for the same positions: each batch is padded to its own longest
+    sentence, aspect count and word, so bucketing keeps padding minimal for every task. Host-side
+    lengths and counts (`lengths`, `labeled`) let a caller size and normalise batches without
+    reading the device.
+    """
+
+    def __init__(self, examples: Sequence[Example], encoder: Encoder, device: torch.device | str = "cpu") -> None:
+        if not examples:
+            raise ValueError("cannot encode zero examples")
+        empty = [ex.id for ex in examples if not ex.tokens]
+        if empty:
+            raise ValueError(f"sentence {empty[0]} has no tokens: empty sentences cannot be batched")
+        self.encoder = encoder
+        self.device = torch.device(device)
+        self.lengths = [len(ex.tokens) for ex in examples]  # host copy: batch shapes never read the device
+        T = max(self.lengths)
+        starts = [0]
+        for n in self.lengths:
+            starts.append(starts[-1] + n)
+        ids = [i for ex in examples for i in encoder.words.encode(ex.tokens)]
+        # A tail of T zeros lets every start + t (t < T) index the flat tensors without clamping.
+        self._ids = self._put(ids + [0] * T)  # (N_tok + T,)
+        self._starts = self._put(starts[:-1])  # (N,)
+        self._lengths = self._put(self.lengths)  # (N,)
+        self._steps = torch.arange(T, device=self.device)  # (T,)
+        self._chars = self._word_chars = None
+        if encoder.chars is not None:
+            self._encode_chars(examples, T)
+        self._aspects = None
+        if encoder.task == "sentiment":
+            self._labels = self._put([encoder.encode_label(ex.label) for ex in examples])  # (N,)
+            self.labeled = [int(ex.label is not None) for ex in examples]
+        elif encoder.task == "tagging":
+            tags = []
+            for ex in examples:
+                given = ex.tags or []
+                if len(given) > len(ex.tokens):
+                    raise ValueError(f"sentence {ex.id} has {len(given)} tags for {len(ex.tokens)} tokens")
+                tags += [encoder.encode_label(t) for t in given] + [IGNORE_INDEX] * (len(ex.tokens) - len(given))
+            self._labels = self._put(tags + [IGNORE_INDEX] * T)  # (N_tok + T,)
+            self.labeled = [len(ex.tags or []) for ex in examples]
+        else:
+            self._encode_aspects(examples)
+
+    def _put(self, values: list[int], dtype: torch.dtype = torch.long) -> torch.Tensor:
+        return torch.tensor(values, dtype=dtype).to(self.device)
+
+    def _encode_chars(self, examples: Sequence[Example], T: int) -> None:
+        rows, widths = [], []
+        for ex in examples:
+            widths.append(max(min(len(tok), MAX_WORD_CHARS) for tok in ex.tokens))
+            for tok in ex.tokens:
+                codes = self.encoder.chars.encode(list(tok[:MAX_WORD_CHARS]))
+                rows.append(codes + [0] * (MAX_WORD_CHARS - len(codes)))
+        rows += [[0] * MAX_WORD_CHARS] * T
+        self._chars = torch.tensor(rows, dtype=torch.int32).to(self.device)  # (N_tok + T, MAX_WORD_CHARS)
+        self._word_chars = widths  # host: each example's longest word, in characters (capped)
+
+    def _encode_aspects(self, examples: Sequence[Example]) -> None:
+        first, last, labels, starts, counts = [], [], [], [], []
+        for ex in examples:
+            starts.append(len(first))
+            counts.append(len(ex.aspects))
+            for a, (f, la) in enumerate(ex.aspects):
+                if not 0 <= f < la <= len(ex.tokens):
+                    raise ValueError(f"sentence {ex.id}: aspect span {(f, la)} is outside its {len(ex.tokens)} tokens")
+                first.append(f)
+                last.append(la)
+                labels.append(self.encoder.encode_label(ex.aspect_labels[a]) if a < len(ex.aspect_labels) else IGNORE_INDEX)
+        A = max(1, max(counts))
+        tail = [0] * A
+        self._aspects = {
+            "first": self._put(first + tail),  # (N_asp + A,)
+            "last": self._put(last + tail),
+            "labels": self._put(labels + [IGNORE_INDEX] * A),
+            "starts": self._put(starts),  # (N,)
+            "counts": self._put(counts),  # (N,)
+        }
+        self.aspect_counts = counts
+        self.labeled = [sum(1 for lab in labels[s : s + n] if lab != IGNORE_INDEX) for s, n in zip(starts, counts)]
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def batch(self, positions: Sequence[int], index: torch.Tensor | None = None) -> Batch:
+        """Pad the examples at `positions` into one Batch on this device (`index`: the same positions, already there)."""
+        if not positions:
+            raise ValueError("cannot batch zero examples")
+        p = self._put(list(positions)) if index is None else index  # (B,)
+        T = max(self.lengths[i] for i in positions)
+        steps = self._steps[:T]  # (T,)
+        real = steps < self._lengths[p].unsqueeze(1)  # (B, T)
+        tok = self._starts[p].unsqueeze(1) + steps  # (B, T) flat token index (the next sentence's past the end)
+        ids = self._ids[tok].masked_fill(~real, 0)  # (B, T)
+        chars = None
+        if self._chars is not None:
+            L = max(self._word_chars[i] for i in positions)
+            chars = self._chars[tok, :L].masked_fill(~real.unsqueeze(-1), 0).long()  # (B, T, L)
+        aspect_mask = None
+        if self.encoder.task == "sentiment":
+            labels = self._labels[p]  # (B,)
+        elif self.encoder.task == "tagging":
+            labels = self._labels[tok].masked_fill(~real, IGNORE_INDEX)  # (B, T)
+        else:
+            asp = self._aspects
+            A = max(1, max(self.aspect_counts[i] for i in positions))
+            slots = self._steps.new_tensor(range(A)) if A > len(self._steps) else self._steps[:A]  # (A,)
+            has = slots < asp["counts"][p].unsqueeze(1)  # (B, A)
+            at = asp["starts"][p].unsqueeze(1) + slots  # (B, A) flat aspect index
+            labels = asp["labels"][at].masked_fill(~has, IGNORE_INDEX)  # (B, A)
+            inside = (steps >= asp["first"][at].unsqueeze(-1)) & (steps < asp["last"][at].unsqueeze(-1))  # (B, A, T)
+            aspect_mask = (inside & has.unsqueeze(-1)).to(torch.get_default_dtype())  # (B, A, T)
+        return Batch(ids, self._lengths[p], labels, list(positions), aspect_mask, chars)
+
+    def batches(self, order: Sequence[Sequence[int]]) -> Iterator[Batch]:
+        """Yield one Batch per list of positions in `order`; all positions go to the device in one copy."""
+        flat = self._put([i for positions in order for i in positions])
+        at = 0
+        for positions in order:
+            yield self.batch(positions, flat[at : at + len(positions)])
+            at += len(positions)

@@ -38,29 +38,29 @@ def pick_device() -> torch.device:
     return torch.device("cpu")
 
 
-def check_available(device: torch.device, source: str = "the device") -> torch.device:
+def check_available(device: torch.device, source: str = "the device setting") -> torch.device:
     """Return `device` if this machine has it; otherwise raise ValueError naming `source` and what exists."""
     if device.type == "cuda":
         count = torch.cuda.device_count() if torch.cuda.is_available() else 0
         if count == 0:
-            raise ValueError(f"{source} asks for {device}, but this machine has no CUDA device: use cpu")
+            raise ValueError(f"{source} names {device}, but this machine has no CUDA device: use cpu")
         if device.index is not None and device.index >= count:
-            raise ValueError(f"{source} asks for {device}, but this machine has {count} CUDA device(s): cuda:0..cuda:{count - 1}")
+            raise ValueError(f"{source} names {device}, but this machine has {count} CUDA device(s): cuda:0..cuda:{count - 1}")
     elif device.type == "mps":
         mps = getattr(torch.backends, "mps", None)
         if mps is None or not mps.is_available():
-            raise ValueError(f"{source} asks for mps, but Apple's MPS is not available here: use cpu")
+            raise ValueError(f"{source} names mps, but Apple's MPS is not available here: use cpu")
     elif device.type not in ("cpu", "meta"):
-        raise ValueError(f"{source} asks for {device}: use cpu, cuda, cuda:N or mps")
+        raise ValueError(f"{source} names {device}: use cpu, cuda, cuda:N or mps")
     return device
 
 
-def parse_device(name: str, source: str = "the device") -> torch.device:
+def parse_device(name: str, source: str = "the device setting") -> torch.device:
     """Turn a device name into an available torch.device; a bad or missing one raises ValueError naming `source`."""
     try:
         device = torch.device(name.strip())
     except RuntimeError as e:
-        raise ValueError(f"{source} is {name!r}, not a device: use cpu, cuda, cuda:N or mps") from e
+        raise ValueError(f"{source} names {name!r}, which is not a device: use auto, cpu, cuda, cuda:N or mps") from e
     return check_available(device, source)
 
 
@@ -69,7 +69,7 @@ def device_override() -> torch.device | None:
     raw = os.environ.get(ENV, "").strip()
     if raw in ("", "auto"):
         return None
-    return parse_device(raw, f"{ENV}={raw}")
+    return parse_device(raw, ENV)
 
 
 def device_for(work: str) -> torch.device:
@@ -91,10 +91,7 @@ def resolve_device(device: str | torch.device | None) -> torch.device:
         return device_for("batch")
     if isinstance(device, torch.device):
         return check_available(device)
-    try:
-        return parse_device(device, "the device")
-    except ValueError as e:
-        raise ValueError(f"unknown or unavailable device {device!r}: use auto, cpu, cuda, cuda:N or mps ({e})") from e
+    return parse_device(device)
 
 
 def same_device(a: torch.device, b: torch.device) -> bool:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import torch
 
+from seqcore import distributed
 from seqcore.batching import Encoder, Example
 from seqcore.checkpoints import Checkpoint, load_checkpoint, save_checkpoint
 from seqcore.metrics import Metrics, majority_baseline
@@ -157,6 +158,7 @@ def fit(
         "train_seconds": round(result.seconds, 1),
         "device": str(next(model.parameters()).device),
         "torch_threads": torch.get_num_threads(),
+        "world_size": distributed.world_size(),  # processes that trained it (torchrun), each on its share of every batch
     }
     if source is not None:
         card["init_embeddings"] = {
@@ -166,7 +168,7 @@ def fit(
             "words_copied": copied,
             "frozen": spec.freeze_embeddings,
         }
-    if test_examples:
+    if test_examples and distributed.is_main():  # under torchrun, rank 0 alone scores test
         test_metrics, _ = evaluate(model, test_examples, encoder)
         card["test_metrics"] = test_metrics.to_dict()
         card["test_majority_baseline"] = majority_baseline(item_gold(test_examples, encoder))

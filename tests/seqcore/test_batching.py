@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from seqcore.batching import IGNORE_INDEX, Encoder, Example, aspect_masks, batch_order, iterate_batches
+from seqcore.batching import IGNORE_INDEX, EncodedExamples, Encoder, Example, aspect_masks, batch_order, iterate_batches
 from seqcore.tasks import build_encoder
 from tests.synthetic import aspect_data, tagging_data
 
@@ -102,3 +102,45 @@ def test_aspect_masks():
     assert masks.tolist() == [[0, 1, 1, 0], [1, 0, 0, 0]]
     with pytest.raises(ValueError, match="outside"):
         aspect_masks(2, [(1, 3)])
+
+
+def test_encoded_examples_give_exactly_the_batches_of_encoder_batch():
+    from tests.synthetic import sentiment_data
+
+    for task, data in (("sentiment", sentiment_data(90)), ("aspect", aspect_data(90)), ("tagging", tagging_data(90))):
+        encoder = build_encoder(task, data[:50], use_chars=task != "sentiment")  # later examples hold unknown words
+        if task == "tagging":
+            data[3].tags, data[5].tags = None, data[5].tags[:2]  # unlabeled and partly labeled sentences
+        if task == "aspect":
+            data[4].aspect_labels = data[4].aspect_labels[:1]  # an aspect without a label
+            data[6].aspects, data[6].aspect_labels = [], []  # a sentence without aspects
+        encoded = EncodedExamples(data, encoder)
+        assert encoded.lengths == [len(ex.tokens) for ex in data]
+        for batch_size, shuffle in ((7, True), (1, False), (64, False)):
+            order = batch_order(encoded.lengths, batch_size, shuffle=shuffle, seed=3)
+            for got, positions in zip(encoded.batches(order), order, strict=True):
+                want = encoder.batch([data[i] for i in positions], positions)
+                assert got.index == want.index
+                for name in ("ids", "lengths", "labels", "aspect_mask", "chars"):
+                    a, b = getattr(got, name), getattr(want, name)
+                    assert (a is None) == (b is None), (task, name)
+                    if a is not None:
+                        assert a.dtype == b.dtype and a.shape == b.shape and torch.equal(a, b), (task, name)
+
+
+def test_encoded_examples_refuse_what_encoder_batch_refuses():
+    data = aspect_data(10)
+    encoder = build_encoder("aspect", data)
+    data[2].aspects = [(0, 99)]
+    with pytest.raises(ValueError, match=r"aspect span \(0, 99\) is outside its \d+ tokens"):
+        EncodedExamples(data, encoder)
+    data = tagging_data(10)
+    encoder = build_encoder("tagging", data)
+    data[1].tags = data[1].tags + ["NOUN"]
+    with pytest.raises(ValueError, match="has .* tags for .* tokens"):
+        EncodedExamples(data, encoder)
+    data[1].tokens = []
+    with pytest.raises(ValueError, match="has no tokens"):
+        EncodedExamples(data, encoder)
+    with pytest.raises(ValueError, match="zero examples"):
+        EncodedExamples([], encoder)

@@ -6,6 +6,7 @@ import pytest
 import torch
 
 import seqcore.device as device_mod
+from seqcore.checkpoints import Checkpoint
 from seqcore.device import describe_devices, device_for, devices_in_use, resolve_device, same_device
 from seqcore.inference import Predictor
 from seqcore.pipeline import FitSpec, fit
@@ -25,7 +26,7 @@ def predictor() -> Predictor:
         TrainConfig(epochs=1, batch_size=8, device="cpu"),
         sentiment_data(40),
     )
-    return Predictor(fitted.checkpoint())
+    return Predictor(Checkpoint(fitted.model, fitted.encoder, fitted.card))
 
 
 def test_interactive_work_runs_on_the_cpu_and_batch_work_on_the_best_device(no_override, monkeypatch):
@@ -49,13 +50,13 @@ def test_seqcore_device_overrides_both_and_a_bad_value_says_what_is_wrong(monkey
     monkeypatch.setenv("SEQCORE_DEVICE", "auto")
     assert device_for("batch") == torch.device("cuda")
     monkeypatch.setenv("SEQCORE_DEVICE", "gpu please")
-    with pytest.raises(ValueError, match=r"SEQCORE_DEVICE=gpu please is 'gpu please', not a device"):
+    with pytest.raises(ValueError, match=r"SEQCORE_DEVICE names 'gpu please', which is not a device"):
         device_for("batch")
     if not torch.cuda.is_available():
         monkeypatch.setenv("SEQCORE_DEVICE", "cuda")
-        with pytest.raises(ValueError, match="SEQCORE_DEVICE=cuda asks for cuda, but this machine has no CUDA device"):
+        with pytest.raises(ValueError, match="SEQCORE_DEVICE names cuda, but this machine has no CUDA device: use cpu"):
             device_for("interactive")
-        with pytest.raises(ValueError, match="unknown or unavailable device 'cuda:3'"):
+        with pytest.raises(ValueError, match="the device setting names cuda:3, but this machine has no CUDA device"):
             resolve_device("cuda:3")
 
 

@@ -1,0 +1,149 @@
+"""Time training of the shipped sentiment architecture, and the start-up around it.
+
+1. Epoch time of the shipped sentiment architecture (models/sentiment-lstm: BiLSTM, hidden 128,
+   embedding 100, max pooling, dropout 0.5) on rt-polarity (10,662 sentences: 90% train, 10% dev,
+   as `seqcore train` carves them), at each --batch-size, on the batch device
+   (`seqcore.device.device_for("batch")`, or --device). An epoch is every training step plus the
+   dev scoring that ends it; the median over --epochs epochs is printed.
+2. Start-up: what a fresh `python -m seqcore train --task sentiment ... --epochs 1` spends outside
+   training, phase by phase, measured in a fresh process (imports, reading + tokenizing,
+   vocabulary + model build, device start), beside the wall clock of the real command.
+
+GPU rows are printed when CUDA is present; otherwise the script says "no GPU here".
+
+    python bench/bench_training.py [--epochs 3] [--batch-size 32 256] [--device cpu] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DATA = [str(ROOT / "data/rt-polarity/rt-polarity.pos"), str(ROOT / "data/rt-polarity/rt-polarity.neg")]
+SHIPPED = ["--cell", "lstm", "--bidirectional", "--hidden-size", "128", "--embedding-dim", "100", "--pooling", "max"]
+SHIPPED += ["--dropout", "0.5"]
+
+# Run in a fresh interpreter: each phase of a training command's start-up, timed in order.
+PHASES = r"""
+import json, sys, time
+t = [time.perf_counter()]
+import torch
+t.append(time.perf_counter())
+import seqcore.cli  # what `python -m seqcore` imports before it parses the command line
+t.append(time.perf_counter())
+from seqcore.pipeline import FitSpec, build_model
+from seqcore.tasks import build_encoder, load_examples
+from seqcore.training import split_dev
+t.append(time.perf_counter())
+examples, _ = load_examples("sentiment", sys.argv[1:3])
+t.append(time.perf_counter())
+train, dev = split_dev(examples, 0.1, 13)
+spec = FitSpec(task="sentiment", cell="lstm", bidirectional=True, hidden_size=128, embedding_dim=100, pooling="max", dropout=0.5)
+model = build_model(spec, build_encoder("sentiment", train, lowercase=True, label_examples=dev))
+t.append(time.perf_counter())
+try:
+    from seqcore.device import device_for
+    device = device_for("batch")
+except ImportError:  # an older seqcore
+    from seqcore.device import pick_device as device_for
+    device = device_for()
+if device.type == "cuda":
+    torch.empty(1, device=device)
+    torch.cuda.synchronize()
+model.to(device)
+t.append(time.perf_counter())
+names = ["import torch", "import seqcore.cli (rest)", "import pipeline, tasks, training", "read + tokenize", "split + vocabulary + model", f"device start ({device})"]
+print(json.dumps(dict(zip(names, [b - a for a, b in zip(t, t[1:])]))))
+"""
+
+
+def epoch_times(batch_size: int, epochs: int, device: str | None) -> tuple[list[float], str]:
+    """Train the shipped architecture for `epochs` epochs; return each epoch's seconds and the device used."""
+    import torch
+
+    from seqcore.pipeline import FitSpec, fit
+    from seqcore.tasks import load_examples
+    from seqcore.training import TrainConfig
+
+    examples, _ = load_examples("sentiment", DATA)
+    spec = FitSpec(
+        task="sentiment", cell="lstm", bidirectional=True, hidden_size=128, embedding_dim=100, pooling="max", dropout=0.5
+    )
+    cfg = TrainConfig(epochs=epochs, batch_size=batch_size, patience=epochs + 1, device=device or "auto")
+    marks: list[float] = []
+    fitted = fit(spec, cfg, examples, on_progress=lambda p: p.kind == "epoch" and marks.append(p.elapsed))
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+    return [b - a for a, b in zip([0.0] + marks, marks)], fitted.card["device"]
+
+
+def startup(repeats: int) -> tuple[dict[str, float], list[float], list[float]]:
+    """Return the median seconds of each start-up phase, and the wall and in-training seconds of the real command."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    runs = []
+    for _ in range(repeats):
+        out = subprocess.run([sys.executable, "-c", PHASES, *DATA], capture_output=True, text=True, env=env, check=True)
+        runs.append(json.loads(out.stdout))
+    phases = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    phases = {"start python": time.perf_counter() - t, **phases}
+    walls, trained = [], []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as tmp:
+            cmd = [sys.executable, "-m", "seqcore", "train", "--task", "sentiment", "--data", *DATA, "--epochs", "1"]
+            cmd += [*SHIPPED, "--quiet", "--out", f"{tmp}/m"]
+            t = time.perf_counter()
+            subprocess.run(cmd, capture_output=True, text=True, env=env, check=True, cwd=tmp)
+            walls.append(time.perf_counter() - t)
+            trained.append(json.loads(Path(f"{tmp}/m/card.json").read_text())["train_seconds"])
+    return phases, walls, trained
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--epochs", type=int, default=3, help="epochs per batch size (the median epoch is printed)")
+    ap.add_argument("--batch-size", type=int, nargs="+", default=[32, 256], help="batch sizes to time")
+    ap.add_argument("--device", default=None, help="cpu, cuda or mps (default: the batch device)")
+    ap.add_argument("--repeats", type=int, default=3, help="fresh processes per start-up measurement (median)")
+    ap.add_argument("--skip-startup", action="store_true", help="time epochs only")
+    args = ap.parse_args()
+
+    import torch
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} CPU threads, {os.cpu_count()} cores, load average {load:.1f}")
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
+    print(f"GPU: {gpu}" if gpu else "GPU: no GPU here (the GPU rows are to be measured on a machine with one)")
+    print(
+        "\nshipped sentiment architecture (BiLSTM 128, embedding 100, max pooling, dropout 0.5) on rt-polarity, 9,596 train sentences"
+    )
+    print(f"{'batch':>6}  {'device':<8}  {'median epoch s':>14}  {'epochs s':<30}")
+    for bs in args.batch_size:
+        times, device = epoch_times(bs, args.epochs, args.device)
+        print(f"{bs:>6}  {device:<8}  {statistics.median(times):>14.2f}  {' '.join(f'{x:.2f}' for x in times):<30}", flush=True)
+    if args.skip_startup:
+        return
+    phases, walls, trained = startup(args.repeats)
+    print(f"\nstart-up of `python -m seqcore train --task sentiment ... --epochs 1`, fresh processes, medians of {args.repeats}")
+    for name, s in phases.items():
+        print(f"  {name:<34} {s:6.2f} s")
+    print(f"  {'sum of the phases':<34} {sum(phases.values()):6.2f} s")
+    wall, inside = statistics.median(walls), statistics.median(trained)
+    print(f"  {'whole command, wall clock':<34} {wall:6.2f} s  (runs: {' '.join(f'{w:.2f}' for w in walls)})")
+    print(f"  {'of which training (card)':<34} {inside:6.2f} s")
+    print(f"  {'outside training':<34} {wall - inside:6.2f} s")
+
+
+if __name__ == "__main__":
+    main()
