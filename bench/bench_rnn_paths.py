@@ -1,17 +1,20 @@
-"""Time one training step (forward + backward) of seqcore's padded path against the usual packed path.
+"""Time one training step (forward + backward) of seqcore's padded path, its packed path, and the usual packed model.
 
 seqcore runs the fused cell on the padded batch, gathers the last relevant output at each
-length, and feeds the backward direction each sequence reversed within its own length.
-The usual approach packs the batch with `pack_padded_sequence` and runs one (bi)directional
-module. Both give the same logits; this script checks that, then prints milliseconds per
-step and the ratio.
+length, and feeds the backward direction each sequence reversed within its own length
+(`rnn_impl="padded"`). `rnn_impl="packed"` runs the same modules on `pack_padded_sequence`
+batches. The usual approach packs the batch and runs one (bi)directional module. All three give
+the same logits; this script checks that, then prints milliseconds per step, the share of the
+batch that is padding, and which path `rnn_impl="auto"` takes (`seqcore.models.fastest_path`).
 
     python bench/bench_rnn_paths.py [--batch 64] [--min-len 5] [--max-len 40] [--repeats 30]
+    python bench/bench_rnn_paths.py --sweep   # padded / packed as the padding share grows (max length 40)
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -22,8 +25,8 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from seqcore.device import pick_device  # noqa: E402
-from seqcore.models import ModelConfig, SequenceModel  # noqa: E402
+from seqcore.device import device_for  # noqa: E402
+from seqcore.models import ModelConfig, SequenceModel, fastest_path  # noqa: E402
 
 
 class PackedBaseline(nn.Module):
@@ -32,7 +35,8 @@ class PackedBaseline(nn.Module):
     def __init__(self, cell: str, vocab: int, emb: int, hidden: int, bidirectional: bool, classes: int) -> None:
         super().__init__()
         self.embedding = nn.Embedding(vocab, emb, padding_idx=0)
-        self.rnn = {"lstm": nn.LSTM, "gru": nn.GRU}[cell](emb, hidden, batch_first=True, bidirectional=bidirectional)
+        module = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[cell]
+        self.rnn = module(emb, hidden, batch_first=True, bidirectional=bidirectional)
         self.head = nn.Linear(hidden * (2 if bidirectional else 1), classes)
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
@@ -53,23 +57,70 @@ def copy_weights(model: SequenceModel, base: PackedBaseline) -> None:
                 getattr(base.rnn, name + suffix).copy_(getattr(rnn, name + "_l0"))
 
 
-def time_step(
-    model: nn.Module, ids: torch.Tensor, lengths: torch.Tensor, labels: torch.Tensor, repeats: int, device: torch.device
-) -> float:
-    """Return the median milliseconds of one forward + backward step."""
+def time_steps(
+    models: list[nn.Module], ids: torch.Tensor, lengths: torch.Tensor, labels: torch.Tensor, repeats: int, device: torch.device
+) -> list[float]:
+    """Return the median milliseconds of one forward + backward step of each model, the models interleaved step by step."""
     loss_fn = nn.CrossEntropyLoss()
-    times = []
+    times: list[list[float]] = [[] for _ in models]
     for i in range(repeats + 3):
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        t0 = time.perf_counter()
-        model.zero_grad(set_to_none=True)
-        loss_fn(model(ids, lengths), labels).backward()
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        if i >= 3:  # warm-up
-            times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
+        for k, model in enumerate(models):
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            t0 = time.perf_counter()
+            model.zero_grad(set_to_none=True)
+            loss_fn(model(ids, lengths), labels).backward()
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            if i >= 3:  # warm-up
+                times[k].append((time.perf_counter() - t0) * 1000)
+    return [statistics.median(t) for t in times]
+
+
+def make_models(cell: str, bi: bool, args: argparse.Namespace, vocab: int, device: torch.device) -> list[nn.Module]:
+    """Return seqcore padded, seqcore packed and the usual packed model, all with the same weights."""
+    cfg = ModelConfig(
+        task="sentiment",
+        vocab_size=vocab,
+        num_classes=2,
+        cell=cell,
+        embedding_dim=args.emb,
+        hidden_size=args.hidden,
+        bidirectional=bi,
+        pooling="last",
+        rnn_impl="padded",
+    )
+    padded = SequenceModel(cfg).to(device).train()
+    packed = SequenceModel(ModelConfig(**{**cfg.to_dict(), "rnn_impl": "packed"})).to(device).train()
+    packed.load_state_dict(padded.state_dict())
+    base = PackedBaseline(cell, vocab, args.emb, args.hidden, bi, 2).to(device).train()
+    copy_weights(padded, base)
+    return [padded, packed, base]
+
+
+def run_case(name: str, lengths: torch.Tensor, args: argparse.Namespace, device: torch.device, cells: list[str]) -> None:
+    """Time the three paths on one batch of the given lengths, for each cell and direction."""
+    vocab = 5000
+    T = int(lengths.max())
+    share = 1 - lengths.sum().item() / (len(lengths) * T)
+    ids = torch.randint(2, vocab, (len(lengths), T)) * (torch.arange(T) < lengths.unsqueeze(1))
+    labels = torch.randint(0, 2, (len(lengths),))
+    ids, lengths, labels = ids.to(device), lengths.to(device), labels.to(device)
+    for cell in cells:
+        for bi in (False, True):
+            models = make_models(cell, bi, args, vocab, device)
+            with torch.no_grad():
+                out = [m.eval()(ids, lengths) for m in models]
+                diff = max((out[0] - o).abs().max().item() for o in out[1:])
+            for m in models:
+                m.train()
+            t_pad, t_packed, t_base = time_steps(models, ids, lengths, labels, args.repeats, device)
+            auto = fastest_path(cell, device.type, lengths, T)
+            print(
+                f"{name:<20}{share:>6.0%}  {cell:<5}{'bi' if bi else 'uni':<4}{t_pad:>9.1f}{t_packed:>9.1f}{t_base:>9.1f}"
+                f"{t_packed / t_pad:>9.2f}x{t_base / t_pad:>9.2f}x{diff:>10.1e}  {auto}",
+                flush=True,
+            )
 
 
 def main() -> None:
@@ -80,55 +131,35 @@ def main() -> None:
     ap.add_argument("--emb", type=int, default=100, help="embedding size")
     ap.add_argument("--hidden", type=int, default=128, help="hidden size per direction")
     ap.add_argument("--repeats", type=int, default=30, help="timed steps per configuration (median reported)")
-    ap.add_argument("--device", default=None, help="cpu, cuda or mps (default: best available)")
+    ap.add_argument("--device", default=None, help="cpu, cuda or mps (default: the batch device)")
+    ap.add_argument("--cells", nargs="+", default=["lstm", "gru", "rnn"], help="cells to time")
+    ap.add_argument("--sweep", action="store_true", help="vary the padding share instead (lengths uniform in lo..max-len)")
     args = ap.parse_args()
 
-    device = torch.device(args.device) if args.device else pick_device()
+    device = torch.device(args.device) if args.device else device_for("batch")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(
-        f"device {device}, torch {torch.__version__}, {torch.get_num_threads()} threads; batch {args.batch}, "
-        f"embedding {args.emb}, hidden {args.hidden}; median of {args.repeats} steps"
+        f"device {device}, torch {torch.__version__}, {torch.get_num_threads()} threads, load average {load:.1f}; batch {args.batch}, "
+        f"embedding {args.emb}, hidden {args.hidden}; median of {args.repeats} interleaved steps"
     )
     print(
-        f"{'batch lengths':<22}{'cell':<6}{'dirs':<6}{'seqcore padded ms':>19}{'packed ms':>12}{'speed-up':>10}{'max |diff|':>12}"
+        f"{'batch lengths':<20}{'pad':>6}  {'cell':<5}{'dir':<4}{'padded':>9}{'packed':>9}{'usual':>9}"
+        f"{'packed/':>10}{'usual/':>10}{'max|diff|':>10}  auto"
     )
+    print(f"{'':<20}{'share':>6}  {'':<9}{'ms':>9}{'ms':>9}{'ms':>9}{'padded':>10}{'padded':>10}")
     torch.manual_seed(0)
+    if args.sweep:
+        for lo in (args.max_len, args.max_len * 3 // 4, args.max_len // 2, args.max_len // 4, 1):
+            lengths = torch.randint(lo, args.max_len + 1, (args.batch,))
+            lengths[0] = args.max_len
+            run_case(f"random {lo}..{args.max_len}", lengths, args, device, args.cells)
+        return
     spread = torch.randint(args.min_len, args.max_len + 1, (args.batch,))
     # seqcore's batches come from length buckets: a batch spans a few lengths, not the whole range.
     mid = (args.min_len + args.max_len) // 2
     bucket = torch.randint(mid - 2, mid + 3, (args.batch,))
     for name, lengths in ((f"random {args.min_len}..{args.max_len}", spread), (f"bucketed {mid - 2}..{mid + 2}", bucket)):
-        run_case(name, lengths, args, device)
-
-
-def run_case(name: str, lengths: torch.Tensor, args: argparse.Namespace, device: torch.device) -> None:
-    """Time both paths on one batch of the given lengths, for each cell and direction."""
-    vocab = 5000
-    T = int(lengths.max())
-    ids = torch.randint(2, vocab, (args.batch, T)) * (torch.arange(T) < lengths.unsqueeze(1))
-    labels = torch.randint(0, 2, (args.batch,))
-    ids, lengths, labels = ids.to(device), lengths.to(device), labels.to(device)
-    for cell in ("lstm", "gru"):
-        for bi in (False, True):
-            cfg = ModelConfig(
-                task="sentiment",
-                vocab_size=vocab,
-                num_classes=2,
-                cell=cell,
-                embedding_dim=args.emb,
-                hidden_size=args.hidden,
-                bidirectional=bi,
-                pooling="last",
-            )
-            ours = SequenceModel(cfg).to(device).train()
-            base = PackedBaseline(cell, vocab, args.emb, args.hidden, bi, 2).to(device).train()
-            copy_weights(ours, base)
-            with torch.no_grad():
-                diff = (ours(ids, lengths) - base(ids, lengths)).abs().max().item()
-            t_ours = time_step(ours, ids, lengths, labels, args.repeats, device)
-            t_base = time_step(base, ids, lengths, labels, args.repeats, device)
-            print(
-                f"{name:<22}{cell:<6}{'bi' if bi else 'uni':<6}{t_ours:>19.1f}{t_base:>12.1f}{t_base / t_ours:>9.2f}x{diff:>12.1e}"
-            )
+        run_case(name, lengths, args, device, args.cells)
 
 
 if __name__ == "__main__":

@@ -7,8 +7,10 @@ the equations of the PyTorch documentation, written once in `seqcore.cells`.
 Speed: the fused cell runs on the padded batch (bucketed by length, so little padding),
 the last relevant output is gathered at each sequence's length, and the backward
 direction reads each sequence reversed within its own length. On a 2-core CPU this is
-2-3x faster than `pack_padded_sequence` and exact for every real token (see bench/).
-`rnn_impl="packed"` keeps the packed path for devices where it wins.
+2-3x faster than `pack_padded_sequence` for the LSTM and exact for every real token (see bench/).
+`rnn_impl="packed"` runs the same modules on packed batches; `rnn_impl="auto"` (the default
+of new models) takes the faster of the two exact paths per cell, device type and batch
+(`fastest_path`).
 
 Models return logits; the loss is `seqcore.scoring.task_loss`, which `seqcore.training` minimises.
 """
@@ -25,6 +27,12 @@ from seqcore.cells import CELLS, cell_spec
 from seqcore.taskspecs import TASKS
 
 POOLINGS = ("last", "mean", "max")
+RNN_IMPLS = ("auto", "padded", "packed")
+
+# The padding share of a batch above which the packed path is the faster one, per (cell, device type);
+# no entry: the padded path is never slower. Measured with `python bench/bench_rnn_paths.py --sweep`
+# (forward + backward, batch 64, embedding 100, hidden 128; README, Speed).
+PACKED_ABOVE_PADDING: dict[tuple[str, str], float] = {("gru", "cpu"): 0.3}
 
 
 @dataclass
@@ -44,14 +52,14 @@ class ModelConfig:
     char_vocab_size: int = 0  # > 0 adds a character CNN to each word's embedding
     char_dim: int = 30
     char_filters: int = 50
-    rnn_impl: str = "padded"  # "padded" (reverse within length) or "packed"
+    rnn_impl: str = "auto"  # "padded" (reverse within length), "packed", or "auto": the faster per batch (fastest_path)
 
     def __post_init__(self) -> None:
         checks = [
             (self.task in TASKS, f"task must be one of {TASKS}, got {self.task!r}"),
             (self.cell in CELLS, f"cell must be one of {CELLS}, got {self.cell!r}"),
             (self.pooling in POOLINGS, f"pooling must be one of {POOLINGS}, got {self.pooling!r}"),
-            (self.rnn_impl in ("padded", "packed"), f"rnn_impl must be padded or packed, got {self.rnn_impl!r}"),
+            (self.rnn_impl in RNN_IMPLS, f"rnn_impl must be one of {RNN_IMPLS}, got {self.rnn_impl!r}"),
             (self.vocab_size >= 2, f"vocab_size must be >= 2, got {self.vocab_size}"),
             (self.num_classes >= 2, f"num_classes must be >= 2, got {self.num_classes}"),
             (self.num_layers >= 1, f"num_layers must be >= 1, got {self.num_layers}"),
@@ -108,6 +116,21 @@ def reverse_within_length(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tenso
     index = torch.where(steps < lens, lens - 1 - steps, steps)  # (B, T): an involution
     index = index.view(B, T, *([1] * (x.dim() - 2))).expand_as(x)
     return x.gather(1, index)
+
+
+def fastest_path(cell: str, device_type: str, lengths: torch.Tensor, T: int) -> str:
+    """Return the faster exact path, "padded" or "packed", for a batch of `lengths` padded to T steps.
+
+    Both paths compute the same outputs at every real token (to float rounding). The padded one
+    also runs the cell over padding, so it loses only where that work outweighs packing's
+    overhead: see PACKED_ABOVE_PADDING. The padding share is read only from lengths on the CPU
+    (reading a GPU batch's would stall the device); a GPU batch takes the padded path.
+    """
+    threshold = PACKED_ABOVE_PADDING.get((cell, device_type))
+    if threshold is None or lengths.device.type != "cpu" or T == 0:
+        return "padded"
+    share = 1.0 - int(lengths.sum()) / (lengths.shape[0] * T)
+    return "packed" if share > threshold else "padded"
 
 
 def length_mask(lengths: torch.Tensor, T: int) -> torch.Tensor:
@@ -172,8 +195,14 @@ class RecurrentEncoder(nn.Module):
         """Return the fused modules, layer by layer: [forward] or [forward, backward] for each layer."""
         return [[cast(nn.RNNBase, rnn) for rnn in cast(nn.ModuleList, directions)] for directions in self.layers]
 
-    def _run(self, rnn: nn.RNNBase, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        if self.cfg.rnn_impl == "packed":
+    def path(self, x: torch.Tensor, lengths: torch.Tensor) -> str:
+        """Return the path this batch takes: the configured one, or for "auto" the faster one (`fastest_path`)."""
+        if self.cfg.rnn_impl != "auto":
+            return self.cfg.rnn_impl
+        return fastest_path(self.cfg.cell, x.device.type, lengths, x.shape[1])
+
+    def _run(self, rnn: nn.RNNBase, x: torch.Tensor, lengths: torch.Tensor, path: str) -> torch.Tensor:
+        if path == "packed":
             packed = nn.utils.rnn.pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
             out, _ = rnn(packed)
             out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
@@ -183,12 +212,13 @@ class RecurrentEncoder(nn.Module):
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Map (B, T, E) inputs to (B, T, D) outputs; D = hidden * directions. Padding rows are garbage."""
+        path = self.path(x, lengths)
         for i, directions in enumerate(self.rnns()):
             if i > 0:
                 x = self.between(x)
-            outs = [self._run(directions[0], x, lengths)]  # (B, T, H)
+            outs = [self._run(directions[0], x, lengths, path)]  # (B, T, H)
             if len(directions) == 2:
-                back = self._run(directions[1], reverse_within_length(x, lengths), lengths)
+                back = self._run(directions[1], reverse_within_length(x, lengths), lengths, path)
                 outs.append(reverse_within_length(back, lengths))  # (B, T, H) back in token order
             x = torch.cat(outs, dim=-1)  # (B, T, D)
         return x

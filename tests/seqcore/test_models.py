@@ -107,6 +107,56 @@ def test_padded_path_equals_packed_path(cell, bi):
         torch.testing.assert_close(a[row, :n], b[row, :n], atol=1e-6, rtol=0)
 
 
+@pytest.mark.parametrize("cell,bi", list(itertools.product(CELLS, [False, True])))
+def test_auto_path_equals_both_exact_paths_and_takes_the_table_s_choice(cell, bi, monkeypatch):
+    import seqcore.models as models
+
+    padded = make("tagging", cell, bi)
+    auto = make("tagging", cell, bi, impl="auto")
+    auto.load_state_dict(padded.state_dict())
+    dense = (torch.tensor([[3, 4, 5, 6, 7], [6, 7, 8, 9, 10], [11, 12, 13, 14, 0]]), torch.tensor([5, 5, 4]))  # 7% padding
+    sparse = (torch.tensor([[3, 4, 0, 0, 0], [6, 7, 8, 9, 10], [11, 0, 0, 0, 0]]), torch.tensor([2, 5, 1]))  # 47% padding
+    original = models.fastest_path
+    for ids, lengths in (dense, sparse):
+        taken: list[str] = []
+
+        def spy(*args, taken=taken):
+            taken.append(original(*args))
+            return taken[-1]
+
+        monkeypatch.setattr(models, "fastest_path", spy)
+        with torch.no_grad():
+            a, b = padded.encode(ids, lengths), auto.encode(ids, lengths)
+        for row, n in enumerate(lengths.tolist()):
+            torch.testing.assert_close(a[row, :n], b[row, :n], atol=1e-6, rtol=0)
+        threshold = models.PACKED_ABOVE_PADDING.get((cell, "cpu"))
+        share = 1 - lengths.sum().item() / lengths.numel() / ids.shape[1]
+        assert taken == ["packed" if threshold is not None and share > threshold else "padded"]
+        monkeypatch.undo()
+
+
+def test_fastest_path_follows_the_table_and_never_reads_a_gpu_batch(monkeypatch):
+    import seqcore.models as models
+
+    monkeypatch.setattr(models, "PACKED_ABOVE_PADDING", {("gru", "cpu"): 0.3})
+    lengths = torch.tensor([10, 2, 2, 2])  # 55% padding at T = 10
+    assert models.fastest_path("gru", "cpu", lengths, 10) == "packed"
+    assert models.fastest_path("gru", "cpu", torch.tensor([10, 9, 8, 9]), 10) == "padded"
+    assert models.fastest_path("lstm", "cpu", lengths, 10) == "padded"  # no entry: padded is never slower
+    assert models.fastest_path("gru", "cuda", lengths, 10) == "padded"
+    assert models.fastest_path("gru", "cpu", lengths.to("meta"), 10) == "padded"  # lengths off the CPU are not read
+
+
+def test_new_models_choose_their_path_and_a_stored_path_is_kept():
+    assert ModelConfig(task="sentiment", vocab_size=5, num_classes=2).rnn_impl == "auto"
+    # Shipped checkpoints say "padded": a stored choice is honoured as it is, so their outputs never change.
+    cfg = ModelConfig.from_dict({**ModelConfig(task="sentiment", vocab_size=5, num_classes=2).to_dict(), "rnn_impl": "padded"})
+    x = torch.zeros(4, 10, 3)
+    assert SequenceModel(cfg).encoder.path(x, torch.tensor([10, 1, 1, 1])) == "padded"
+    with pytest.raises(ValueError, match=r"rnn_impl must be one of \('auto', 'padded', 'packed'\)"):
+        ModelConfig(task="sentiment", vocab_size=5, num_classes=2, rnn_impl="fast")
+
+
 def test_config_rejects_bad_values_and_round_trips():
     with pytest.raises(ValueError, match="cell must be one of"):
         ModelConfig(task="sentiment", vocab_size=10, num_classes=2, cell="transformer")
