@@ -218,10 +218,13 @@ class EncodedExamples:
         self._starts = self._put(starts[:-1])  # (N,)
         self._lengths = self._put(self.lengths)  # (N,)
         self._steps = torch.arange(T, device=self.device)  # (T,)
-        self._chars = self._word_chars = None
+        self._chars: torch.Tensor | None = None
+        self._word_chars: list[int] = []
         if encoder.chars is not None:
-            self._encode_chars(examples, T)
-        self._aspects = None
+            self._encode_chars(examples, encoder.chars, T)
+        self._aspects: dict[str, torch.Tensor] = {}
+        self.aspect_counts: list[int] = []
+        self.labeled: list[int]  # labeled items (sentence, aspects or tags) per example: global batch sizes for the loss
         if encoder.task == "sentiment":
             self._labels = self._put([encoder.encode_label(ex.label) for ex in examples])  # (N,)
             self.labeled = [int(ex.label is not None) for ex in examples]
@@ -240,19 +243,23 @@ class EncodedExamples:
     def _put(self, values: list[int], dtype: torch.dtype = torch.long) -> torch.Tensor:
         return torch.tensor(values, dtype=dtype).to(self.device)
 
-    def _encode_chars(self, examples: Sequence[Example], T: int) -> None:
+    def _encode_chars(self, examples: Sequence[Example], chars: Vocab, T: int) -> None:
         rows, widths = [], []
         for ex in examples:
             widths.append(max(min(len(tok), MAX_WORD_CHARS) for tok in ex.tokens))
             for tok in ex.tokens:
-                codes = self.encoder.chars.encode(list(tok[:MAX_WORD_CHARS]))
+                codes = chars.encode(list(tok[:MAX_WORD_CHARS]))
                 rows.append(codes + [0] * (MAX_WORD_CHARS - len(codes)))
         rows += [[0] * MAX_WORD_CHARS] * T
         self._chars = torch.tensor(rows, dtype=torch.int32).to(self.device)  # (N_tok + T, MAX_WORD_CHARS)
         self._word_chars = widths  # host: each example's longest word, in characters (capped)
 
     def _encode_aspects(self, examples: Sequence[Example]) -> None:
-        first, last, labels, starts, counts = [], [], [], [], []
+        first: list[int] = []
+        last: list[int] = []
+        labels: list[int] = []
+        starts: list[int] = []
+        counts: list[int] = []
         for ex in examples:
             starts.append(len(first))
             counts.append(len(ex.aspects))

@@ -142,12 +142,12 @@ def full_float32(device: torch.device) -> Iterator[None]:
         yield
         return
     rnn = torch.backends.cudnn.rnn
-    before = rnn.fp32_precision
-    rnn.fp32_precision = "ieee"
+    before = rnn.fp32_precision  # type: ignore[attr-defined]  # torch's stubs lack the per-operator precision API
+    rnn.fp32_precision = "ieee"  # type: ignore[attr-defined]
     try:
         yield
     finally:
-        rnn.fp32_precision = before
+        rnn.fp32_precision = before  # type: ignore[attr-defined]
 
 
 def warm_up(device: torch.device) -> threading.Thread | None:

@@ -216,6 +216,7 @@ def train(
             checked = {k: v.detach().clone() for k, v in model.state_dict().items()}
             checked_step = step
             return
+        assert checked is not None  # set before the first step wherever checks are deferred
         model.load_state_dict(checked)
         model.eval()
         if int(bad_step) == int(first):
@@ -292,6 +293,7 @@ def train(
         train_loss = mean_loss(run_loss, run_n)
         metrics, dev_loss, improved = None, None, False
         if main:
+            assert dev_data is not None  # rank 0 (or the only process) encoded dev
             metrics, dev_loss = score_encoded(model, dev_data, encoder.labels.itos, cfg.batch_size * 2)
             current = metrics.accuracy if cfg.metric == "accuracy" else metrics.macro_f1
             improved = current > best_score
@@ -300,13 +302,11 @@ def train(
             else:
                 bad_epochs += 1
         if world > 1:
-            improved, best_epoch, best_score, bad_epochs = distributed.broadcast_floats(
-                [improved, best_epoch, best_score, bad_epochs], device
-            )
-            improved, best_epoch, bad_epochs = bool(improved), int(best_epoch), int(bad_epochs)
+            decided = distributed.broadcast_floats([improved, best_epoch, best_score, bad_epochs], device)  # rank 0's
+            improved, best_epoch, best_score, bad_epochs = bool(decided[0]), int(decided[1]), decided[2], int(decided[3])
         if improved:
             best_state = copy.deepcopy(model.state_dict())
-        if main:
+        if metrics is not None:  # rank 0, or the only process
             emit(
                 Progress(
                     "epoch",
