@@ -46,7 +46,10 @@ import seqcore.cli  # what `python -m seqcore` imports before it parses the comm
 t.append(time.perf_counter())
 from seqcore.pipeline import FitSpec, build_model
 from seqcore.tasks import build_encoder, load_examples
-from seqcore.training import split_dev
+try:
+    from seqcore.splits import split_dev
+except ImportError:  # an older seqcore
+    from seqcore.training import split_dev
 t.append(time.perf_counter())
 examples, _ = load_examples("sentiment", sys.argv[1:3])
 t.append(time.perf_counter())
@@ -65,7 +68,7 @@ if device.type == "cuda":
     torch.cuda.synchronize()
 model.to(device)
 t.append(time.perf_counter())
-names = ["import torch", "import seqcore.cli (rest)", "import pipeline, tasks, training", "read + tokenize", "split + vocabulary + model", f"device start ({device})"]
+names = ["import torch", "import seqcore.cli (rest)", "import pipeline, tasks, splits", "read + tokenize", "split + vocabulary + model", f"device start ({device})"]
 print(json.dumps(dict(zip(names, [b - a for a, b in zip(t, t[1:])]))))
 """
 

@@ -158,6 +158,9 @@ def warm_up(device: torch.device) -> threading.Thread | None:
     """
     if device.type != "cuda":
         return None
+    if device.index is None and torch.cuda.is_initialized():
+        # The current device is per thread: name it, or the thread would start (and hold memory on) cuda:0.
+        device = torch.device("cuda", torch.cuda.current_device())
     thread = threading.Thread(target=lambda: torch.empty(1, device=device), name="seqcore-device-warm-up", daemon=True)
     thread.start()
     return thread

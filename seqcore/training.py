@@ -106,6 +106,11 @@ def _checks_every_step(device: torch.device, distributed: bool) -> bool:
     return device.type == "cpu" and not distributed
 
 
+def sum_dtype(device: torch.device) -> torch.dtype:
+    """Return the dtype losses are summed in on `device`: float64 (as Python floats sum), float32 on MPS, which has no float64."""
+    return torch.float32 if device.type == "mps" else torch.float64
+
+
 def summed_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     """Sum (not mean) of the cross-entropy over labeled items; IGNORE_INDEX is skipped."""
     C = logits.shape[-1]
@@ -120,14 +125,14 @@ def score_encoded(model: SequenceModel, data: EncodedExamples, labels: Sequence[
     (per-batch mean times labeled items, summed in float64), so the numbers equal `evaluate`'s.
     """
     model.eval()
-    loss_sum = torch.zeros((), dtype=torch.float64, device=data.device)
+    loss_sum = torch.zeros((), dtype=sum_dtype(data.device), device=data.device)
     labeled = torch.zeros((), dtype=torch.long, device=data.device)
     golds, preds = [], []
     for batch in data.batches(batch_order(data.lengths, batch_size, bucket=True)):
         logits = model(**batch.inputs())  # (B, C) | (B, A, C) | (B, T, C)
         keep = batch.labels != IGNORE_INDEX
         n = keep.sum()
-        loss_sum += torch.where(n > 0, task_loss(logits, batch.labels).double() * n, 0.0)  # the mean is NaN when n = 0
+        loss_sum += torch.where(n > 0, task_loss(logits, batch.labels).to(loss_sum.dtype) * n, 0.0)  # the mean is NaN when n = 0
         labeled += n
         golds.append(batch.labels[keep])
         preds.append(torch.softmax(logits, dim=-1).argmax(dim=-1)[keep])
@@ -238,7 +243,7 @@ def train(
 
     for epoch in range(1, cfg.epochs + 1):
         net.train()
-        run_loss, run_n = torch.zeros((), dtype=torch.float64, device=device), 0
+        run_loss, run_n = torch.zeros((), dtype=sum_dtype(device), device=device), 0
         order = batch_order(train_data.lengths, cfg.batch_size, shuffle=True, seed=cfg.seed + epoch)
         if world > 1:
             shares = [distributed.shard(g, rank, world) for g in order]
@@ -277,7 +282,7 @@ def train(
                 bad_values = torch.where(first, torch.stack([loss.detach().float(), norm.float()]), bad_values)
             optimizer.step()
             step += 1
-            run_loss += loss.detach().double()  # float64, as the Python float sum of loss.item() it replaces
+            run_loss += loss.detach().to(run_loss.dtype)  # float64, as the Python float sum of loss.item() it replaces
             run_n += 1
             if step % cfg.report_every == 0:
                 if not every_step:
