@@ -88,6 +88,7 @@ def make_models(cell: str, bi: bool, args: argparse.Namespace, vocab: int, devic
         hidden_size=args.hidden,
         bidirectional=bi,
         pooling="last",
+        dropout=0.0,  # the usual model has none: time the paths, not dropout
         rnn_impl="padded",
     )
     padded = SequenceModel(cfg).to(device).train()
@@ -134,7 +135,10 @@ def main() -> None:
     ap.add_argument("--device", default=None, help="cpu, cuda or mps (default: the batch device)")
     ap.add_argument("--cells", nargs="+", default=["lstm", "gru", "rnn"], help="cells to time")
     ap.add_argument("--sweep", action="store_true", help="vary the padding share instead (lengths uniform in lo..max-len)")
+    ap.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
     args = ap.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
 
     device = torch.device(args.device) if args.device else device_for("batch")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")

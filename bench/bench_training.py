@@ -128,9 +128,13 @@ def main() -> None:
     ap.add_argument("--device", default=None, help="cpu, cuda or mps (default: the batch device)")
     ap.add_argument("--repeats", type=int, default=3, help="fresh processes per start-up measurement (median)")
     ap.add_argument("--skip-startup", action="store_true", help="time epochs only")
+    ap.add_argument("--threads", type=int, default=None, help="torch threads for the epochs (default: torch's)")
     args = ap.parse_args()
 
     import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"torch {torch.__version__}, {torch.get_num_threads()} CPU threads, {os.cpu_count()} cores, load average {load:.1f}")

@@ -22,6 +22,7 @@ from typing import Any, cast
 
 import torch
 from torch import nn
+from torch.func import functional_call
 
 from seqcore.cells import CELLS, cell_spec
 from seqcore.taskspecs import TASKS
@@ -190,6 +191,16 @@ class RecurrentEncoder(nn.Module):
             size_in = cfg.input_size if layer == 0 else cfg.output_size
             self.layers.append(nn.ModuleList(make_rnn(cfg.cell, size_in, cfg.hidden_size) for _ in range(cfg.num_directions)))
         self.between = nn.Dropout(cfg.dropout)
+        # The packed path runs a bidirectional layer's two modules as one fused bidirectional call (what
+        # nn.GRU(bidirectional=True) computes), with these shapes: weightless (meta) and unregistered, so the
+        # state dict is unchanged. StateRecorder turns fusing off, as it hooks each direction's own module.
+        self.fuse_directions = True
+        self._bidirectional: list[nn.RNNBase] = []
+        if cfg.bidirectional:
+            module = getattr(nn, cell_spec(cfg.cell).module)
+            for layer in range(cfg.num_layers):
+                size_in = cfg.input_size if layer == 0 else cfg.output_size
+                self._bidirectional.append(module(size_in, cfg.hidden_size, batch_first=True, bidirectional=True, device="meta"))
 
     def rnns(self) -> list[list[nn.RNNBase]]:
         """Return the fused modules, layer by layer: [forward] or [forward, backward] for each layer."""
@@ -210,12 +221,28 @@ class RecurrentEncoder(nn.Module):
         out, _ = rnn(x)  # (B, T, H); padded steps come after every real step, so they never leak back
         return out
 
+    def _packed_bidirectional(
+        self, layer: int, directions: list[nn.RNNBase], x: torch.Tensor, lengths: torch.Tensor
+    ) -> torch.Tensor:
+        """Run both directions of a layer on the packed batch in one fused call; (B, T, 2H), zeros at padding."""
+        weights: dict[str, torch.Tensor] = dict(directions[0].named_parameters())
+        weights.update({f"{name}_reverse": p for name, p in directions[1].named_parameters()})
+        packed = nn.utils.rnn.pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        out, _ = functional_call(self._bidirectional[layer], weights, (packed,))
+        out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
+        return out
+
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Map (B, T, E) inputs to (B, T, D) outputs; D = hidden * directions. Padding rows are garbage."""
         path = self.path(x, lengths)
+        # On the CPU, one fused bidirectional call beats two calls and two reversals; cuDNN wants each module's own weights.
+        fuse = path == "packed" and self.fuse_directions and x.device.type == "cpu" and bool(self._bidirectional)
         for i, directions in enumerate(self.rnns()):
             if i > 0:
                 x = self.between(x)
+            if fuse:
+                x = self._packed_bidirectional(i, directions, x, lengths)  # (B, T, 2H)
+                continue
             outs = [self._run(directions[0], x, lengths, path)]  # (B, T, H)
             if len(directions) == 2:
                 back = self._run(directions[1], reverse_within_length(x, lengths), lengths, path)

@@ -49,6 +49,9 @@ class StateRecorder:
         self._handles: list[torch.utils.hooks.RemovableHandle] = []
 
     def __enter__(self) -> StateRecorder:
+        # Each direction's own module must run for its hook to fire: no fused bidirectional call while recording.
+        self._fused = self.model.encoder.fuse_directions
+        self.model.encoder.fuse_directions = False
         for layer, directions in enumerate(self.model.encoder.rnns()):
             for d, rnn in enumerate(directions):
                 self._handles.append(rnn.register_forward_hook(self._hook(layer, DIRECTIONS[d])))
@@ -58,6 +61,7 @@ class StateRecorder:
         for h in self._handles:
             h.remove()
         self._handles.clear()
+        self.model.encoder.fuse_directions = self._fused
 
     def _hook(self, layer: int, direction: str):
         def record(module: nn.Module, inputs: tuple, output: tuple) -> None:

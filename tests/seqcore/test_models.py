@@ -135,6 +135,26 @@ def test_auto_path_equals_both_exact_paths_and_takes_the_table_s_choice(cell, bi
         monkeypatch.undo()
 
 
+@pytest.mark.parametrize("cell", CELLS)
+def test_packed_bidirectional_layers_run_fused_and_equal_each_direction_run_alone(cell):
+    model = make("tagging", cell, True, impl="packed")
+    assert all(p.device.type == "cpu" for p in model.state_dict().values())  # the fused call's template holds no weights
+    assert not any("reverse" in k for k in model.state_dict())  # and adds no keys: checkpoints are unchanged
+    ids = torch.tensor([[3, 4, 5, 0, 0], [6, 7, 8, 9, 10], [11, 0, 0, 0, 0]])
+    lengths = torch.tensor([3, 5, 1])
+    with torch.no_grad():
+        fused = model.encode(ids, lengths)
+        model.encoder.fuse_directions = False
+        apart = model.encode(ids, lengths)
+    for row, n in enumerate(lengths.tolist()):
+        torch.testing.assert_close(fused[row, :n], apart[row, :n], atol=1e-6, rtol=0)
+    # Gradients reach both directions' own modules through the fused call.
+    model.encoder.fuse_directions = True
+    model.encode(ids, lengths).sum().backward()
+    for directions in model.encoder.rnns():
+        assert all(rnn.weight_hh_l0.grad is not None and rnn.weight_hh_l0.grad.abs().sum() > 0 for rnn in directions)
+
+
 def test_fastest_path_follows_the_table_and_never_reads_a_gpu_batch(monkeypatch):
     import seqcore.models as models
 
