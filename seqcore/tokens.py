@@ -11,6 +11,7 @@ corpus again needs neither spaCy nor its tokenizer: 0.05 s instead of 1.3 s for 
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import json
 import os
@@ -110,11 +111,21 @@ def read_token_cache(path: Path, texts: Sequence[str]) -> list[tuple[list[str], 
     ends = np.repeat(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), counts)  # (M,) each token's text length
     if len(offsets) and not ((offsets[:, 0] >= 0) & (offsets[:, 0] < offsets[:, 1]) & (offsets[:, 1] <= ends)).all():
         return None
-    out, k, pairs = [], 0, offsets.tolist()
-    for text, n in zip(texts, counts.tolist()):
-        spans = [(a, b) for a, b in pairs[k : k + n]]
-        out.append(([text[a:b] for a, b in spans], spans))
-        k += n
+    # Flat lists of ints (which the garbage collector does not track), and no collection while half a million
+    # small objects are made: otherwise each collection walks every object torch has loaded (0.3 s here).
+    starts, ends, sizes = offsets[:, 0].tolist(), offsets[:, 1].tolist(), counts.tolist()
+    out: list[tuple[list[str], list[tuple[int, int]]]] = []
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        k = 0
+        for text, n in zip(texts, sizes):
+            spans = list(zip(starts[k : k + n], ends[k : k + n]))
+            out.append(([text[a:b] for a, b in spans], spans))
+            k += n
+    finally:
+        if enabled:
+            gc.enable()
     return out
 
 
