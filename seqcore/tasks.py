@@ -346,8 +346,7 @@ def parsed_corpus_examples(parsed: ParsedFile) -> list[Example]:
         found = [Example(id=s.id, tokens=list(s.words), text=" ".join(s.words)) for s in parsed.sentences if s.words]
     else:
         found = []
-        for i, r in enumerate(parsed.records, start=1):
-            tokens, _ = tokenize(r.text)
+        for i, (r, (tokens, _)) in enumerate(zip(parsed.records, tokenize_many([r.text for r in parsed.records])), start=1):
             if tokens:
                 found.append(Example(id=f"{parsed.name}#{i}", tokens=tokens, text=r.text))
     if not found:
