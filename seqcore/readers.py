@@ -811,17 +811,32 @@ def sniff_kind(source: Source, name: str | None = None) -> str:
     return "text_lines"
 
 
+def duplicate_targets(sentence: Sentence) -> int:
+    """Count the targets that repeat another one's span with the same polarity: a reader of the file keeps one.
+
+    SemEval-2016 writes one opinion per category, so a span with two categories is annotated twice; when
+    the polarities agree the annotations are one aspect term (`tasks.aspect_examples` keeps it once), when
+    they differ the span is ambiguous and skipped, and is not counted here.
+    """
+    by_span: dict[tuple[int, int], list[str]] = {}
+    for t in sentence.targets:
+        if t.token_span is not None:
+            by_span.setdefault(t.token_span, []).append(t.polarity)
+    return sum(len(pols) - 1 for pols in by_span.values() if len(set(pols)) == 1)
+
+
 def _review_counts(
     label: str, sentences: Iterable[Sentence], fmt: Callable[[], str | None], problems: list[Problem]
 ) -> dict[str, Any]:
-    """Count sentences, targets, polarities and NULL targets, reading `sentences` once (a stream or a list)."""
-    n_sentences = with_targets = nulls = 0
+    """Count sentences, targets, polarities, NULL targets and duplicate annotations, reading `sentences` once."""
+    n_sentences = with_targets = nulls = duplicates = 0
     counts: Counter[str] = Counter()
     for sentence in sentences:
         n_sentences += 1
         with_targets += bool(sentence.targets)
         counts.update(t.polarity for t in sentence.targets)
         nulls += sum(t.is_null for t in sentence.targets)
+        duplicates += duplicate_targets(sentence)
     return {
         "source": label,
         "kind": fmt(),  # a stream knows its format once its root was read
@@ -830,6 +845,7 @@ def _review_counts(
         "targets": sum(counts.values()),
         "polarities": {p: counts[p] for p in POLARITIES if counts[p]},
         "null_targets": nulls,
+        "duplicate_targets": duplicates,  # same span and polarity as another target: merged into it
         "problems": [str(p) for p in problems],
     }
 

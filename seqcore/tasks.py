@@ -40,6 +40,7 @@ from seqcore.taskspecs import ASPECT_LABELS, article, task_spec
 from seqcore.tokens import Vocab, tokenize_many
 
 T = TypeVar("T")
+DUPLICATE_SPAN = "duplicate annotations of a span, same polarity (merged: the span is kept once)"
 
 
 def check_data_file(task: str, path: str | os.PathLike) -> None:
@@ -78,8 +79,8 @@ def aspect_examples(
 
     NULL (sentence-level) targets have no span and are left out; so are sentences left with no
     aspect. SemEval-2016 annotates a span once per category: a span whose annotations agree is
-    kept once, a span annotated with different polarities is ambiguous and left out. Pass a
-    Counter as `skipped` to count the targets left out, by reason.
+    kept once (the others counted as merged duplicates), a span annotated with different polarities
+    is ambiguous and left out. Pass a Counter as `skipped` to count the targets left out, by reason.
     """
     skipped = Counter() if skipped is None else skipped
     examples = []
@@ -96,6 +97,8 @@ def aspect_examples(
         for ts in by_span.values():
             if len({t.polarity for t in ts}) == 1:
                 kept.append(ts[0])
+                if len(ts) > 1:
+                    skipped[DUPLICATE_SPAN] += len(ts) - 1
             else:
                 skipped["span annotated with different polarities"] += len(ts)
         if not kept or not s.tokens:

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import gzip
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from seqcore.batching import Example
-from seqcore.readers import DataFormatError, LabeledText, Problem, ReviewFile, Sentence, Target
+from seqcore.readers import (
+    DataFormatError,
+    LabeledText,
+    Problem,
+    ReviewFile,
+    Sentence,
+    Target,
+    describe_file,
+    read_semeval,
+    review_counts,
+)
 from seqcore.tasks import (
+    DUPLICATE_SPAN,
     aspect_examples,
     build_encoder,
     card_test_examples,
@@ -65,6 +77,23 @@ def test_spans_annotated_per_category_are_kept_once_or_dropped_when_they_disagre
     clash = Sentence(id="2", text="Pricey but tasty pasta", tokens=toks, token_offsets=offs, targets=[same, other])
     exs = aspect_examples([agree, clash])
     assert [(e.id, e.aspects, e.aspect_labels) for e in exs] == [("1", [(3, 4)], ["positive"])]
+    # What was merged is counted with what was skipped; the summary of the file counts it too.
+    thrice = Sentence(id="3", text="Pricey but tasty pasta", tokens=toks, token_offsets=offs, targets=[same, also, same])
+    skipped: Counter = Counter()
+    aspect_examples([agree, clash, thrice], skipped=skipped)
+    assert skipped == {DUPLICATE_SPAN: 1 + 2, "span annotated with different polarities": 2}
+    summary = review_counts(ReviewFile("f.xml", "semeval2016", [agree, clash, thrice], []))
+    assert summary["duplicate_targets"] == 3 and summary["targets"] == 7
+
+
+def test_duplicate_annotations_of_the_real_2016_file_are_counted(corpora_dir):
+    """SemEval-2016 restaurants (train) annotates 106 spans a second time with the same polarity, one per category."""
+    path = corpora_dir / "semeval2016" / "ABSA16_Restaurants_Train_SB1_v2.xml"
+    parsed = read_semeval(path)
+    skipped: Counter = Counter()
+    aspect_examples(parsed.sentences, skipped=skipped)
+    assert skipped[DUPLICATE_SPAN] == 106 == review_counts(parsed)["duplicate_targets"]
+    assert describe_file(path)["duplicate_targets"] == 106
 
 
 def test_sentiment_examples_skip_empty_text():
@@ -201,7 +230,7 @@ def test_review_adapter_applies_the_task_rules_for_spans_annotated_per_category(
         ReviewFile("f.xml", "semeval2016", [agree, clash], []), ["negative", "neutral", "positive"]
     )
     assert [(e.id, e.aspects) for e in examples] == [("a", [(1, 2)])]
-    assert skipped == {"span annotated with different polarities": 2}
+    assert skipped == {"span annotated with different polarities": 2, DUPLICATE_SPAN: 1}
 
 
 TSV = b"label\ttext\npositive\tgreat food\nnegative\tawful soup\nno tab here\nmixed\tso so\n"
