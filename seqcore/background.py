@@ -6,6 +6,10 @@ threads. The parent polls it: progress reports arrive through a queue, Stop sets
 `fit` checks between steps, and the finished model comes back as a checkpoint folder (safetensors
 and JSON, never a pickle of the model). A crash, a kill or a runaway run ends the child, not the
 server. A `TrainingPool` caps how many jobs run at once; the others wait in a queue, in order.
+A job can carry a time limit (`max_seconds`: the run then ends between two steps as Stop ends it,
+keeping the best model so far), and a child whose server died ends itself and removes its files,
+so nothing trains on for nobody: the server holds the only write end of a pipe the child watches,
+and the kernel closes it when the server goes, however it goes.
 
 `ChildJob` is the same machinery for any long seqcore function that takes `on_progress` and
 `should_stop` (the memory experiment, `seqcore.memory.run_memory_experiment`): it is named by
@@ -46,6 +50,7 @@ class FinishedTraining:
     result: TrainResult
     card: dict
     dev_examples: list[Example]
+    timed_out: bool = False  # ended by the job's time limit, not by a Stop
 
 
 def _child(
@@ -58,8 +63,22 @@ def _child(
     out: str,
     nice: int,
     threads: int,
+    max_seconds: float | None = None,
+    server_alive: Any = None,
 ) -> None:
     """Train in the child process and report through `events`; every outcome ends with one final event."""
+    deadline = None if max_seconds is None else time.monotonic() + max_seconds
+    why: list[str] = []
+
+    def should_stop() -> bool:
+        if server_alive is not None and server_alive.poll():  # nothing is ever sent: readable means EOF, the server is gone
+            why.append("orphaned")
+            return True
+        if deadline is not None and time.monotonic() > deadline:
+            why.append("timed out")
+            return True
+        return stop.is_set()
+
     try:
         if nice and not hasattr(os, "setpriority"):
             os.nice(nice)
@@ -74,10 +93,14 @@ def _child(
             examples,
             data=data,
             on_progress=lambda p: events.put(("progress", asdict(p))),
-            should_stop=stop.is_set,
+            should_stop=should_stop,
         )
+        if "orphaned" in why:  # nobody is left to collect the model: leave nothing behind
+            shutil.rmtree(Path(out).parent, ignore_errors=True)
+            os._exit(3)
         save_fit(out, fitted)
-        events.put(("done", {"result": fitted.result.to_dict(), "card": fitted.card, "dev": fitted.dev_examples}))
+        payload = {"result": fitted.result.to_dict(), "card": fitted.card, "dev": fitted.dev_examples}
+        events.put(("done", {**payload, "timed_out": "timed out" in why}))
     except BaseException as err:  # noqa: BLE001 - reported to the parent, which shows it
         message = str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
         events.put(("error", {"message": message or type(err).__name__, "trace": traceback.format_exc()}))
@@ -110,6 +133,7 @@ class TrainingJob:
     data: dict = field(default_factory=dict)
     nice: int = DEFAULT_NICE
     threads: int = DEFAULT_THREADS
+    max_seconds: float | None = None  # end the run (keeping the best model so far) after this long
     progress: list[Progress] = field(default_factory=list)
     error: str | None = None
     finished: FinishedTraining | None = None
@@ -120,6 +144,7 @@ class TrainingJob:
     _events: Any = None
     _stop: Any = None
     _folder: Path | None = None
+    _alive: Any = None  # the write end of the pipe the child watches; closed when this server process ends
     _stop_requested: bool = False
 
     @property
@@ -145,9 +170,23 @@ class TrainingJob:
         self._events, self._stop = ctx.Queue(), ctx.Event()
         self._folder = Path(tempfile.mkdtemp(prefix="seqcore-train-"))
         out = str(self._folder / self.name)
-        args = (self._events, self._stop, self.spec, self.train_cfg, list(self.examples), self.data, out, self.nice, self.threads)
+        alive_r, self._alive = ctx.Pipe(duplex=False)
+        args = (
+            self._events,
+            self._stop,
+            self.spec,
+            self.train_cfg,
+            list(self.examples),
+            self.data,
+            out,
+            self.nice,
+            self.threads,
+            self.max_seconds,
+            alive_r,
+        )
         self._process = ctx.Process(target=_child, args=args, name=f"seqcore-train-{self.name}", daemon=True)
         self._process.start()
+        alive_r.close()  # the child has its own copy; this process keeps only the write end
         if self.nice and hasattr(os, "setpriority"):
             # Lowered at once from here: the child needs seconds of imports before its own code runs.
             current = os.getpriority(os.PRIO_PROCESS, self._process.pid)
@@ -179,6 +218,9 @@ class TrainingJob:
         """Remove the job's temporary checkpoint folder."""
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
+        if self._alive is not None and self.done:
+            self._alive.close()
+            self._alive = None
 
     def poll(self) -> None:
         """Read every event the child has sent; notice a child that died without a word."""
@@ -198,6 +240,8 @@ class TrainingJob:
             self.ended_at = time.perf_counter()
         if self.done:
             self._process.join(10)
+            if self.error is not None:
+                self.cleanup()  # a failed run leaves no model to collect
 
     def _handle(self, kind: str, payload: dict) -> None:
         if kind == "progress":
@@ -207,7 +251,9 @@ class TrainingJob:
         if kind == "done":
             assert self._folder is not None
             result = _result_from_dict(payload["result"])
-            self.finished = FinishedTraining(self._folder / self.name, result, payload["card"], payload["dev"])
+            self.finished = FinishedTraining(
+                self._folder / self.name, result, payload["card"], payload["dev"], bool(payload.get("timed_out"))
+            )
         else:
             self.error = payload["message"]
 

@@ -171,3 +171,60 @@ def test_a_child_job_waits_its_turn_behind_training():
     wait(pool, lambda: second.done)
     assert first.error is None and second.error is None and second.result.runs
     first.cleanup()
+
+
+def test_a_time_limit_ends_the_run_like_stop_and_says_so():
+    cfg = TrainConfig(epochs=500, batch_size=4, lr=0.01, patience=500, device="cpu", report_every=1)
+    job = TrainingJob("timed", SPEC, cfg, sentiment_data(200), max_seconds=1.0)
+    pool = TrainingPool(1)
+    pool.submit(job)
+    wait(pool, lambda: job.done)
+    assert job.error is None, job.error
+    assert job.finished.timed_out and job.finished.result.stopped_by_user and job.finished.result.epochs_run < 500
+    load_checkpoint(job.finished.folder)  # the best model so far is kept, as with Stop
+    job.cleanup()
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the child's parent from /proc")
+def test_a_child_whose_server_died_ends_itself_and_leaves_no_files(tmp_path):
+    """A stand-in server starts a job and is killed; its child notices it was re-parented and exits, removing its folder."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    script = f"""
+import sys, time
+sys.path.insert(0, {str(root)!r})
+from seqcore.background import TrainingJob, TrainingPool
+from seqcore.pipeline import FitSpec
+from seqcore.training import TrainConfig
+from tests.synthetic import sentiment_data
+spec = FitSpec(task="sentiment", cell="gru", embedding_dim=8, hidden_size=6, dropout=0.0)
+cfg = TrainConfig(epochs=10000, batch_size=4, patience=10000, device="cpu", report_every=1)
+job = TrainingJob("orphan", spec, cfg, sentiment_data(200))
+pool = TrainingPool(1)
+pool.submit(job)
+while not job.progress:
+    pool.poll()
+    time.sleep(0.05)
+print(job._process.pid, job._folder, flush=True)
+time.sleep(600)
+"""
+    server = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=root)
+    try:
+        pid, folder = server.stdout.readline().split()
+    finally:
+        server.kill()
+        server.wait()
+    deadline = time.time() + 60
+    while Path(f"/proc/{pid}").exists() and "zombie" not in _state(int(pid)):
+        assert time.time() < deadline, "the orphaned child went on training"
+        time.sleep(0.2)
+    assert not Path(folder).exists()
+
+
+def _state(pid: int) -> str:
+    try:
+        return "zombie" if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z" else "alive"
+    except OSError:
+        return "gone"
