@@ -3,10 +3,15 @@
 Every figure has a title, axis titles with units, and a hover template that names the values
 under the pointer. Words sit on a numeric axis (their position) labelled with the word itself,
 so a word that occurs twice keeps two places.
+
+Plotly draws a subset of HTML in every text it shows (tick labels, legends, hover labels): words,
+aspect terms, class labels and model names come from users, so they pass through `plotly_text`,
+which escapes them (Plotly shows `&lt;b&gt;` as the text `<b>`).
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -25,9 +30,22 @@ WORD_AXIS = "word (position: token)"
 class_color = palette.class_color
 
 
-def word_ticks(tokens: Sequence[str]) -> dict:
-    """Axis settings that put each word at its position, labelled "position: word"."""
-    return {"tickmode": "array", "tickvals": list(range(len(tokens))), "ticktext": [f"{i}: {w}" for i, w in enumerate(tokens)]}
+def plotly_text(value: object) -> str:
+    """A user's string as Plotly text: its HTML escaped, so a tag or a link in it is shown, not drawn."""
+    return html.escape(str(value), quote=False)
+
+
+def _texts(values: Sequence[object]) -> list[str]:
+    return [plotly_text(v) for v in values]
+
+
+def word_ticks(tokens: Sequence[str], start: int = 0) -> dict:
+    """Axis settings that put each word at its position, labelled "position: word" (the first word at `start`)."""
+    return {
+        "tickmode": "array",
+        "tickvals": list(range(start, start + len(tokens))),
+        "ticktext": [f"{start + i}: {plotly_text(w)}" for i, w in enumerate(tokens)],
+    }
 
 
 def _layout(fig: go.Figure, title: str, x: str, y: str, height: int | None = None) -> go.Figure:
@@ -57,7 +75,8 @@ def trajectory_figure(
     """
     fig = go.Figure()
     x = list(range(len(tokens)))
-    for m, (name, (labels, probs)) in enumerate(runs.items()):
+    for m, (raw_name, (labels, probs)) in enumerate(runs.items()):
+        name = plotly_text(raw_name)
         probs = np.asarray(probs)
         if probs.shape != (len(tokens), len(labels)):
             raise ValueError(
@@ -71,10 +90,10 @@ def trajectory_figure(
                     x=x,
                     y=probs[:, k].tolist(),
                     mode="lines+markers",
-                    name=f"{name} · P({label})",
+                    name=f"{name} · P({plotly_text(label)})",
                     line={"color": class_color(label, k), "dash": DASHES[m % len(DASHES)]},
-                    customdata=list(tokens),
-                    hovertemplate=f"{name}<br>after word %{{x}}: %{{customdata}}<br>P({label}) = %{{y:.3f}}<extra></extra>",
+                    customdata=_texts(tokens),
+                    hovertemplate=f"{name}<br>after word %{{x}}: %{{customdata}}<br>P({plotly_text(label)}) = %{{y:.3f}}<extra></extra>",
                 )
             )
     _layout(fig, "Class probability after each word", WORD_AXIS, "P(class | words so far) (probability, 0-1)")
@@ -169,11 +188,13 @@ def gate_heatmap(
     gate: str,
     title: str | None = None,
     units: Sequence[int] | None = None,
+    start: int = 0,
 ) -> go.Figure:
     """Heatmap of one gate or state: hidden units (rows) x words (columns); values has shape (T, H).
 
     `units` lists the rows to draw, top to bottom (a ranking, or its top k); rows keep their real
-    unit index as label. None draws every unit in index order.
+    unit index as label. None draws every unit in index order. `start` is the position of the first
+    word given (a window over a longer sentence): words keep their position in the sentence.
     """
     values = np.asarray(values)
     if values.ndim != 2 or values.shape[0] != len(tokens):
@@ -200,12 +221,12 @@ def gate_heatmap(
     fig = go.Figure(
         go.Heatmap(
             z=z.tolist(),
-            x=list(range(T)),
+            x=list(range(start, start + T)),
             y=rows,
             zmin=zmin,
             zmax=zmax,
             colorscale=scale,
-            customdata=[list(tokens)] * H,
+            customdata=[_texts(tokens)] * H,
             colorbar={"title": {"text": f"{gate} value"}},
             hovertemplate=f"unit %{{y}}<br>word %{{x}}: %{{customdata}}<br>{gate} = %{{z:.3f}}<extra></extra>",
         )
@@ -218,7 +239,7 @@ def gate_heatmap(
         "hidden unit (index)",
         height=max(260, min(460, 80 + 12 * H)),
     )
-    fig.update_xaxes(**word_ticks(tokens))
+    fig.update_xaxes(**word_ticks(tokens, start))
     fig.update_yaxes(autorange="reversed")
     if units is not None:
         fig.update_yaxes(type="category", title_text="hidden unit (index, in the given order)")
@@ -241,7 +262,7 @@ def unit_figure(tokens: Sequence[str], gates: Mapping[str, np.ndarray], unit: in
                 mode="lines+markers",
                 name=f"{name} ({info.long_name})",
                 line={"color": PALETTE[k % len(PALETTE)]},
-                customdata=list(tokens),
+                customdata=_texts(tokens),
                 hovertemplate=f"{name}, unit {unit}<br>word %{{x}}: %{{customdata}}<br>value = %{{y:.3f}}<extra></extra>",
             )
         )
@@ -453,7 +474,7 @@ def aspect_probs_figure(terms: Sequence[str], labels: Sequence[str], probs: np.n
     probs = np.asarray(probs)
     if probs.shape != (len(terms), len(labels)):
         raise ValueError(f"probabilities of shape {probs.shape} do not fit {len(terms)} aspects x {len(labels)} classes")
-    names = [f"{i}: {t}" for i, t in enumerate(terms)]
+    names = [f"{i}: {plotly_text(t)}" for i, t in enumerate(terms)]
     fig = go.Figure()
     for k, label in enumerate(labels):
         fig.add_trace(
@@ -461,9 +482,9 @@ def aspect_probs_figure(terms: Sequence[str], labels: Sequence[str], probs: np.n
                 y=names,
                 x=probs[:, k].tolist(),
                 orientation="h",
-                name=label,
+                name=plotly_text(label),
                 marker_color=class_color(label, k),
-                hovertemplate=f"aspect %{{y}}<br>P({label}) = %{{x:.3f}}<extra></extra>",
+                hovertemplate=f"aspect %{{y}}<br>P({plotly_text(label)}) = %{{x:.3f}}<extra></extra>",
             )
         )
     fig.update_layout(barmode="stack")
@@ -484,7 +505,7 @@ def mask_figure(tokens: Sequence[str], names: Sequence[str], masks: np.ndarray) 
     masks = np.asarray(masks)
     if masks.shape != (len(names), len(tokens)):
         raise ValueError(f"a mask of shape {masks.shape} does not fit {len(names)} aspects x {len(tokens)} words")
-    rows = [f"{i}: {n}" for i, n in enumerate(names)]
+    rows = [f"{i}: {plotly_text(n)}" for i, n in enumerate(names)]
     fig = go.Figure(
         go.Heatmap(
             z=masks.tolist(),
@@ -495,7 +516,7 @@ def mask_figure(tokens: Sequence[str], names: Sequence[str], masks: np.ndarray) 
             colorscale=palette.HIGHLIGHT_SCALE,
             texttemplate="%{z}",
             showscale=False,
-            customdata=[list(tokens)] * len(rows),
+            customdata=[_texts(tokens)] * len(rows),
             xgap=2,
             ygap=2,
             hovertemplate="aspect %{y}<br>word %{x}: %{customdata}<br>mask = %{z}<extra></extra>",
@@ -539,7 +560,7 @@ def tag_figure(rows: Sequence[Mapping]) -> go.Figure:
             x=[r["position"] for r in rows],
             y=[r["probability"] for r in rows],
             marker_color=colors,
-            customdata=[[r["word"], r["predicted"], r["gold"] or "-"] for r in rows],
+            customdata=[_texts([r["word"], r["predicted"], r["gold"] or "-"]) for r in rows],
             hovertemplate="word %{x}: %{customdata[0]}<br>predicted %{customdata[1]}, P = %{y:.3f}<br>gold %{customdata[2]}<extra></extra>",
         )
     )

@@ -343,3 +343,23 @@ def test_pattern_figure_draws_each_unit_the_range_and_the_threshold():
     assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text and "h = %{y" in fig.data[0].hovertemplate
     with pytest.raises(ValueError, match="do not fit 4 words x 3 units"):
         plots.pattern_figure(["not", "so", "good", "."], states, ["a", "b", "c"], (1, 3), 0.5)
+
+
+def test_gate_heatmap_of_a_window_keeps_each_words_position():
+    values = np.arange(12, dtype=float).reshape(3, 4)  # (T=3, H=4): words 10, 11, 12 of a longer sentence
+    fig = plots.gate_heatmap(values, ["a", "b", "c"], "gru", "h", units=[1, 2], start=10)
+    heat = fig.data[0]
+    assert list(heat.x) == [10, 11, 12] and list(heat.y) == ["1", "2"]
+    assert np.asarray(heat.z).tolist() == values.T[[1, 2]].tolist()
+    assert list(fig.layout.xaxis.tickvals) == [10, 11, 12] and fig.layout.xaxis.ticktext[0] == "10: a"
+
+
+def test_user_strings_reach_plotly_escaped():
+    """Plotly draws a subset of HTML (links, bold, ...) in ticks, legends and hovers: a user's words are escaped."""
+    words = ["<a href='http://x.invalid'>x</a>", "<b>b</b>"]
+    fig = plots.trajectory_figure(words, {"<i>m</i>": (["<b>pos</b>", "neg"], np.full((2, 2), 0.5))})
+    shown = " ".join([*fig.layout.xaxis.ticktext, *(t.name for t in fig.data), *(str(c) for c in fig.data[0].customdata)])
+    assert "<a " not in shown and "<b>" not in shown and "<i>" not in shown
+    assert "&lt;a href='http://x.invalid'&gt;x&lt;/a&gt;" in shown and "&lt;i&gt;m&lt;/i&gt;" in shown
+    mask = plots.mask_figure(words, ["<b>t</b>"], np.ones((1, 2)))
+    assert list(mask.data[0].y) == ["0: &lt;b&gt;t&lt;/b&gt;"]
