@@ -30,7 +30,7 @@ PAGES = [
 page = st.navigation(
     [st.Page(path, title=title, icon=icon, url_path=url, default=i == 0) for i, (path, title, icon, url) in enumerate(PAGES)]
 )
-ui.collect_finished_training()  # before the sidebar: a finished run's model becomes the one in use
+ui.collect_session_models()  # before the sidebar: a finished run's or an uploaded zip's model becomes the one in use
 ui.follow_link()  # before the sidebar: a link names the model
 ui.sidebar()
 try:

@@ -37,7 +37,7 @@ text = ui.sentence_input("traj_sentence", "Sentence (type your own and press Ent
 
 by_key = {m.key: m for m in models}
 chosen = st.multiselect(
-    f"Models to compare (up to {ui.config.COMPARED_MODELS})",
+    f"Models to compare (up to {ui.config.COMPARED_MODELS:d})",
     list(by_key),
     default=ui.comparison_default(models),
     max_selections=ui.config.COMPARED_MODELS,
@@ -69,7 +69,7 @@ if runs:
     cols = st.columns(len(runs))
     for col, (name, run) in zip(cols, runs.items()):
         label, p = run.final()
-        col.metric(name, label, f"P = {p:.3f} after the whole sentence", delta_color="off", delta_arrow="off")
+        col.metric(ui.plain(name), ui.plain(label), f"P = {p:.3f} after the whole sentence", delta_color="off", delta_arrow="off")
 
     st.subheader("Word by word")
     ui.table(

@@ -7,7 +7,7 @@ import streamlit as st
 import ui
 from seqcore import plots
 from seqcore.batching import aspect_masks
-from seqcore.inference import aspect_candidates, aspect_probs, aspect_rows, suggest_aspects
+from seqcore.inference import aspect_candidates, aspect_probs, aspect_rows, max_tokens, suggest_aspects
 
 st.title("🍽️ Aspects")
 st.write(
@@ -39,11 +39,11 @@ if review is not None:
     summary = ui.review_summary(review)
     cols = st.columns(len(summary))
     for col, (label, value) in zip(cols, summary.items()):
-        col.metric(label, value)
+        col.metric(ui.plain(label), ui.plain(value))
     if data.problems:
         ui.show_problems(data, "asp_problems", review.source, skipped=False)
     else:
-        st.success(f"{review.source}: no problems found.")
+        st.success(f"{ui.plain(review.source)}: no problems found.")
 
     if not review.sentences:
         st.info("The file holds no readable sentence.")
@@ -63,10 +63,11 @@ if review is not None:
                     )
                 else:
                     st.info("No aspect term in this file can be scored by this model.")
-                skipped = "; ".join(f"{v} {k}" for k, v in data.skipped.items()) or "none"
                 st.caption(
-                    f"Skipped: {skipped}. A NULL target is a sentence-level opinion with no words to point at; "
-                    f"a polarity the model does not know (conflict, for a model of {', '.join(predictor.labels)}) cannot be scored."
+                    f"Skipped: {ui.skipped_text(data.skipped)}. A NULL target is a sentence-level opinion with no words to "
+                    "point at; a polarity the model does not know (conflict, for a model of "
+                    f"{ui.plain(', '.join(predictor.labels))}) cannot be scored; a span annotated twice with one polarity "
+                    "(SemEval-2016 writes one opinion per category) is kept once."
                 )
 
         # ---------------------------------------------------------------- browse sentences
@@ -88,11 +89,17 @@ if review is not None:
         for t in s.targets:
             if t.token_span is None:
                 st.caption(
-                    f"NULL target (category {t.category or '-'}, {t.polarity}): an opinion on the whole sentence, with no span to mask."
+                    f"NULL target (category {ui.plain(t.category or '-')}, {ui.plain(t.polarity)}): an opinion on the whole "
+                    "sentence, with no span to mask."
                 )
 
         located = [t for t in s.targets if t.token_span is not None]
-        if located:
+        if len(s.tokens) > max_tokens():
+            st.warning(
+                f"This sentence has {len(s.tokens):,} tokens, more than the {max_tokens():,} the interactive views read "
+                "(SEQCORE_MAX_TOKENS): its mask and predictions are not drawn here. The file's accuracy above includes it."
+            )
+        elif located:
             names = [t.term or "" for t in located]
             spans = [t.token_span for t in located if t.token_span is not None]
             masks = aspect_masks(len(s.tokens), spans)

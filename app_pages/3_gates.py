@@ -85,18 +85,24 @@ if ranking is not None:
 units = order if top is None else order[:top]
 
 shown = f"the {len(units)} best-ranked of {cfg.hidden_size} units" if top is not None else f"all {cfg.hidden_size} units, ranked"
-st.subheader(f"Every gate and state: layer {layer}, {direction}, {cell_spec(cfg.cell).title}")
+st.subheader(f"Every gate and state: layer {layer:d}, {ui.plain(direction)}, {ui.plain(cell_spec(cfg.cell).title)}")
 if ranking is not None:
     st.caption(f"Rows: {shown} for the {ui.md_plain(ranking.item)} (label: the unit's real index), best on top.")
+c1, c2 = st.columns(2)
+with c1:
+    words = ui.window("First word shown", len(tokens), ui.config.GATES_MAX_WORDS, "gates_words", "words")
+with c2:  # the rows keep the ranking's order; at most GATES_MAX_UNITS of them are drawn at once
+    rows = ui.window("First unit shown (in this order)", len(units), ui.config.GATES_MAX_UNITS, "gates_rows", "hidden units")
+drawn = rows.of(units)
 names = list(trace.gate_names)
 cols = st.columns(2)
 for k, name in enumerate(names):
     info = gate_info(cfg.cell, name)
     with cols[k % 2]:
         ui.chart(
-            plots.gate_heatmap(lt.gates[name], tokens, cfg.cell, name, units=units),
-            f"{name} = {info.long_name}: its value for each shown hidden unit (row, best-ranked on top) after every word "
-            f"(column); {'0 = closed, 1 = open' if info.activation == 'sigmoid' else 'orange positive, blue negative'}.",
+            ui.gate_window_heatmap(lt.gates[name], tokens, cfg.cell, name, words, drawn),
+            f"{ui.plain(name)} = {ui.plain(info.long_name)}: its value for each shown hidden unit (row, best-ranked on top) "
+            f"after every word (column); {'0 = closed, 1 = open' if info.activation == 'sigmoid' else 'orange positive, blue negative'}.",
             key=f"gates_heat_{name}",
         )
 
@@ -104,10 +110,10 @@ st.subheader("One unit across the sentence")
 unit = ui.ranked_unit_slider(order, "gates_unit", "Hidden unit (in ranking order: the best-ranked first)")
 ui.chart(
     plots.unit_figure(tokens, {n: lt.gates[n][:, unit] for n in names}, unit, cfg.cell),
-    f"The value of every gate and state of unit {unit} after each word: a row of each heatmap above, as lines.",
+    f"The value of every gate and state of unit {unit:d} after each word: a row of each heatmap above, as lines.",
     key="gates_unit_chart",
 )
-ui.table(lt.unit_rows(tokens, unit), f"unit_{unit}", key="gates_unit_table", caption=f"Unit {unit}'s values, word by word.")
+ui.table(lt.unit_rows(tokens, unit), f"unit_{unit}", key="gates_unit_table", caption=f"Unit {unit:d}'s values, word by word.")
 
 st.subheader("Saturated gates")
 sat = saturation(cfg.cell, lt.gates, threshold)
@@ -155,11 +161,19 @@ else:
                     or gate_names[-1]
                 )
                 long_name = gate_info(m.cell, gate).long_name
+                shown = ui.windows.leading(lt2.gates[gate].shape[1], ui.config.GATES_MAX_UNITS)
                 ui.chart(
-                    plots.gate_heatmap(
-                        lt2.gates[gate], tr.tokens, m.cell, gate, f"{m.name}: {gate} ({long_name}), layer 0 forward"
+                    ui.gate_window_heatmap(
+                        lt2.gates[gate],
+                        tr.tokens,
+                        m.cell,
+                        gate,
+                        words,
+                        list(range(shown.stop)) if shown.clipped else None,
+                        f"{m.name}: {gate} ({long_name}), layer 0 forward",  # a Plotly title: names are clean_name-d
                     ),
-                    f"{m.name}'s {long_name} for every unit and word, first layer, left to right.",
+                    f"{ui.plain(m.name)}'s {ui.plain(long_name)} for every unit and word, first layer, left to right"
+                    + (f" (its first {shown.stop:d} of {shown.total:d} units)." if shown.clipped else "."),
                     key=f"{key}_heat",
                 )
                 summaries[f"{m.name} ({cell_spec(m.cell).title})"] = saturation(m.cell, lt2.gates, threshold)

@@ -45,17 +45,19 @@ def confusion_tabs(confusion: list, labels: list, what: str, key: str, title: st
         with tab:
             shown = None if title is None else title + (", row-normalized" if norm else " (counts)")
             fig = plots.confusion_figure(confusion, labels, norm, shown, clickable=clickable)
-            caption = f"Rows are gold labels, columns predicted labels, {what}" + (
+            caption = f"Rows are gold labels, columns predicted labels, {ui.plain(what)}" + (
                 "; each row is divided by its total, so the diagonal is each class's accuracy."
                 if norm
                 else "; each cell counts items."
             )
             if clickable:
                 events[f"{key}_{norm}"] = ui.clickable_chart(
-                    fig, caption + " Click a cell to list its examples below.", f"{key}_{norm}"
+                    fig,
+                    caption + " Click a cell to list its examples below.",
+                    f"{key}_{norm}",  # markup: built above
                 )
             else:
-                ui.chart(fig, caption, key=f"{key}_{norm}")
+                ui.chart(fig, caption, key=f"{key}_{norm}")  # markup: built above from literals and ui.plain
     return events
 
 
@@ -68,7 +70,7 @@ if data.kind == "card":
         c1, c2, c3 = st.columns(3)
         c1.metric("Test accuracy (stored)", f"{stored['accuracy']:.1%}")
         c2.metric("Test macro-F1 (stored)", f"{stored['macro_f1']:.3f}")
-        c3.metric("Items (stored)", stored.get("n", sum(stored.get("support", []))))
+        c3.metric("Items (stored)", ui.plain(stored.get("n", sum(stored.get("support", [])))))
         confusion_tabs(
             stored["confusion"],
             stored["labels"],
@@ -99,11 +101,11 @@ with ui.user_errors("The model could not be scored on this data"):
 if metrics is None or rows is None:
     st.stop()
 
-st.subheader(f"On {data.title}")
+st.subheader(f"On {ui.plain(data.title)}")
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Accuracy", f"{metrics['accuracy']:.1%}")
 c2.metric("Macro-F1", f"{metrics['macro_f1']:.3f}")
-c3.metric(task.items.capitalize(), metrics["n"])
+c3.metric(ui.plain(task.items.capitalize()), f"{metrics['n']:d}")
 c4.metric("Mean loss", f"{loss:.3f} nats")
 per_tag = " (per-tag confusion)" if task.name == "tagging" else ""
 with st.container(key="eval_confusion"):
@@ -128,7 +130,7 @@ st.subheader("The examples in one cell")
 cells = confusion_cells(metrics["confusion"], metrics["labels"])
 clicked = ui.follow_clicked_cell(clicks, cells, "eval_cell")
 if clicked is not None and not any((c["gold"], c["predicted"]) == clicked for c in cells):
-    st.info(f"No item has gold label {clicked[0]} and predicted label {clicked[1]}: that cell is empty.")
+    st.info(f"No item has gold label {ui.plain(clicked[0])} and predicted label {ui.plain(clicked[1])}: that cell is empty.")
 st.caption("Click a cell of the confusion matrix above, or pick one here.")
 choice = st.selectbox(
     "Confusion cell (gold -> predicted)",
@@ -145,7 +147,8 @@ ui.table(
     ui.cell_table(picked_rows, task),
     f"cell_{cell['gold']}_{cell['predicted']}",
     key="eval_cell_table",
-    caption=f"The {len(picked_rows)} items with gold label {cell['gold']} that the model predicted as {cell['predicted']}.",
+    caption=f"The {len(picked_rows)} items with gold label {ui.plain(cell['gold'])} that the model predicted as "
+    f"{ui.plain(cell['predicted'])}.",
 )
 
 with st.expander("Every prediction"):

@@ -13,9 +13,10 @@ from seqcore.taskspecs import TASKS, task_spec
 
 st.title("🏋️ Train")
 st.write(
-    "Train your own model in this browser session. Training runs in the background: the chart grows after every "
-    "epoch, and **Stop** ends it between two steps while keeping the best model so far (best on the dev split). "
-    "The model then joins the sidebar's list, for this session only, and downloads as a zip (safetensors + JSON)."
+    "Train your own model in this browser session. Training runs in a process of its own at low priority, so the "
+    "other pages stay quick: the chart grows after every epoch, and **Stop** ends it between two steps while keeping "
+    "the best model so far (best on the dev split). The model then joins the sidebar's list, for this session only, "
+    "and downloads as a zip (safetensors + JSON); upload such a zip below to bring a model back."
 )
 
 job = ui.current_job()
@@ -42,7 +43,7 @@ ui.show_problems(data, "train_problems")
 examples = data.examples
 if examples is not None:
     st.caption(
-        f"{len(examples)} training sentences ({labeled_items(task, examples)} labeled {spec.items}); "
+        f"{len(examples)} training sentences ({labeled_items(task, examples):d} labeled {ui.plain(spec.items)}); "
         f"{form['dev_fraction']:.0%} of them, grouped by sentence text, are held out as the dev split that picks the best epoch."
     )
 
@@ -53,7 +54,7 @@ R = ui.config.TRAIN_RANGES
 
 def number(col, label: str, name: str, key: str, **kw) -> float:
     r = R[name]
-    return col.number_input(label, r.low, r.high, form[name], r.step, key=key, disabled=running, **kw)
+    return col.number_input(ui.plain(label), r.low, r.high, form[name], r.step, key=key, disabled=running, **kw)
 
 
 c1, c2, c3, c4 = st.columns(4)
@@ -87,7 +88,7 @@ def monitor() -> None:
     job = ui.current_job()
     if job is None:
         return
-    st.header(f"Training {job.name}")
+    st.header(f"Training {ui.plain(job.name)}")
     if job.running:
         st.button(
             "Stop",
@@ -96,7 +97,7 @@ def monitor() -> None:
             type="secondary",
             help="Ends training between two steps; the best model so far (on dev) is kept.",
         )
-        st.progress(job.fraction(), text=ui.progress_text(job))
+        st.progress(job.fraction(), text=ui.plain(ui.progress_text(job)))
     else:
         st.progress(1.0, text=f"finished in {job.elapsed():.1f} s")
     hist = job.epochs()
@@ -121,9 +122,9 @@ def monitor() -> None:
     if job.running:
         return
     if job.error:
-        st.error(f"Training failed: {job.error}")
+        st.error(f"Training failed: {ui.plain(job.error)}")
     elif job.result is not None:
-        st.success(f"{job.name}: {ui.how_it_ended(job)} It is now the sidebar's model (this session only).")
+        st.success(f"{ui.plain(job.name)}: {ui.plain(ui.how_it_ended(job))} It is now the sidebar's model (this session only).")
         zipped = ui.trained_zip(job)
         if zipped:
             st.download_button(
@@ -137,12 +138,20 @@ def monitor() -> None:
 
 monitor()
 
+# ------------------------------------------------------------------ bring a model back
+st.header("Bring a model back")
+st.write(
+    "Upload a model zip this page downloaded (here or on another machine): it joins the sidebar for this browser "
+    "session only. The zip is checked before anything is read, and a zip that is not a model is refused with the reason."
+)
+ui.model_zip_upload("train_model_zip")
+
 session = ui.session_models()
 if session:
-    st.header("Models trained in this session")
+    st.header("Models of this session")
     ui.table(
-        [{"name": m.name, "task": m.task, "cell": m.cell, "card": ui.card_line(m)} for m in session],
+        [{"name": m.name, "how": m.origin, "task": m.task, "cell": m.cell, "card": ui.card_line(m)} for m in session],
         "session_models",
         key="train_session_models",
-        caption="Only you see these; they are gone when this browser session ends.",
+        caption="Only you see these (trained or uploaded here); they are gone when this browser session ends.",
     )

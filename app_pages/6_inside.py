@@ -34,10 +34,10 @@ entry, predictor = picked
 model, cfg = predictor.model, predictor.model.cfg
 ui.link_view(entry, text="inside_sentence", layer="inside_layer", direction="inside_direction", aspect="inside_terms")
 
-st.header(f"The {cell_spec(cfg.cell).title} equations")
+st.header(f"The {ui.plain(cell_spec(cfg.cell).title)} equations")
 st.latex(cell_spec(cfg.cell).latex)
 st.latex(sizes_latex(cfg))
-st.caption(sizes_note(cfg))
+st.caption(ui.plain(sizes_note(cfg)))
 
 st.subheader("Parameters, gate by gate")
 with ui.user_errors("The parameters could not be listed"):
@@ -92,7 +92,10 @@ if example is not None:
     with ui.user_errors("The step could not be computed"):
         step = step_detail(model, embed_tokens(model, predictor.encoder, tokens), tokens, layer, direction, t)
         prev = "the start (zeros)" if step.prev_t is None else f"word {step.prev_t} ({tokens[step.prev_t]})"
-        st.write(f"Step at word {t} (**{tokens[t]}**), layer {layer}, {direction}: h_{{t-1}} is the state after {prev}.")
+        st.write(
+            f"Step at word {t:d} (**{ui.plain(tokens[t])}**), layer {layer:d}, {ui.plain(direction)}: "
+            f"h\\_{{t-1}} is the state after {ui.plain(prev)}."
+        )
         cols = st.columns(2)
         with cols[0]:
             shown = step.input_rows()

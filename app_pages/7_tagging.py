@@ -26,7 +26,7 @@ def show(rows: list[dict], name: str, key: str) -> None:
     df = ui.tag_table(rows, name, key)
     wrong = int((df["mark"] == "✗ wrong").sum())
     if wrong:
-        st.error(f"{wrong} of {len(df)} words tagged wrong.")
+        st.error(f"{wrong:d} of {len(df)} words tagged wrong.")
     elif df["gold"].notna().all():
         st.success(f"All {len(df)} words tagged right.")
     ui.chart(
@@ -45,7 +45,7 @@ if how == "Type a sentence":
     with ui.user_errors("No tags"):
         predicted = predictor.tag(text)
         tokens = [tok for tok, _, _ in predicted]
-        st.caption("Words: " + " | ".join(f"{i}: {w}" for i, w in enumerate(tokens)))
+        st.caption("Words: " + " | ".join(f"{i:d}: {ui.plain(w)}" for i, w in enumerate(tokens)))
         show(tag_rows(tokens, predicted, gold_text.split() or None), "tags", key="tag_typed")
         with st.container(key="tag_why"):
             st.subheader("Which words drove a tag")

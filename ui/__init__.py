@@ -7,12 +7,15 @@
 - `ui.saliency`: which words drove the answer (integrated gradients, on demand) and before/after, cached.
 - `ui.search`: hidden-state search: a corpus's states computed once per model and corpus, matches highlighted.
 - `ui.selection`: chart clicks (a confusion cell) read as the page's choice.
-- `ui.jobs`: background training, its progress, and keeping its model in the session.
+- `ui.jobs`: training in a child process (a capped pool per server), its progress, and keeping its model.
+- `ui.uploads`: a model zip uploaded (treated as hostile) joins this session's models.
 - `ui.widgets`: the sidebar, the sentence box, tables with CSV downloads, charts, problem lists, highlights.
 - `ui.links`: a view's state in the URL (links that reproduce it) and presenter mode.
 - `ui.teaching`: the teaching pages' numbers (gradient flow, readouts, masking, shapes), cached.
 - `ui.experiments`: the memory experiment in a child process, with progress, Stop and results kept per settings.
 - `ui.errors`: exceptions shown as one red line, never a traceback.
+- `ui.text`: user strings as plain text in Markdown (`plain`) and in HTML (`html_text`).
+- `ui.windows`: draw at most a bounded number of words and units at once (the Gates page's window).
 - `ui.state`: every read and write of the session state, through small typed functions.
 - `ui.config`: paths, and the app's own defaults and limits, named once.
 
@@ -22,7 +25,7 @@ functions that need them, so the sidebar draws (from the models' JSON cards) bef
 
 from __future__ import annotations
 
-from ui import config, experiments, links, state, teaching
+from ui import config, experiments, links, state, teaching, windows
 from ui.config import DEFAULT_SENTENCE, DEMO_DIR, TRAIN_PAGE
 from ui.errors import error_message, user_errors
 from ui.explain import (
@@ -43,7 +46,7 @@ from ui.explain import (
 from ui.jobs import (
     TrainJob,
     clean_name,
-    collect_finished_training,
+    collect_session_models,
     current_job,
     how_it_ended,
     next_model_name,
@@ -92,8 +95,11 @@ from ui.search import (
 )
 from ui.selection import clickable_chart, clicked_cell, follow_clicked_cell
 from ui.sources import Picked, data_hash, demo_files, pick_data, train_corpora
+from ui.text import html_text, plain
+from ui.uploads import model_zip_upload
 from ui.widgets import (
     CLASS_BACKGROUNDS,
+    capped,
     cell_table,
     chart,
     example_sentences,
@@ -106,9 +112,11 @@ from ui.widgets import (
     sentence_input,
     show_problems,
     sidebar,
+    skipped_text,
     table,
     tag_table,
 )
+from ui.windows import Window, gate_window_heatmap, window
 
 __all__ = [
     "CLASS_BACKGROUNDS",
@@ -120,17 +128,19 @@ __all__ = [
     "SEARCH_KINDS",
     "TRAIN_PAGE",
     "TrainJob",
+    "Window",
     "accuracy",
     "all_models",
     "any_model",
     "aspect_file_predictions",
+    "capped",
     "card_line",
     "cell_table",
     "chart",
     "clean_name",
     "clickable_chart",
     "clicked_cell",
-    "collect_finished_training",
+    "collect_session_models",
     "comparison_default",
     "config",
     "corpus_sentences",
@@ -144,6 +154,7 @@ __all__ = [
     "edited_copy_input",
     "error_message",
     "evaluation",
+    "gate_window_heatmap",
     "example_sentences",
     "experiments",
     "find_matches",
@@ -152,6 +163,7 @@ __all__ = [
     "follow_link",
     "get_predictor",
     "highlighted",
+    "html_text",
     "how_it_ended",
     "keep_in_link",
     "link_view",
@@ -161,12 +173,14 @@ __all__ = [
     "match_rows",
     "md_plain",
     "model_for_task",
+    "model_zip_upload",
     "models_of_task",
     "negation_edit",
     "next_model_name",
     "parameter_table",
     "pick_data",
     "pick_focus",
+    "plain",
     "point_to_train",
     "polarity_spans",
     "predictions",
@@ -190,6 +204,7 @@ __all__ = [
     "side_by_side_default",
     "sidebar",
     "spans_for_terms",
+    "skipped_text",
     "start_training",
     "state",
     "state_change_rows",
@@ -209,4 +224,6 @@ __all__ = [
     "word_range",
     "word_saliency",
     "write_link",
+    "window",
+    "windows",
 ]

@@ -62,7 +62,13 @@ CORPUS_SUBSET_RANGE = Range(50, 20000, 50)
 SUBSET_SEED = 13
 MIN_TRAIN_SENTENCES = 4  # fewer cannot be split into train and dev
 REPORTS_PER_EPOCH = 10  # progress reports per epoch while training (the bar moves about this often)
-POLL_SECONDS = 1.0  # how often the Train page redraws a running job
+POLL_SECONDS = 1.0  # how often the Train page redraws a running job (and the server polls its training runs)
+# Training runs in a child process at low priority (seqcore.background); SEQCORE_MAX_TRAINING runs at once per
+# server (default 1), the others queue. A run ends, keeping its best model so far, after TRAIN_MAX_SECONDS; a run
+# whose browser session went away is killed after TRAIN_ORPHAN_SECONDS (Streamlit keeps a disconnected session
+# two minutes for a reconnect, and a reconnected session takes its run back).
+TRAIN_MAX_SECONDS = 30 * 60
+TRAIN_ORPHAN_SECONDS = 120
 
 SATURATION = Range(THRESHOLD_RANGE[0], THRESHOLD_RANGE[1], THRESHOLD_STEP)
 SATURATION_DEFAULT = DEFAULT_THRESHOLD
@@ -122,3 +128,9 @@ SEARCH_TOP_RANGE = Range(1, 100, 1)
 # (the test sets of the shipped models need 16-40 MB); a bigger file is searched in its first sentences, and says so.
 SEARCH_STATES_MB = 300
 SEARCH_STATES_CACHED = 6  # corpora whose states a server process keeps (the least recently used go first)
+# Bounded work per request. The sentence cap itself is seqcore's (SEQCORE_MAX_TOKENS, default 300 tokens:
+# `ui.widgets.capped` cuts longer text and says so). A heatmap draws at most this many words (columns) and
+# hidden units (rows) at once: a window the reader moves over the sentence and the units. 60 x 128 cells
+# per gate keep the Gates page's eight heatmaps near 60,000 cells (500 words of every unit took minutes to draw).
+GATES_MAX_WORDS = 60
+GATES_MAX_UNITS = 128  # the shipped models have 100 to 200 units

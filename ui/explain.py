@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import state
+from ui.text import break_bare_links
 from ui.config import UNITS_TOP, UNITS_TOP_RANGE
 from ui.models import ModelEntry, model_version
 from ui.widgets import chart, table
@@ -36,8 +37,9 @@ _MARKUP = re.compile(r"([\\`*_~\[\]<>#+!|$:&@{}()=.-])")  # what could start Mar
 
 
 def md_plain(value: object) -> str:
-    """A user string (class label, aspect term) for a Markdown caption: every markup character backslash-escaped."""
-    return _MARKUP.sub(r"\\\1", re.sub(r"\s+", " ", str(value)))
+    """A user string (class label, aspect term) for a Markdown caption: every markup character backslash-escaped,
+    and bare URLs broken (GitHub's Markdown links them after escapes resolve: `ui.text.break_bare_links`)."""
+    return break_bare_links(_MARKUP.sub(r"\\\1", re.sub(r"\s+", " ", str(value))))
 
 
 def text_key(*parts: object) -> str:

@@ -1,35 +1,28 @@
-"""Training in the background while the Train page polls: start, watch, stop, and keep the model in this session.
+"""Training while the Train page polls: start, queue, watch, stop, and keep the model in this session.
 
-Today a job runs `seqcore.pipeline.fit` in a daemon thread (`TrainJob`). Pages use only the job's
-interface below (running, stopping, request_stop, progress reports, elapsed, fraction, seconds_left,
-epochs, error, result, card), and a finished run becomes a session model through a checkpoint folder
-(`_keep_checkpoint`): switching to `seqcore.background` (a child process that hands back a folder)
-changes `start_training` and the job class, not the pages.
+A run is a `seqcore.background.TrainingJob`: `seqcore.pipeline.fit` in a child process at low priority
+on one torch thread, so a training run cannot take the pages' CPU (or the server, if it crashes). The
+server's runs are `ui.trainer`'s: a capped pool with a queue, a time limit, and runs killed when their
+session goes away. Pages use only `TrainJob`'s interface.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
-import tempfile
-import threading
 import time
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from seqcore.taskspecs import task_spec
 from ui import state
-from ui.config import APP_TRAIN_DEFAULTS, MIN_TRAIN_SENTENCES, REPORTS_PER_EPOCH
-from ui.errors import error_message
-from ui.models import ModelEntry, set_torch_threads
+from ui.config import APP_TRAIN_DEFAULTS, MIN_TRAIN_SENTENCES, REPORTS_PER_EPOCH, TRAIN_MAX_SECONDS
+from ui.models import ModelEntry, keep_session_model
+from ui.trainer import session_runs, trainer
 
 if TYPE_CHECKING:  # annotations only: importing ui must not load torch
+    from seqcore.background import TrainingJob
     from seqcore.batching import Example
-    from seqcore.pipeline import FitResult
     from seqcore.training import Progress, TrainResult
 
 
@@ -56,150 +49,150 @@ def next_model_name(task: str, cell: str) -> str:
 
 @dataclass
 class TrainJob:
-    """One training run in a background thread; the page polls it. Never touches streamlit."""
+    """One training run of this session, as the Train page sees it (the run itself is `seqcore.background`'s)."""
 
     name: str
     task: str
     max_epochs: int
-    stop: threading.Event = field(default_factory=threading.Event)
-    done: threading.Event = field(default_factory=threading.Event)
-    progress: list[Progress] = field(default_factory=list)
-    started: float = field(default_factory=time.perf_counter)
-    finished: float | None = None
-    fitted: FitResult | None = None
-    error: str | None = None
-    thread: threading.Thread | None = None
+    run: TrainingJob
     registered: str | None = None  # the session model's key, once kept
     announced: bool = False  # the page has shown the finished run once
+    started: float = field(default_factory=time.perf_counter)
 
     @property
     def running(self) -> bool:
-        return not self.done.is_set()
+        """Queued or training."""
+        return not self.run.done
+
+    @property
+    def queued(self) -> bool:
+        return self.run.state == "queued"
+
+    @property
+    def done(self) -> bool:
+        return self.run.done
 
     @property
     def stopping(self) -> bool:
-        return self.stop.is_set()
+        return self.run.stop_requested
 
     def request_stop(self) -> None:
-        """End training between two steps; the best model so far (on dev) is kept."""
-        self.stop.set()
+        """End training between two steps; the best model so far (on dev) is kept. A queued run is dropped."""
+        self.run.stop()
+
+    @property
+    def progress(self) -> list[Progress]:
+        return list(self.run.progress)
+
+    @property
+    def error(self) -> str | None:
+        return self.run.error
 
     @property
     def result(self) -> TrainResult | None:
-        return self.fitted.result if self.fitted is not None else None
+        return self.run.finished.result if self.run.finished is not None else None
 
     @property
     def card(self) -> dict:
-        return self.fitted.card if self.fitted is not None else {}
+        return self.run.finished.card if self.run.finished is not None else {}
+
+    @property
+    def timed_out(self) -> bool:
+        return self.run.finished is not None and self.run.finished.timed_out
 
     def elapsed(self) -> float:
-        return (self.finished or time.perf_counter()) - self.started
+        return self.run.elapsed()
 
     def epochs(self) -> list[dict]:
-        return [vars(p) for p in list(self.progress) if p.kind == "epoch"]
+        return self.run.epochs()
 
     def fraction(self) -> float:
-        reports = list(self.progress)
-        if not reports:
-            return 0.0
-        last = reports[-1]
-        return min(1.0, last.step / max(1, last.total_steps))
+        return self.run.fraction()
 
     def seconds_left(self) -> float | None:
         """Time left if every remaining step runs as fast as the steps so far (an upper bound with early stopping)."""
-        reports = list(self.progress)
-        if not reports or reports[-1].step == 0:
-            return None
-        last = reports[-1]
-        return last.elapsed / last.step * max(0, last.total_steps - last.step)
+        return self.run.seconds_left()
 
 
 def start_training(name: str, task: str, form: dict[str, Any], examples: Sequence[Example], data: dict) -> TrainJob:
-    """Start training a model of `task` on `examples` with the Train page's settings; it becomes this session's job.
+    """Queue a run of `task` on `examples` with the Train page's settings; it becomes this session's job.
 
     `form` holds FitSpec's and TrainConfig's fields by name (cell, embedding_dim, ..., epochs, lr, ...).
-    Stop sets the job's event, which `fit` checks between steps.
     """
-    from seqcore.pipeline import FitSpec, fit
+    from seqcore.background import TrainingJob
+    from seqcore.pipeline import FitSpec
     from seqcore.training import TrainConfig
 
     if len(examples) < MIN_TRAIN_SENTENCES:
         raise ValueError(f"{len(examples)} sentences are too few to train: a dev split needs a few of them")
-    set_torch_threads()
     spec = FitSpec(task=task, **{k: v for k, v in form.items() if k in FitSpec.__dataclass_fields__ and k != "task"})
     batches = max(1, -(-int(len(examples) * (1 - spec.dev_fraction)) // int(form["batch_size"])))
     train_cfg = TrainConfig(
         **{k: v for k, v in form.items() if k in TrainConfig.__dataclass_fields__ and k != "report_every"},
         report_every=max(1, batches // REPORTS_PER_EPOCH),
     )
-    job = TrainJob(name=name, task=task, max_epochs=train_cfg.epochs)
-
-    def run() -> None:
-        try:
-            job.fitted = fit(
-                spec, train_cfg, list(examples), data=data, on_progress=job.progress.append, should_stop=job.stop.is_set
-            )
-        except Exception as err:  # noqa: BLE001 - reported on the page
-            job.error = error_message(err)
-        finally:
-            job.finished = time.perf_counter()
-            job.done.set()
-
-    job.thread = threading.Thread(target=run, name=f"train-{name}", daemon=True)
-    job.thread.start()
+    run = TrainingJob(name, spec, train_cfg, list(examples), data=dict(data), max_seconds=TRAIN_MAX_SECONDS)
+    job = TrainJob(name=name, task=task, max_epochs=train_cfg.epochs, run=run)
+    session_runs().watch(run)
+    trainer().submit(run)
     state.set_train_job(job)
     return job
 
 
-def _keep_checkpoint(name: str, task: str, folder: Path, dev_examples: list[Example]) -> ModelEntry:
-    """Make a checkpoint folder one of this session's models: loaded, zipped for download, listed in the sidebar."""
-    from seqcore.checkpoints import checkpoint_to_zip, load_checkpoint
-    from seqcore.inference import Predictor
-
-    checkpoint = load_checkpoint(folder)
-    zipped = checkpoint_to_zip(folder)
-    card = json.loads((folder / "card.json").read_text(encoding="utf-8"))
-    key = f"session:{uuid.uuid4().hex[:8]}:{name}"
-    entry = ModelEntry(key, name, "session", task, checkpoint.config.cell, card, None, checkpoint.config.to_dict())
-    state.add_trained_model(
-        key, {"entry": entry, "predictor": Predictor(checkpoint), "zip": zipped, "dev_examples": dev_examples}
-    )
-    return entry
+def queue_place(job: TrainJob) -> tuple[int, int]:
+    """(runs ahead of this queued job, training runs this server allows at once)."""
+    pool = trainer().pool
+    return pool.position(job.run) + pool.running(), pool.max_running
 
 
 def register_trained(job: TrainJob) -> ModelEntry:
-    """Make a finished job's model one of this session's models, with its checkpoint as zip bytes."""
-    from seqcore.pipeline import save_fit
+    """Make a finished run's model one of this session's models (loaded, zipped for download); remove its folder."""
+    from seqcore.checkpoints import checkpoint_to_zip, load_checkpoint
 
-    assert job.fitted is not None
-    tmp = Path(tempfile.mkdtemp(prefix="seqcore-app-"))
+    finished = job.run.finished
+    assert finished is not None
     try:
-        folder = save_fit(tmp / job.name, job.fitted)
-        return _keep_checkpoint(job.name, job.task, folder, list(job.fitted.dev_examples))
+        checkpoint = load_checkpoint(finished.folder)
+        zipped = checkpoint_to_zip(finished.folder)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        job.run.cleanup()
+    return keep_session_model(job.name, "trained", checkpoint, zipped, list(finished.dev_examples))
 
 
-def collect_finished_training() -> None:
-    """Register this session's finished training run, once, and make its model the sidebar's choice.
+def collect_session_models() -> None:
+    """Put this session's newest model in use: a finished training run (registered once) or an uploaded zip.
 
     Called by app.py before the sidebar is drawn, since a widget's state cannot change after it is drawn.
     """
+    pending = state.take_pending_model()
+    if pending is not None and state.trained_model(pending) is not None:
+        state.set_model_key(pending)
     job = state.train_job()
-    if job is not None and job.done.is_set() and job.fitted is not None and job.registered is None:
+    if job is None:
+        return
+    trainer().tick()
+    if job.running:
+        session_runs().watch(job.run)  # a session that reconnected takes its run back
+    elif job.run.finished is not None and job.registered is None:
         entry = register_trained(job)
         job.registered = entry.key
         state.set_model_key(entry.key)
 
 
 def current_job() -> TrainJob | None:
-    """This session's training run (running or finished), if any."""
+    """This session's training run (queued, running or finished), if any."""
     return state.train_job()
 
 
 def progress_text(job: TrainJob) -> str:
-    """Where a running job is: epoch, step, time spent and time left."""
-    reports = list(job.progress)
+    """Where a job is: its place in the queue, or epoch, step, time spent and time left."""
+    if job.queued:
+        ahead, slots = queue_place(job)
+        return (
+            f"queued: {ahead} run(s) ahead of yours; this server trains {slots} model(s) at once "
+            "(SEQCORE_MAX_TRAINING), and yours starts when a slot is free"
+        )
+    reports = job.progress
     if not reports:
         text = "starting..."
     else:
@@ -217,7 +210,9 @@ def how_it_ended(job: TrainJob) -> str:
     if res is None:
         return "it did not finish."
     why = (
-        "stopped by you"
+        f"stopped at the time limit of {TRAIN_MAX_SECONDS / 60:.0f} minutes"
+        if job.timed_out
+        else "stopped by you"
         if res.stopped_by_user
         else "stopped early: the dev score stopped improving"
         if res.stopped_early

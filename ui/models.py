@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,8 +20,11 @@ from seqcore.taskspecs import TASK_SPECS, article
 from ui import state
 from ui.config import COMPARED_MODELS, TASK_ORDER, TRAIN_PAGE, models_dir
 from ui.errors import error_message
+from ui.text import plain
 
 if TYPE_CHECKING:  # annotations only: importing ui must not load torch
+    from seqcore.batching import Example
+    from seqcore.checkpoints import Checkpoint
     from seqcore.inference import Predictor
 
 
@@ -36,10 +40,11 @@ class ModelEntry:
     card: dict = field(hash=False, compare=False)
     path: str | None = None
     config: dict = field(default_factory=dict, hash=False, compare=False)
+    origin: str = "trained"  # a session model was "trained" or "uploaded" in this session
 
     @property
     def label(self) -> str:
-        where = "" if self.source == "shipped" else " (trained in this session)"
+        where = "" if self.source == "shipped" else f" ({self.origin} in this session)"
         return f"{self.name}{where}"
 
 
@@ -102,8 +107,25 @@ def shipped_models() -> tuple[list[ModelEntry], list[str]]:
 
 
 def session_models() -> list[ModelEntry]:
-    """Models trained in this browser session (kept in its session state only)."""
+    """Models trained or uploaded in this browser session (kept in its session state only)."""
     return [item["entry"] for item in state.trained_models().values()]
+
+
+def keep_session_model(
+    name: str, origin: str, checkpoint: Checkpoint, zipped: bytes, dev_examples: list[Example] | None = None
+) -> ModelEntry:
+    """Make a loaded model one of this session's models: ready to use, downloadable as `zipped`, listed in the sidebar.
+
+    Nothing is written to disk: the model lives in this session's state and goes when the session goes.
+    """
+    from seqcore.inference import Predictor
+
+    cfg = checkpoint.config
+    key = f"session:{uuid.uuid4().hex[:8]}:{name}"
+    entry = ModelEntry(key, name, "session", cfg.task, cfg.cell, checkpoint.card, None, cfg.to_dict(), origin)
+    record = state.TrainedModel(entry=entry, predictor=Predictor(checkpoint), zip=zipped, dev_examples=list(dev_examples or []))
+    state.add_trained_model(key, record)
+    return entry
 
 
 def all_models() -> list[ModelEntry]:
@@ -144,12 +166,10 @@ def model_version(entry: ModelEntry) -> str:
 
 def card_line(entry: ModelEntry) -> str:
     """The model's one-line card: task, cell, and its test accuracy (or dev accuracy, said so)."""
-    card = entry.card
     parts = [task_title(entry.task), entry.cell.upper()]
     if entry.config.get("bidirectional"):
         parts[-1] = "bidirectional " + parts[-1]
-    test = (card.get("test_metrics") or {}).get("accuracy")
-    dev = (card.get("dev_metrics") or {}).get("accuracy")
+    test, dev = _metric(entry.card, "test_metrics", "accuracy"), _metric(entry.card, "dev_metrics", "accuracy")
     if test is not None:
         parts.append(f"test accuracy {test:.1%}")
     elif dev is not None:
@@ -157,6 +177,13 @@ def card_line(entry: ModelEntry) -> str:
     else:
         parts.append("no test score")
     return " · ".join(parts)
+
+
+def _metric(card: dict, split: str, name: str) -> float | None:
+    """A number from a card (an uploaded card may hold anything: what is not a number is ignored)."""
+    metrics = card.get(split) if isinstance(card, dict) else None
+    value = metrics.get(name) if isinstance(metrics, dict) else None
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def current_model() -> ModelEntry | None:
@@ -170,14 +197,14 @@ def _loaded(entry: ModelEntry) -> tuple[ModelEntry, Predictor] | None:
     try:
         return entry, get_predictor(entry)
     except Exception as err:  # noqa: BLE001 - a broken checkpoint must not take the page down
-        st.error(f"The model {entry.name} could not be loaded: {error_message(err)}")
+        st.error(f"The model {plain(entry.name)} could not be loaded: {plain(error_message(err))}")
         return None
 
 
 def point_to_train(message: str, link: str = "Train one on the Train page") -> None:
-    """Say that no model fits, and link to the Train page."""
-    st.warning(message)
-    st.page_link(TRAIN_PAGE, label=link, icon="🏋️")
+    """Say that no model fits, and link to the Train page (both texts are Markdown: callers escape what they quote)."""
+    st.warning(message)  # markup: checked at the call sites (tests/app/test_markup.py)
+    st.page_link(TRAIN_PAGE, label=link, icon="🏋️")  # markup: checked at the call sites
 
 
 def model_for_task(task: str, key: str, note: bool = True) -> tuple[ModelEntry, Predictor] | None:
@@ -188,24 +215,26 @@ def model_for_task(task: str, key: str, note: bool = True) -> tuple[ModelEntry, 
     """
     current = current_model()
     if current is not None and current.task == task:
-        st.caption(f"Model: **{current.label}** ({card_line(current)}). Change it in the sidebar.")
+        st.caption(f"Model: **{plain(current.label)}** ({plain(card_line(current))}). Change it in the sidebar.")
         return _loaded(current)
     fitting = models_of_task(task)
     if not fitting:
         point_to_train(
-            f"No {task_title(task)} model is available: none is shipped in models/ and none was trained in this session.",
-            f"Train {article(task)} model on the Train page",
+            f"No {plain(task_title(task))} model is available: none is shipped in models/ and none was trained in this session.",
+            f"Train {plain(article(task))} model on the Train page",
         )
         return None
     if current is not None and note:
         st.info(
-            f"The sidebar's model does {task_title(current.task)}; this page needs "
-            f"{article(task_title(task))} model, so pick one here."
+            f"The sidebar's model does {plain(task_title(current.task))}; this page needs "
+            f"{plain(article(task_title(task)))} model, so pick one here."
         )
     by_key = {m.key: m for m in fitting}
-    chosen = st.selectbox(f"{task_title(task).capitalize()} model", list(by_key), key=key, format_func=lambda k: by_key[k].label)
+    chosen = st.selectbox(
+        f"{plain(task_title(task).capitalize())} model", list(by_key), key=key, format_func=lambda k: by_key[k].label
+    )
     entry = by_key[chosen]
-    st.caption(card_line(entry))
+    st.caption(plain(card_line(entry)))
     return _loaded(entry)
 
 
@@ -215,7 +244,7 @@ def any_model() -> tuple[ModelEntry, Predictor] | None:
     if entry is None:
         point_to_train("No model is available: none is shipped in models/ and none was trained in this session.")
         return None
-    st.caption(f"Model: **{entry.label}** ({card_line(entry)}). Change it in the sidebar.")
+    st.caption(f"Model: **{plain(entry.label)}** ({plain(card_line(entry))}). Change it in the sidebar.")
     return _loaded(entry)
 
 

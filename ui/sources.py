@@ -21,6 +21,7 @@ from ui import state
 from ui.config import CORPUS_SUBSET, CORPUS_SUBSET_RANGE, DEMO_DIR, SUBSET_SEED
 from ui.errors import user_errors
 from ui.models import ModelEntry, model_version
+from ui.text import plain
 
 if TYPE_CHECKING:  # annotations only: importing ui must not load torch or spaCy
     from seqcore.batching import Example
@@ -186,10 +187,10 @@ def pick_data(
     ask = len(kinds) > 1  # a page that offers several kinds always shows the choice, even when only one has data
     if ask and values_are_labels:
         kind_of = {label: kind for kind, label in options.items()}
-        choice = kind_of[st.radio(radio_label, list(kind_of), key=keys["radio"], horizontal=horizontal, disabled=disabled)]
+        choice = kind_of[st.radio(plain(radio_label), list(kind_of), key=keys["radio"], horizontal=horizontal, disabled=disabled)]
     elif ask:
         choice = st.radio(
-            radio_label,
+            plain(radio_label),
             list(options),
             format_func=options.__getitem__,
             key=keys["radio"],
@@ -229,12 +230,9 @@ def pick_data(
             picked.examples = corpus_train_examples(corpus, limit)
         return picked
     if choice == "demo" and demo_all:
-        return _read_files(
-            task,
-            [((DEMO_DIR / p.name).read_bytes(), p.name) for p in demo_files() if "broken" not in p.name],
-            label_tuple,
-            "demo",
-        )
+        demos = [p.name for p in demo_files() if "broken" not in p.name]
+        found = _demo_bytes(demos)
+        return _read_files(task, found, label_tuple, "demo") if found else Picked("demo", title=", ".join(demos))
     if choice == "demo":
         names = [p.name for p in demo_files()]
         name = st.selectbox(
@@ -244,17 +242,34 @@ def pick_data(
             disabled=disabled,
             help="Files written for this project: SemEval-2014 and 2016 formats; broken_demo.xml shows how problems are reported.",
         )
-        return _read_files(task, [((DEMO_DIR / name).read_bytes(), name)], label_tuple, "demo")
+        found = _demo_bytes([name])
+        return _read_files(task, found, label_tuple, "demo") if found else Picked("demo", title=name)
     if choice == "upload":
         spec = task_spec(task)
         upload = st.file_uploader(
-            f"{upload_label}: {spec.upload_help}", type=list(spec.upload_types), key=keys["upload"], disabled=disabled
+            f"{plain(upload_label)}: {plain(spec.upload_help)}",
+            type=list(spec.upload_types),
+            key=keys["upload"],
+            disabled=disabled,
         )
         if upload is None:
-            st.caption(f"No file yet: upload {spec.upload_help}.")
+            st.caption(f"No file yet: upload {plain(spec.upload_help)}.")
             return Picked("upload")
         return _read_files(task, [(upload.getvalue(), upload.name)], label_tuple, "upload")
     return Picked(choice)
+
+
+def _demo_bytes(names: Sequence[str]) -> list[tuple[bytes, str]] | None:
+    """The demo files' bytes with their names; None (a red message naming the file and why) if one cannot be read."""
+    found = []
+    for name in names:
+        data = None
+        with user_errors("A demo file could not be read"):
+            data = (DEMO_DIR / name).read_bytes()
+        if data is None:
+            return None
+        found.append((data, name))
+    return found
 
 
 def _read_files(task: str, files: list[tuple[bytes, str]], labels: tuple[str, ...] | None, kind: str) -> Picked:

@@ -2,10 +2,11 @@
 
 What a browser session uploads or trains lives here, in its own session state: no other session sees it.
 Keys: "model_key" (the sidebar's model), "current_sentence" (the sentence that follows the reader across
-pages), "trained_models" (this session's models by key), "train_job" (this session's training run),
-"present" (the presenter switch), "link" (what `ui.links` read from and wrote to the URL this run),
-"memory_job" (this session's memory experiment), "handled_selections" (the chart selections a page has
-already acted on), and the widgets' own keys.
+pages), "trained_models" (this session's models by key, trained or uploaded), "train_job" (this session's
+training run), "uploaded_model_zips" (what became of each model zip uploaded, by content hash),
+"pending_model_key" (a model to put in use on the next run), "present" (the presenter switch), "link" (what
+`ui.links` read from and wrote to the URL this run), "memory_job" (this session's memory experiment),
+"handled_selections" (the chart selections a page has already acted on), and the widgets' own keys.
 """
 
 from __future__ import annotations
@@ -29,10 +30,12 @@ PRESENT = "present"
 LINK = "link"
 MEMORY_JOB = "memory_job"
 SELECTIONS = "handled_selections"
+UPLOADED = "uploaded_model_zips"
+PENDING_MODEL = "pending_model_key"
 
 
 class TrainedModel(TypedDict):
-    """A model trained in this session: its registry entry, the ready model, its zip and its dev split."""
+    """A model trained or uploaded in this session: its registry entry, the ready model, its zip and its dev split."""
 
     entry: ModelEntry
     predictor: Predictor
@@ -63,6 +66,21 @@ def trained_model(key: str) -> TrainedModel | None:
 def add_trained_model(key: str, record: TrainedModel) -> None:
     """Keep a model trained in this session."""
     trained_models()[key] = record
+
+
+def uploaded_zips() -> dict[str, str | tuple[str]]:
+    """Model zips uploaded in this session, by content hash: the model's key, or (the reason it was refused,)."""
+    return st.session_state.setdefault(UPLOADED, {})
+
+
+def set_pending_model(key: str) -> None:
+    """Put `key` in use on the next run (the sidebar's widget cannot change once drawn in this one)."""
+    st.session_state[PENDING_MODEL] = key
+
+
+def take_pending_model() -> str | None:
+    """The model to put in use now, if a page asked for one on the run before (asked once)."""
+    return st.session_state.pop(PENDING_MODEL, None)
 
 
 def train_job() -> TrainJob | None:

@@ -7,7 +7,6 @@ Colours come from `seqcore.palette` (colour-blind safe: never red against green)
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +19,7 @@ from ui.config import DEFAULT_SENTENCE, PRESENTER_FONT, TRAIN_PAGE
 from ui.links import presenter_switch, presenting
 from ui.models import card_line, session_models, shipped_models
 from ui.sources import Picked
+from ui.text import html_text, plain
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -54,20 +54,35 @@ def sidebar() -> None:
             )
             key = state.model_key()
             if key is not None:
-                st.caption(card_line(by_key[key]))
+                st.caption(plain(card_line(by_key[key])))
         for message in broken:
-            st.warning(f"A model folder could not be read: {message}")
+            st.error(f"A model folder could not be read: {plain(message)}")
         presenter_switch()
         st.caption("Nothing leaves this machine: the app reads local files only.")
 
 
 def sentence_input(key: str, label: str = "Sentence", help: str | None = None) -> str:
-    """A text box that starts from the sentence last used on any page, and becomes it when edited."""
+    """A text box that starts from the sentence last used on any page, and becomes it when edited.
+
+    Returns the text cut to the token cap of interactive work (`capped`), so no page reads more.
+    """
     if not state.has_widget(key):
         state.set_widget(key, state.current_sentence(DEFAULT_SENTENCE))
-    text = st.text_input(label, key=key, help=help)
+    text = st.text_input(label, key=key, help=help)  # markup: checked at the call sites (tests/app/test_markup.py)
     state.set_current_sentence(text)
-    return text
+    return capped(text)
+
+
+def capped(text: str) -> str:
+    """Cut text to the token cap of interactive work (SEQCORE_MAX_TOKENS), saying the cap and how much was cut."""
+    from seqcore.inference import cap_text, max_tokens
+
+    if len(text) <= max_tokens():  # every token holds at least one character: nothing to cut
+        return text
+    short, note = cap_text(text)
+    if note:
+        st.warning(plain(note))
+    return short
 
 
 def example_sentences(key: str, sentence_key: str, examples: Sequence[str]) -> None:
@@ -91,7 +106,13 @@ def example_sentences(key: str, sentence_key: str, examples: Sequence[str]) -> N
 
 def download(df: pd.DataFrame, name: str, key: str, label: str = "Download CSV") -> None:
     """A CSV download button for a table."""
-    st.download_button(label, df.to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv", mime="text/csv", key=key)
+    st.download_button(
+        label,  # markup: checked at the call sites (tests/app/test_markup.py)
+        df.to_csv(index=False).encode("utf-8"),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=key,
+    )
 
 
 def table(
@@ -103,7 +124,7 @@ def table(
     df = df if isinstance(df, pd.DataFrame) else pd.DataFrame(list(df))
     st.dataframe(df if display is None else display, hide_index=True, **kwargs)
     if caption:
-        st.caption(caption)
+        st.caption(caption)  # markup: checked at the call sites (tests/app/test_markup.py)
     download(df, name, key=f"dl_{key}")
 
 
@@ -115,16 +136,26 @@ def chart(fig: go.Figure, caption: str, key: str | None = None) -> None:
         fig.update_xaxes(tickfont_size=big, title_font_size=big)
         fig.update_yaxes(tickfont_size=big, title_font_size=big)
     st.plotly_chart(fig, key=key, config={"displaylogo": False})
-    st.caption(caption)
+    st.caption(caption)  # markup: checked at the call sites (tests/app/test_markup.py)
 
 
 def show_problems(picked: Picked, key: str, what: str = "the data", skipped: bool = True) -> None:
-    """List the problems the reader found (sentence id, line, what was wrong) and say what was left out."""
+    """List the problems the reader found (sentence id, line, what was wrong) and say what was left out.
+
+    `what` (often a file name) is shown as plain text; the problems go to a table, which shows plain text.
+    """
     if picked.problems:
-        st.warning(f"{len(picked.problems)} problem(s) in {what}: those parts were skipped or repaired, the rest was kept.")
+        st.warning(
+            f"{len(picked.problems):,} problem(s) in {plain(what)}: those parts were skipped or repaired, the rest was kept."
+        )
         table(picked.problems, "problems", key=key, caption="What the reader found wrong, with sentence id and line.")
     if skipped and picked.skipped:
-        st.caption("Left out: " + "; ".join(f"{v} {k}" for k, v in picked.skipped.items()) + ".")
+        st.caption("Left out: " + skipped_text(picked.skipped) + ".")
+
+
+def skipped_text(skipped: dict[str, int]) -> str:
+    """What was left out, by reason ("3 NULL target ...; 2 ..."; "none"), escaped for Markdown."""
+    return "; ".join(f"{v:,} {plain(k)}" for k, v in skipped.items()) or "none"
 
 
 def review_summary(review: ReviewFile) -> dict[str, str | int]:
@@ -137,6 +168,7 @@ def review_summary(review: ReviewFile) -> dict[str, str | int]:
         "sentences": counts["sentences"],
         "aspect targets": counts["targets"],
         "NULL targets": counts["null_targets"],
+        "duplicates merged": counts["duplicate_targets"],
         "conflict": counts["polarities"].get("conflict", 0),
         "problems": len(counts["problems"]),
     }
@@ -191,13 +223,13 @@ def highlight_html(text: str, spans: Sequence[tuple[int, int, str, str]]) -> str
         j = i
         while j < len(text) and owner[j] == span:
             j += 1
-        piece = html.escape(text[i:j])
+        piece = html_text(text[i:j])
         if span is None:
             out.append(piece)
         else:
             _, _, colour, tip = spans[span]
             out.append(
-                f'<mark style="background:{colour};padding:0 2px;border-radius:3px" title="{html.escape(tip)}">{piece}</mark>'
+                f'<mark style="background:{colour};padding:0 2px;border-radius:3px" title="{html_text(tip)}">{piece}</mark>'
             )
         i = j
     return "".join(out)
@@ -205,7 +237,8 @@ def highlight_html(text: str, spans: Sequence[tuple[int, int, str, str]]) -> str
 
 def highlighted(text: str, spans: Sequence[tuple[int, int, str, str]]) -> None:
     """Draw a sentence with its spans highlighted, in large type."""
-    st.markdown(f"<div style='font-size:1.2rem;line-height:2'>{highlight_html(text, spans)}</div>", unsafe_allow_html=True)
+    body = highlight_html(text, spans)  # every piece of text escaped by html_text
+    st.markdown(f"<div style='font-size:1.2rem;line-height:2'>{body}</div>", unsafe_allow_html=True)  # markup: html_text
 
 
 def tag_table(rows: Sequence[dict], name: str, key: str) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from seqcore.anatomy import parameter_breakdown, parameter_totals
 from seqcore.checkpoints import load_checkpoint
 from seqcore.models import count_parameters
 from tests.app.appdata import APP, BROKEN, CONLLU, DEMO_2016, HOSTILE_XML, ROOT
+from ui.text import plain
 
 PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "app_pages").glob("[0-9]*_*.py"))
 
@@ -103,7 +104,7 @@ def test_evaluation_scores_a_shipped_model_on_its_real_test_set(monkeypatch):
     goto(at, "4_evaluation")
     clean(at)
     assert at.radio(key="eval_source").value == "test"
-    assert "Laptops_Test_Gold.xml" in texts(at.subheader)
+    assert plain("Laptops_Test_Gold.xml") in texts(at.subheader)
     assert [m.value for m in at.metric if m.label == "Aspect terms"] == [str(card["test_metrics"]["n"])]
     assert [m.value for m in at.metric if m.label == "Accuracy"] == [f"{card['test_metrics']['accuracy']:.1%}"]
 
@@ -350,7 +351,7 @@ def test_evaluation_test_set_from_the_card(app, monkeypatch, tmp_path, tiny_mode
     goto(at, "4_evaluation")
     clean(at)
     assert at.radio(key="eval_source").value == "test"
-    assert "Restaurants_Test_Gold.xml" in texts(at.subheader)
+    assert plain("Restaurants_Test_Gold.xml") in texts(at.subheader)
     at.selectbox(key="model_key").set_value("shipped:s").run()
     goto(at, "4_evaluation")
     clean(at)
@@ -405,7 +406,7 @@ def wait_for_training(at: AppTest, timeout: float = 90) -> AppTest:
     while time.time() < end:
         at.run()
         job = at.session_state["train_job"]
-        if job.done.is_set():
+        if job.done:
             at.run()
             return at
         time.sleep(0.3)
@@ -464,7 +465,7 @@ def test_train_stop_keeps_the_best_model_so_far(app):
     clean(at)
     assert "stopped by you" in texts(at.success)
     job = at.session_state["train_job"]
-    assert job.fitted.result.stopped_by_user and job.fitted.result.epochs_run < 100
+    assert job.result.stopped_by_user and job.result.epochs_run < 100
     assert at.selectbox(key="model_key").value.endswith("my-aspect-gru-1")
 
 
