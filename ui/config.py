@@ -68,7 +68,7 @@ POLL_SECONDS = 1.0  # how often the Train page redraws a running job (and the se
 # whose browser session went away is killed after TRAIN_ORPHAN_SECONDS (Streamlit keeps a disconnected session
 # two minutes for a reconnect, and a reconnected session takes its run back).
 TRAIN_MAX_SECONDS = 30 * 60
-TRAIN_ORPHAN_SECONDS = 120
+TRAIN_ORPHAN_SECONDS = float(os.environ.get("SEQCORE_TRAIN_ORPHAN_SECONDS") or 120)  # the browser test shortens it
 
 SATURATION = Range(THRESHOLD_RANGE[0], THRESHOLD_RANGE[1], THRESHOLD_STEP)
 SATURATION_DEFAULT = DEFAULT_THRESHOLD

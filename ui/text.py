@@ -8,7 +8,10 @@ one of them unescaped is markup: `![x](http://host/x.png)` becomes an image the 
 
 - `plain(value)` is the text of any value, safe to put inside Markdown: every character that can
   start Markdown, HTML, math, a directive or an autolink is backslash-escaped (CommonMark renders an
-  escaped ASCII punctuation character as itself), and line breaks become spaces.
+  escaped ASCII punctuation character as itself), and line breaks become spaces. GitHub's bare-URL
+  links (`http://...`, `www.`, `name@host`) are found in the text after escapes are resolved, so no
+  escape stops them: a zero-width space (U+200B) goes after `://`, after `www` and after `@`. The text
+  reads the same; a URL copied from the page carries that invisible character.
 - `html_text(value)` is the same for text placed inside raw HTML (`unsafe_allow_html=True`): HTML
   escaping plus numeric entities for Markdown's characters, which render as themselves whether
   the surrounding block ends up parsed as HTML or as Markdown.
@@ -26,15 +29,15 @@ import re
 # autolinks (<...>, emails), entities (&), math ($) and Streamlit's directives and emoji codes (:...:).
 _MARKUP = re.compile(r"([\\`*_~\[\]<>#+!|$:&@{}])")
 _LINE_START = re.compile(r"^(\s*)(\d{1,9})([.)])|^(\s*)([-=.])")  # an ordered or bulleted list, a rule
-_WWW = re.compile(r"(?i)\b(www)\.")  # GFM turns www.host into a link without any markup
+_BARE_LINK = re.compile(r"(?i)(https?\\?:|\bwww(?=\.)|\\?@)")  # GFM makes these links with no markup: break them
 _BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
+ZWSP = "\u200b"
 
 
 def plain(value: object) -> str:
     """Return `value` as text that Streamlit's Markdown shows literally: no link, image, HTML or formatting."""
     text = _BREAKS.sub(" ", str(value))
-    text = _MARKUP.sub(r"\\\1", text)
-    text = _WWW.sub(r"\1\\.", text)
+    text = _BARE_LINK.sub(lambda m: m[1] + ZWSP, _MARKUP.sub(r"\\\1", text))
     return _LINE_START.sub(lambda m: f"{m[1]}{m[2]}\\{m[3]}" if m[2] else f"{m[4]}\\{m[5]}", text, count=1)
 
 
@@ -44,4 +47,5 @@ _ENTITIES = {**{c: html.escape(c, quote=True) for c in "<>&\"'"}, **{c: f"&#{ord
 
 def html_text(value: object) -> str:
     """Return `value` as text for raw HTML: escaped for HTML, and no character left that Markdown reads."""
-    return "".join(_ENTITIES.get(c, c) for c in _BREAKS.sub(" ", str(value)))
+    text = _BARE_LINK.sub(lambda m: m[1] + ZWSP, _BREAKS.sub(" ", str(value)))
+    return "".join(_ENTITIES.get(c, c) for c in text)

@@ -52,8 +52,8 @@ HOSTILE_XML = b"""<?xml version="1.0"?>
 HOST = "seqcore-test.invalid"
 IMG = f"![img](http://{HOST}/i.png)"
 LINK = f"[link](http://{HOST}/l)"
-TAG = f'<img src="http://{HOST}/t.png">'
-SCRIPT = "<script>alert(1)</script>"
+TAG = f'<img src="http://{HOST}/t.png" onerror="window.__seqcoreHacked=1">'
+SCRIPT = "<script>window.__seqcoreHacked=1</script>"
 HOSTILE_NAME = f"![f](https:{HOST})<b>x</b>.xml"  # no slash: a browser's file name cannot hold one
 
 

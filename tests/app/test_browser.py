@@ -20,12 +20,13 @@ import sys
 import time
 import urllib.request
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from tests.app.appdata import DEMO_2016, HOSTILE_XML, ROOT
+from tests.app.appdata import DEMO_2016, HOST, HOSTILE_NAME, HOSTILE_XML, IMG, LINK, ROOT, hostile_semeval
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -59,15 +60,22 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`streamlit run app.py` on a free loopback port, on the shipped models and the corpora in data/."""
+    with serve(tmp_path_factory.mktemp("streamlit")) as (url, _):
+        yield url
+
+
+@contextmanager
+def serve(folder: Path, **extra_env: str):
+    """Run `streamlit run app.py` on a free loopback port; yield its URL and process."""
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail("/usr/bin/chromium is missing: .ci/run installs it with apt-get install chromium")
         pytest.skip("/usr/bin/chromium is missing (apt-get install chromium)")
     port = free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **extra_env}
     env.pop("SEQCORE_MODELS_DIR", None)
     env.pop("SEQCORE_DATA", None)
-    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    log = folder / "streamlit.log"
     with open(log, "w") as out:
         proc = subprocess.Popen(
             [
@@ -105,7 +113,7 @@ def server(tmp_path_factory):
             if proc.poll() is not None or time.time() > deadline:
                 raise AssertionError(f"streamlit did not start:\n{log.read_text()}")
             time.sleep(0.5)
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
         try:
@@ -310,6 +318,17 @@ def test_every_page_in_a_real_browser(server, capsys):
             file_input.set_input_files({"name": "evil.xml", "mimeType": "text/xml", "buffer": HOSTILE_XML})
             app.wait_text("refused at line")
             assert "Traceback" not in app.main_text()
+            # Markdown images and links, HTML and scripts in the file's name, ids, text, terms and categories are
+            # shown as text: no image, no link, nothing fetched (the request check at the end covers the whole run).
+            file_input.set_input_files({"name": HOSTILE_NAME, "mimeType": "text/xml", "buffer": hostile_semeval()})
+            app.wait_text("problem(s) in")
+            app.idle()
+            main = page.locator('[data-testid="stMain"]')
+            shown = app.main_text().replace("\u200b", "")  # ui.plain breaks bare URLs with a zero-width space
+            assert HOSTILE_NAME in shown and IMG in shown and f"{LINK}#{IMG}" in shown, shown[:3000]
+            live = main.locator(f'img[src*="{HOST}"], a[href*="{HOST}"], script')
+            assert live.count() == 0, [live.nth(i).evaluate("e => e.outerHTML") for i in range(live.count())]
+            assert page.evaluate("() => !!window.__seqcoreHacked") is False
             file_input.set_input_files(str(DEMO_2016))
             app.wait_text("no problems found")
             app.idle()
@@ -478,5 +497,57 @@ def links_in_a_new_browser(server: str, shots: Path, requests: list[str], shippe
                     assert page.locator('[data-testid="stDataFrame"]').count() == 0
                     app.shot("8_gradients_presenter")
                 context.close()
+        finally:
+            browser.close()
+
+
+def _children(pid: int) -> list[int]:
+    """Live (not zombie) child processes of `pid`, from /proc."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _training_processes(server_pid: int) -> list[int]:
+    """The server's training runs: the children of its fork server (a child of the server)."""
+    return [p for fork_server in _children(server_pid) for p in _children(fork_server)]
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the training process in /proc")
+def test_a_closed_browser_session_ends_its_training_run(tmp_path):
+    """Streamlit releases a session's resources when its browser goes; its training run is killed soon after."""
+    from playwright.sync_api import sync_playwright
+
+    with serve(tmp_path, SEQCORE_TRAIN_ORPHAN_SECONDS="2") as (url, proc), sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            page = context.new_page()
+            page.set_default_timeout(60_000)
+            app = App(page, tmp_path)
+            page.goto(f"{url}/train", wait_until="domcontentloaded")
+            page.locator("h1", has_text="Train").wait_for(timeout=90_000)
+            app.idle()
+            for label in ("Epochs (at most)", "Patience (epochs without a better dev score)"):
+                page.get_by_label(label).fill("500")
+                page.get_by_label(label).press("Enter")
+                app.idle()
+            page.get_by_role("button", name="Start training").click()
+            page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").wait_for(timeout=30_000)
+            deadline = time.time() + 60
+            while not _training_processes(proc.pid):
+                assert time.time() < deadline, "no training process started"
+                time.sleep(0.5)
+            context.close()  # the reader closes the tab
+            deadline = time.time() + 60
+            while _training_processes(proc.pid):
+                assert time.time() < deadline, "the run of a closed session went on training"
+                time.sleep(0.5)
         finally:
             browser.close()
