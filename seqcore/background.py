@@ -1,7 +1,8 @@
 """Train in a child process at low priority, so a server's interactive work keeps its CPU.
 
 A `TrainingJob` runs `seqcore.pipeline.fit` in a process of its own (from a fork server, or
-spawned; never a fork of the server itself, so no lock or thread of the parent is copied), lowered with `os.nice` and limited to a few torch
+spawned; never a fork of the server itself, so no lock or thread of the parent is copied), lowered with `os.nice`
+(and, on Linux, scheduled as SCHED_IDLE: it runs on cores nothing else wants) and limited to a few torch
 threads. The parent polls it: progress reports arrive through a queue, Stop sets an event that
 `fit` checks between steps, and the finished model comes back as a checkpoint folder (safetensors
 and JSON, never a pickle of the model). A crash, a kill or a runaway run ends the child, not the
@@ -21,6 +22,7 @@ Nothing here knows of any UI: the app polls `TrainingPool.poll()` from its pages
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import multiprocessing as mp
 import os
@@ -134,6 +136,7 @@ class TrainingJob:
     nice: int = DEFAULT_NICE
     threads: int = DEFAULT_THREADS
     max_seconds: float | None = None  # end the run (keeping the best model so far) after this long
+    idle: bool = True  # Linux: schedule the child as SCHED_IDLE, on cores nothing else wants
     progress: list[Progress] = field(default_factory=list)
     error: str | None = None
     finished: FinishedTraining | None = None
@@ -191,6 +194,10 @@ class TrainingJob:
             # Lowered at once from here: the child needs seconds of imports before its own code runs.
             current = os.getpriority(os.PRIO_PROCESS, self._process.pid)
             os.setpriority(os.PRIO_PROCESS, self._process.pid, min(19, current + self.nice))
+        if self.idle and hasattr(os, "SCHED_IDLE"):
+            # Linux: the child runs only on a core nothing else wants (a nice value still gets a share of a busy core).
+            with contextlib.suppress(OSError):
+                os.sched_setscheduler(self._process.pid, os.SCHED_IDLE, os.sched_param(0))
         self.started_at = time.perf_counter()
         if self._stop_requested:
             self._stop.set()

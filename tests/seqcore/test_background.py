@@ -41,6 +41,8 @@ def test_a_job_trains_in_a_child_process_and_gives_back_the_same_model_as_in_pro
     assert job.state == "running" and job._process.pid != os.getpid()
     if Path("/proc").is_dir():
         assert nice_of(job._process.pid) >= min(19, os.nice(0) + 10)  # lowered: the server's pages come first
+    if hasattr(os, "SCHED_IDLE"):
+        assert os.sched_getscheduler(job._process.pid) == os.SCHED_IDLE  # and only on cores nothing else wants
     wait(pool, lambda: job.done)
     assert job.error is None, job.error
     assert [p.epoch for p in job.progress if p.kind == "epoch"] == [1, 2]
