@@ -44,7 +44,7 @@ else:
         ui.example_sentences("grad_example", "grad_sentence", EXAMPLES)
     text = ui.sentence_input("grad_sentence", "Sentence (type your own and press Enter; longer sentences show the fall better)")
     chosen = st.multiselect(
-        f"Models to compare (up to {ui.config.GRADIENT_MODELS})",
+        f"Models to compare (up to {ui.config.GRADIENT_MODELS:d})",
         list(by_key),
         default=ui.comparison_default(models, ui.config.GRADIENT_MODELS),
         max_selections=ui.config.GRADIENT_MODELS,
@@ -91,8 +91,8 @@ else:
         ui.chart(
             plots.gradient_norm_figure(tokens, lines, f"||dL/dh_t|| per word: layer {layer}, {direction}", colours),
             f"The size of the gradient of the loss (of the class each model predicts) with respect to the hidden state after "
-            f"each word, layer {layer}, {direction} direction, on a log axis. With the last-step readout the loss enters at "
-            f"{where}; every step away from it multiplies the gradient by that step's Jacobian. Colour: model (by cell "
+            f"each word, layer {layer:d}, {ui.plain(direction)} direction, on a log axis. With the last-step readout the loss "
+            f"enters at {ui.plain(where)}; every step away from it multiplies the gradient by that step's Jacobian. Colour: model (by cell "
             "where the cells differ: RNN vermillion, GRU green, LSTM blue); solid: trained, dashed: its untrained twin. "
             "Hover a point for its word and value.",
             key="grad_chart",
@@ -100,10 +100,10 @@ else:
         falls = ui.teaching.gradient_metrics(flows, layer, direction)
         for col, (name, cell, fall, twin_fall) in zip(st.columns(max(1, len(falls))), falls):
             col.metric(
-                f"{name} ({cell}): the gradient falls by",
-                ui.teaching.fall_text(fall),
+                f"{ui.plain(name)} ({ui.plain(cell)}): the gradient falls by",
+                ui.plain(ui.teaching.fall_text(fall)),
                 f"{fall:.1f} orders of magnitude"
-                + (f"; untrained twin {ui.teaching.fall_text(twin_fall)}" if twin_fall is not None else ""),
+                + (f"; untrained twin {ui.plain(ui.teaching.fall_text(twin_fall))}" if twin_fall is not None else ""),
                 delta_color="off",
                 delta_arrow="off",
             )
@@ -120,7 +120,7 @@ else:
             with tab:
                 ui.chart(
                     plots.gradient_norm_figure(tokens, flow.lines(name), f"{name} ({flow.cell.upper()})", colours),
-                    f"{name}: ||dL/dh_t|| of every layer and direction, and ||dL/dx_t|| of the word embeddings (input x).",
+                    f"{ui.plain(name)}: ||dL/dh_t|| of every layer and direction, and ||dL/dx_t|| of the word embeddings (input x).",
                     key=f"grad_all_{name}",
                 )
 
@@ -138,7 +138,7 @@ else:
             ui.teaching.gradient_table(flows, layer, direction),
             "gradient_norms",
             key="grad_table",
-            caption=f"One row per word: each model's ||dL/dh_t|| (layer {layer}, {direction}) and ||dL/dx_t||.",
+            caption=f"One row per word: each model's ||dL/dh_t|| (layer {layer:d}, {ui.plain(direction)}) and ||dL/dx_t||.",
         )
 
 # ------------------------------------------------------------------ the memory experiment
@@ -183,7 +183,7 @@ def memory_monitor() -> None:
         shown = ui.experiments.job_settings(job)
         st.button("Stop", key="mem_stop", on_click=job.stop, help="Ends the experiment after the current step.")
         fraction, where = ui.experiments.progress_of(job)
-        st.progress(fraction, text=where)
+        st.progress(fraction, text=ui.plain(where))
         runs = ui.experiments.finished_runs(job)
         ui.chart(
             plots.memory_figure(shown.lengths, ui.experiments.partial_table(shown, runs)),
@@ -197,7 +197,7 @@ def memory_monitor() -> None:
         if job.stop_requested:
             st.info("Stopped before it started: press Run the experiment to queue it again.")
         else:
-            st.error(f"The experiment failed: {job.error}")
+            st.error(f"The experiment failed: {ui.plain(job.error)}")
         return
     result = job.result if job is not None and mine else cached
     if result is None:
@@ -212,8 +212,8 @@ def memory_monitor() -> None:
     )
     st.markdown(
         "**Measured** (test accuracy on 500 fresh sequences; 50% is chance): "
-        + "; ".join(ui.experiments.measured(result))
-        + f". {result.seconds:.0f} s on this server's CPU, seed {result.task.seed}."
+        + "; ".join(ui.experiments.measured(result))  # markup: seqcore's numbers and cell names, no user text
+        + f". {result.seconds:.0f} s on this server's CPU, seed {result.task.seed:d}."
     )
     ui.table(
         result.rows(),

@@ -45,9 +45,9 @@ if found is not None:
             cols = st.columns(len(READOUTS))
             for col, r in zip(cols, READOUTS):
                 col.metric(
-                    READOUT_TITLES[r],
+                    ui.plain(READOUT_TITLES[r]),
                     f"{comparison.accuracy[r]:.1%}",
-                    f"{comparison.correct[r]} of {comparison.n} sentences right",
+                    f"{comparison.correct[r]:d} of {comparison.n:d} sentences right",
                     delta_color="off",
                     delta_arrow="off",
                 )
@@ -55,12 +55,14 @@ if found is not None:
                 plots.readout_figure(
                     {READOUT_TITLES[r]: comparison.accuracy[r] for r in READOUTS}, ui.teaching.majority_share(data.examples)
                 ),
-                f"Accuracy of {entry.name} on {data.title} ({comparison.n} sentences) under each readout: "
-                f"{comparison.order}; {comparison.padding_share:.0%} of the cells in these batches are padding. "
+                f"Accuracy of {ui.plain(entry.name)} on {ui.plain(data.title)} ({comparison.n:d} sentences) under each "
+                f"readout: {ui.plain(comparison.order)}; {comparison.padding_share:.0%} of the cells in these batches are padding. "
                 "Dotted: what always answering the most common class scores.",
                 key="pit_readouts",
             )
-            st.markdown("\n".join(f"- **{READOUT_TITLES[r]}**: {comparison.descriptions[r]}." for r in READOUTS))
+            st.markdown(
+                "\n".join(f"- **{ui.plain(READOUT_TITLES[r])}**: {ui.plain(comparison.descriptions[r])}." for r in READOUTS)
+            )
             batch = comparison.batch
             ui.chart(
                 plots.padded_batch_figure(batch.tokens, batch.lengths, {READOUT_TITLES[r]: batch.positions[r] for r in READOUTS}),
@@ -112,7 +114,7 @@ if found is not None:
             c2.metric(
                 "Accuracy, padding counted",
                 f"{most['counted_accuracy']:.1%}",
-                f"{most['padding_share']:.0%} padding, labelled {most['pad_label']}",
+                f"{most['padding_share']:.0%} padding, labelled {ui.plain(most['pad_label'])}",
                 delta_color="off",
                 delta_arrow="off",
             )
@@ -127,7 +129,7 @@ if found is not None:
             with left:
                 ui.chart(
                     plots.masking_figure(rows, "accuracy"),
-                    f"The same {first['rows']} sentences ({first['real_tokens']} real words) padded to 1, 2, 4 and 8 times "
+                    f"The same {first['rows']:d} sentences ({first['real_tokens']:d} real words) padded to 1, 2, 4 and 8 times "
                     "their longest sentence. Masked, the accuracy stays; counted, it sinks (padding labelled class 0) or "
                     "climbs towards 100% (a model that learned to predict the padding label there).",
                     key="pit_mask_accuracy",
@@ -162,12 +164,12 @@ if found is not None:
         shapes = ui.teaching.paradigm(entry, predictor, text, terms)
         left, right = st.columns(2)
         with left:
-            st.subheader(f"This model: {shapes.kind}")
-            st.caption(shapes.explanation.capitalize() + ".")
+            st.subheader(f"This model: {ui.plain(shapes.kind)}")
+            st.caption(ui.plain(shapes.explanation.capitalize()) + ".")
             st.code(ui.teaching.shape_line(shapes.stages), language=None, wrap_lines=True)
             ui.table(shapes.stages, "shapes", key="pit_shapes", caption="Every stage of the forward pass (B = 1 sentence).")
         with right:
-            st.subheader(f"The same weights, {shapes.other_kind}")
+            st.subheader(f"The same weights, {ui.plain(shapes.other_kind)}")
             st.caption("Untrained for this reading: only the shapes are the lesson.")
             st.code(ui.teaching.shape_line(shapes.other_stages), language=None, wrap_lines=True)
             ui.table(shapes.other_stages, "other_shapes", key="pit_other_shapes", caption="The other paradigm's last stages.")

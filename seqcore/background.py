@@ -118,6 +118,17 @@ def _context() -> Any:
     return mp.get_context("spawn")
 
 
+def _lower(pid: int, nice: int, idle: bool) -> None:
+    """Lower a child at once from the parent (it needs seconds of imports before its own code runs): `nice` more,
+    and on Linux SCHED_IDLE when `idle` (it runs only on a core nothing else wants; a nice value still gets a
+    share of a busy core)."""
+    if nice and hasattr(os, "setpriority"):
+        os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, pid) + nice))
+    if idle and hasattr(os, "SCHED_IDLE"):
+        with contextlib.suppress(OSError):
+            os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0))
+
+
 def _result_from_dict(d: dict) -> TrainResult:
     history = [Progress(**p) for p in d.get("history", [])]
     keep = {k: v for k, v in d.items() if k not in ("history", "dev_metrics")}
@@ -190,14 +201,7 @@ class TrainingJob:
         self._process = ctx.Process(target=_child, args=args, name=f"seqcore-train-{self.name}", daemon=True)
         self._process.start()
         alive_r.close()  # the child has its own copy; this process keeps only the write end
-        if self.nice and hasattr(os, "setpriority"):
-            # Lowered at once from here: the child needs seconds of imports before its own code runs.
-            current = os.getpriority(os.PRIO_PROCESS, self._process.pid)
-            os.setpriority(os.PRIO_PROCESS, self._process.pid, min(19, current + self.nice))
-        if self.idle and hasattr(os, "SCHED_IDLE"):
-            # Linux: the child runs only on a core nothing else wants (a nice value still gets a share of a busy core).
-            with contextlib.suppress(OSError):
-                os.sched_setscheduler(self._process.pid, os.SCHED_IDLE, os.sched_param(0))
+        _lower(self._process.pid, self.nice, self.idle)
         self.started_at = time.perf_counter()
         if self._stop_requested:
             self._stop.set()
@@ -321,6 +325,7 @@ class ChildJob:
     kwargs: dict = field(default_factory=dict)
     nice: int = DEFAULT_NICE
     threads: int = DEFAULT_THREADS
+    idle: bool = True  # Linux: schedule the child as SCHED_IDLE, on cores nothing else wants
     progress: list[Any] = field(default_factory=list)
     result: Any = None
     error: str | None = None
@@ -362,9 +367,7 @@ class ChildJob:
         args = (self._events, self._stop, self.target, dict(self.kwargs), self.nice, self.threads)
         self._process = ctx.Process(target=_run_target, args=args, name=f"seqcore-{self.name}", daemon=True)
         self._process.start()
-        if self.nice and hasattr(os, "setpriority"):
-            current = os.getpriority(os.PRIO_PROCESS, self._process.pid)
-            os.setpriority(os.PRIO_PROCESS, self._process.pid, min(19, current + self.nice))
+        _lower(self._process.pid, self.nice, self.idle)
         self.started_at = time.perf_counter()
         if self._stop_requested:
             self._stop.set()

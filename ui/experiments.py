@@ -52,10 +52,11 @@ class _Shared:
 
 @st.cache_resource(show_spinner=False)
 def _shared() -> _Shared:
-    """One pool and one result store per server (SEQCORE_MAX_TRAINING runs at once, default 1)."""
-    from seqcore.background import TrainingPool, max_training_runs
+    """The server's one pool (training and experiments share it: SEQCORE_MAX_TRAINING runs at once, default 1) and
+    one result store."""
+    from ui.trainer import trainer
 
-    return _Shared(TrainingPool(max_training_runs()))
+    return _Shared(trainer().pool)
 
 
 def memory_defaults() -> tuple[tuple[int, ...], tuple[str, ...]]:

@@ -26,18 +26,19 @@ from streamlit.delta_generator import DeltaGenerator
 from ui import state
 from ui.config import LINK_SHOWN_CHARS, LINK_TERM_CHARS, LINK_TEXT_CHARS, SATURATION
 from ui.models import ModelEntry, all_models
+from ui.text import break_bare_links
 
 NAMES = ("model", "text", "text2", "layer", "direction", "unit", "aspect", "threshold", "present")
 PAGE_NAMES = frozenset(NAMES) - {"model", "present"}  # what a page's widgets hold
 DIRECTIONS = ("forward", "backward")  # seqcore.traces.DIRECTIONS (importing it here would load torch)
 ON, OFF = frozenset({"1", "true", "yes", "on"}), frozenset({"0", "false", "no", "off"})
-_MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+_MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&@])")
 
 
 def inert(value: str, limit: int = LINK_SHOWN_CHARS) -> str:
     """A value from the URL as Markdown that shows it as typed: shortened, one line, every markup character escaped."""
     short = value if len(value) <= limit else value[: limit - 1] + "…"
-    return _MARKUP.sub(r"\\\1", " ".join(short.split()))
+    return break_bare_links(_MARKUP.sub(r"\\\1", " ".join(short.split())))  # GFM links bare URLs past escapes
 
 
 def link_name(entry: ModelEntry) -> str:
@@ -52,7 +53,9 @@ def _url() -> dict[str, str]:
 def _say(notes: Sequence[str]) -> None:
     if notes:
         st.info(
-            "This link could not be followed in full: " + "; ".join(notes) + ". Those parts show the default view.",
+            "This link could not be followed in full: "
+            + "; ".join(notes)
+            + ". Those parts show the default view.",  # markup: values quoted through inert()
             icon="🔗",
         )
 

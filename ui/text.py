@@ -34,10 +34,15 @@ _BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
 ZWSP = "\u200b"
 
 
+def break_bare_links(text: str) -> str:
+    """Put a zero-width space where GitHub's Markdown would turn bare text into a link (after `://`, `www`, `@`)."""
+    return _BARE_LINK.sub(lambda m: m[1] + ZWSP, text)
+
+
 def plain(value: object) -> str:
     """Return `value` as text that Streamlit's Markdown shows literally: no link, image, HTML or formatting."""
     text = _BREAKS.sub(" ", str(value))
-    text = _BARE_LINK.sub(lambda m: m[1] + ZWSP, _MARKUP.sub(r"\\\1", text))
+    text = break_bare_links(_MARKUP.sub(r"\\\1", text))
     return _LINE_START.sub(lambda m: f"{m[1]}{m[2]}\\{m[3]}" if m[2] else f"{m[4]}\\{m[5]}", text, count=1)
 
 
@@ -47,5 +52,5 @@ _ENTITIES = {**{c: html.escape(c, quote=True) for c in "<>&\"'"}, **{c: f"&#{ord
 
 def html_text(value: object) -> str:
     """Return `value` as text for raw HTML: escaped for HTML, and no character left that Markdown reads."""
-    text = _BARE_LINK.sub(lambda m: m[1] + ZWSP, _BREAKS.sub(" ", str(value)))
+    text = break_bare_links(_BREAKS.sub(" ", str(value)))
     return "".join(_ENTITIES.get(c, c) for c in text)
