@@ -13,6 +13,8 @@ is timed (wall clock, the whole script run as AppTest drives it) and its peak me
                   directions), and the LSTM/GRU side by side       128 units drawn per heatmap)
     inside        aspect-restaurants-lstm                         300 tokens
     tagging       pos-ewt-lstm                                    300 tokens
+    gradients     the three sentiment models and their twins      300 tokens
+    pitfalls      sentiment-lstm (its shapes section)             300 tokens (readouts: its test set, first run)
     evaluation    pos-ewt-lstm on its test set (UD EWT test)      the largest shipped test set, first run
     train         the page with its default data, first run       (training itself runs in a child process)
 
@@ -43,6 +45,8 @@ PAGES = {
     "gates": ("app_pages/3_gates.py", "gates_sentence", "shipped:aspect-restaurants-lstm"),
     "inside": ("app_pages/6_inside.py", "inside_sentence", "shipped:aspect-restaurants-lstm"),
     "tagging": ("app_pages/7_tagging.py", "tag_sentence", "shipped:pos-ewt-lstm"),
+    "gradients": ("app_pages/8_gradients.py", "grad_sentence", "shipped:sentiment-lstm"),
+    "pitfalls": ("app_pages/9_pitfalls.py", "pit_sentence", "shipped:sentiment-lstm"),
     "evaluation": ("app_pages/4_evaluation.py", None, "shipped:pos-ewt-lstm"),
     "train": ("app_pages/5_train.py", None, None),
 }

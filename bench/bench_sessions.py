@@ -16,8 +16,10 @@ throughput shared by the server and the four browsers drawing, not one interacti
     switch   page link clicked -> the new page's title is up and its run is over
 
 An Enter after which the word has not appeared within 8 s counts as missed (no rerun started, or a
-rerun that never finished); it is typed again. Prints median, p90 and max per kind and overall, the
-number of missed Enters, and the load average before and after (the machine may be shared).
+rerun that never finished); it is typed again. Before the clock starts, one session visits every page
+once (the models load into the server's cache: a cold start is not an interaction). Prints median, p90
+and max per kind and overall, the five slowest interactions, the number of missed Enters, and the load
+average before and after (the machine may be shared).
 
 `--largest` instead times, in one session, each typed page on the largest sentence it accepts
 (SEQCORE_MAX_TOKENS tokens), in the browser (drawing included), with the server's peak memory.
@@ -162,11 +164,14 @@ async def worker(page, offset: int, until: float, times: dict, missed: list, thi
         if time.perf_counter() > until:
             return
         title, label = PAGES[k % len(PAGES)]
-        times["switch"].append(await switch(page, title))
+        took = await switch(page, title)
+        times["switch"].append(took)
+        times["slowest"].append((took, f"switch to {title}"))
         await read()
         took = await type_sentence(page, label, missed)
         if took is not None:
             times["type"].append(took)
+            times["slowest"].append((took, f"type on {title}"))
         await read()
 
 
@@ -185,11 +190,14 @@ async def sessions(url: str, n: int, seconds: float, train: bool, think: float) 
         browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         pages = [await open_session(browser, url) for _ in range(n)]
         trainer, workers = pages[0], pages[1:]
+        for title, label in PAGES:  # warm: every page's models loaded once, untimed
+            await switch(trainer, title)
+            await type_sentence(trainer, label, [])
         if train:
             await start_training(trainer)
         else:
             await switch(trainer, "Train")
-        times: dict[str, list[float]] = {"type": [], "switch": []}
+        times: dict[str, list] = {"type": [], "switch": [], "slowest": []}
         missed: list[str] = []
         load_before = os.getloadavg()
         until = time.perf_counter() + seconds
@@ -207,6 +215,7 @@ async def sessions(url: str, n: int, seconds: float, train: bool, think: float) 
     print(summary("type", times["type"]))
     print(summary("switch", times["switch"]))
     print(summary("all", times["type"] + times["switch"]))
+    print("slowest: " + "; ".join(f"{t:.2f} s {what}" for t, what in sorted(times["slowest"], reverse=True)[:5]))
     enters = len(times["type"]) + len(missed)
     print(f"Enter presses: {enters}, {len(missed)} with no finished rerun within {MISSED_AFTER:.0f} s")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
