@@ -90,7 +90,7 @@ corpus_key, sentences = corpus
 fits = ui.fitting_sentences(sentences, ui.units_of(predictor))
 if fits < len(sentences):
     st.warning(
-        f"The hidden states of all {len(sentences):,} sentences would pass {ui.config.SEARCH_STATES_MB} MB: "
+        f"The hidden states of all {len(sentences):,} sentences would pass {ui.config.SEARCH_STATES_MB:,} MB: "
         f"the first {fits:,} are searched."
     )
     sentences, corpus_key = sentences[:fits], f"{corpus_key}:first-{fits}"
@@ -119,7 +119,7 @@ what = "one of the units closest to a pattern" if found.near_misses else "one un
 title = f"No pattern: the {len(found.names)} units closest to one" if found.near_misses else None
 ui.chart(
     plots.pattern_figure(found.tokens, found.states, found.names, span, threshold, title),
-    f"Each line is {what}: its state after each word of your sentence. A pattern unit is above the dashed threshold "
+    f"Each line is {ui.plain(what)}: its state after each word of your sentence. A pattern unit is above the dashed threshold "
     "at every shaded word and below it just before them (the word on the left for forward units, on the right for "
     "backward ones). Hover a line for its unit and value.",
     key="search_pattern_chart",

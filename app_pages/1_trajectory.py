@@ -87,7 +87,7 @@ explained = left.selectbox(
     "Model to explain", chosen, key="traj_explain_model", format_func=lambda k: f"{by_key[k].label} · {by_key[k].cell.upper()}"
 )
 with right:
-    edit = ui.edited_copy_input(text, "traj_edit", "Edited copy, for before and after (empty: no comparison)")
+    edit = ui.capped(ui.edited_copy_input(text, "traj_edit", "Edited copy, for before and after (empty: no comparison)"))
 entry = by_key[explained]
 predictor = ui.get_predictor(entry)
 comparing = bool(edit.strip()) and edit.strip() != text.strip()
@@ -107,13 +107,15 @@ with st.container(key="traj_before_after"):
         before, after = predictor.trajectory(text), predictor.trajectory(edit)
         ui.chart(
             plots.edit_trajectory_figure((before.tokens, after.tokens), before.labels, (before.probs, after.probs), shown),
-            f"{entry.name}: P(class) after each word of the original (solid) and of the edited copy (dashed), words aligned: "
+            f"{ui.plain(entry.name)}: P(class) after each word of the original (solid) and of the edited copy (dashed), words aligned: "
             "+ marks an inserted word, − a dropped one, a→b a replaced one. Hover a point for its word and value.",
             key="traj_edit_chart",
         )
         for col, name, run in zip(st.columns(2), ("Original", "Edited copy"), (before, after)):
             label, p = run.final()
-            col.metric(name, label, f"P = {p:.3f} after the whole sentence", delta_color="off", delta_arrow="off")
+            col.metric(
+                ui.plain(name), ui.plain(label), f"P = {p:.3f} after the whole sentence", delta_color="off", delta_arrow="off"
+            )
         rows = ui.state_change_rows(entry, predictor, text, edit)
         ui.chart(
             plots.units_figure(rows, by="final", title=f"{entry.name}: units whose final state moved most with the edit"),

@@ -84,10 +84,14 @@ if ranking is not None:
     order = ui.shown_units(ranking, layer, direction, by, None)
 units = order if top is None else order[:top]
 
-shown = f"the {len(units)} best-ranked of {cfg.hidden_size} units" if top is not None else f"all {cfg.hidden_size} units, ranked"
+shown = (
+    f"the {len(units)} best-ranked of {cfg.hidden_size:d} units" if top is not None else f"all {cfg.hidden_size:d} units, ranked"
+)
 st.subheader(f"Every gate and state: layer {layer:d}, {ui.plain(direction)}, {ui.plain(cell_spec(cfg.cell).title)}")
 if ranking is not None:
-    st.caption(f"Rows: {shown} for the {ui.md_plain(ranking.item)} (label: the unit's real index), best on top.")
+    st.caption(
+        f"Rows: {shown} for the {ui.md_plain(ranking.item)} (label: the unit's real index), best on top."
+    )  # markup: numbers
 c1, c2 = st.columns(2)
 with c1:
     words = ui.window("First word shown", len(tokens), ui.config.GATES_MAX_WORDS, "gates_words", "words")
@@ -161,7 +165,7 @@ else:
                     or gate_names[-1]
                 )
                 long_name = gate_info(m.cell, gate).long_name
-                shown = ui.windows.leading(lt2.gates[gate].shape[1], ui.config.GATES_MAX_UNITS)
+                first = ui.windows.leading(lt2.gates[gate].shape[1], ui.config.GATES_MAX_UNITS)
                 ui.chart(
                     ui.gate_window_heatmap(
                         lt2.gates[gate],
@@ -169,11 +173,11 @@ else:
                         m.cell,
                         gate,
                         words,
-                        list(range(shown.stop)) if shown.clipped else None,
+                        list(range(first.stop)) if first.clipped else None,
                         f"{m.name}: {gate} ({long_name}), layer 0 forward",  # a Plotly title: names are clean_name-d
                     ),
                     f"{ui.plain(m.name)}'s {ui.plain(long_name)} for every unit and word, first layer, left to right"
-                    + (f" (its first {shown.stop:d} of {shown.total:d} units)." if shown.clipped else "."),
+                    + (f" (its first {first.stop:d} of {first.total:d} units)." if first.clipped else "."),
                     key=f"{key}_heat",
                 )
                 summaries[f"{m.name} ({cell_spec(m.cell).title})"] = saturation(m.cell, lt2.gates, threshold)

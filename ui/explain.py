@@ -18,9 +18,9 @@ import pandas as pd
 import streamlit as st
 
 from ui import state
-from ui.text import break_bare_links
 from ui.config import UNITS_TOP, UNITS_TOP_RANGE
 from ui.models import ModelEntry, model_version
+from ui.text import break_bare_links
 from ui.widgets import chart, table
 
 if TYPE_CHECKING:  # annotations only: importing ui must not load torch
@@ -126,16 +126,16 @@ def word_range(tokens: Sequence[str], key: str, label: str, help: str | None = N
     """A range slider over the sentence's tokens; return the range as (I, J), token indices, end exclusive."""
     n = len(tokens)
     if n == 1:
-        st.caption(f"{label}: the sentence's one token, 0:1.")
+        st.caption(f"{md_plain(label)}: the sentence's one token, 0:1.")
         return 0, 1
     start, end = default_span(tokens)
     low, high = st.select_slider(
-        label,
+        md_plain(label),
         options=list(range(n)),
         value=(start, end - 1),
         key=f"{key}_{text_key(*tokens)}",
-        format_func=lambda i: f"{i}: {tokens[i]}",
-        help=help,
+        format_func=lambda i: f"{i}: {md_plain(tokens[i])}",  # a select slider's options are Markdown too
+        help=help,  # markup: callers' literals (tests/app/test_markup.py checks word_range's calls)
     )
     return int(low), int(high) + 1
 
@@ -180,7 +180,7 @@ def shown_units(ranking: UnitRanking, layer: int, direction: str, by: str, top: 
 def top_units_input(hidden: int, key: str) -> int | None:
     """The number of ranked units to draw (UNITS_TOP at first) and a toggle to draw them all; None means all."""
     left, right = st.columns(2)
-    every = right.toggle(f"Show all {hidden} units", key=f"{key}_all", help="Every unit of the layer, in ranking order.")
+    every = right.toggle(f"Show all {hidden:d} units", key=f"{key}_all", help="Every unit of the layer, in ranking order.")
     top = left.number_input(
         "Units shown (the best ranked)",
         int(UNITS_TOP_RANGE.low),
@@ -201,19 +201,22 @@ def show_ranking(ranking: UnitRanking, layer: int, direction: str, by: str, top:
     where = f"layer {layer} {direction}"
     target = md_plain(ranking.target)
     what = (
-        f"how much each unit's state changes over tokens {ranking.span[0]}:{ranking.span[1]} (mean \\|h - h before\\|)"
+        f"how much each unit's state changes over tokens {ranking.span[0]:d}:{ranking.span[1]:d} (mean \\|h - h before\\|)"
         if by == "change" and ranking.span is not None
         else f"\\|gradient x activation\\| of logit({target}) summed over the words"
     )
     chart(
         plots.units_figure(rows, by, ranking.target, title=f"Units of {where} ranked for the {ranking.item}"),
-        f"Bars: {what}; blue units push towards {target}, orange ones against it. Labels keep the real unit index.",
+        f"Bars: {what}; blue units push towards {target}, orange ones against it. Labels keep the real unit index.",  # markup: what and target escaped above
         key=f"{key}_chart",
     )
     best = ranking.ranked(by, top=1)
     if best and len(ranking.layers) > 1:
         b = best[0]
-        st.caption(f"Over all {len(ranking.layers)} layer-directions, the top unit is layer {b.layer} {b.direction} #{b.unit}.")
+        st.caption(
+            f"Over all {len(ranking.layers)} layer-directions, the top unit is layer {b.layer:d} {md_plain(b.direction)} "
+            f"\\#{b.unit:d}."
+        )
     table(
         pd.DataFrame(rows).round(5),
         f"units_{where.replace(' ', '_')}",
@@ -234,4 +237,4 @@ def ranked_unit_slider(order: Sequence[int], key: str, label: str) -> int:
         state.set_widget(key, order[0])
     state.set_widget(top_key, order[0])
     rank = {u: k + 1 for k, u in enumerate(order)}
-    return int(st.select_slider(label, options=list(order), key=key, format_func=lambda u: f"#{u} (rank {rank[u]})"))
+    return int(st.select_slider(md_plain(label), options=list(order), key=key, format_func=lambda u: f"#{u} (rank {rank[u]})"))

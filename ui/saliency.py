@@ -71,9 +71,9 @@ def draw_saliency(sal: Saliency, name: str, key: str) -> None:
         f"after {sal.steps} steps. {md_plain(sal.method[:1].upper() + sal.method[1:])}."
     )
     if sal.converged:
-        st.caption(message)
+        st.caption(message)  # markup: its user strings went through md_plain above
     else:
-        st.warning(message + " The integral did not converge within 1%: read the colours as approximate.")
+        st.warning(message + " The integral did not converge within 1%: read the colours as approximate.")  # markup: same
     with st.expander("The attributions as numbers"):
         table(saliency_rows(sal), f"saliency_{key}", key=f"{key}_table", caption="One row per word (logit units).")
 
@@ -130,7 +130,9 @@ def edited_copy_input(text: str, key: str, label: str) -> str:
     if not state.has_widget(key) or (source != text and untouched):
         state.set_widget(key, negation_edit(text))
         state.set_widget(source_key, text)
-    return st.text_input(label, key=key, help="Edit a word or two of the first sentence; leave it empty for no comparison.")
+    return st.text_input(
+        md_plain(label), key=key, help="Edit a word or two of the first sentence; leave it empty for no comparison."
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

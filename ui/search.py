@@ -8,8 +8,6 @@ of at most SEARCH_STATES_CACHED corpora; a search over them is numpy on a boolea
 
 from __future__ import annotations
 
-import html
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -23,6 +21,7 @@ from ui import config
 from ui.config import SEARCH_STATES_CACHED
 from ui.models import ModelEntry, model_version
 from ui.sources import Picked
+from ui.text import html_text  # ui.search.html_text: the escaping of match_html
 
 if TYPE_CHECKING:  # annotations only: importing ui must not load torch
     import numpy as np
@@ -178,17 +177,6 @@ def find_matches(
     return Found(pattern, search(corpus, pattern, top), query.tokens[0], sentence[:, columns], names, near)
 
 
-# Markdown's characters as numeric entities: they show as themselves whether Streamlit reads the block as HTML or,
-# past a blank line, as Markdown (where `![x](http://...)` would be an image the browser fetches).
-_ENTITIES = {**{c: html.escape(c, quote=True) for c in "<>&\"'"}, **{c: f"&#{ord(c)};" for c in "\\`*_~[]#+!|$:@{}().-="}}
-_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
-
-
-def html_text(value: object) -> str:
-    """A user string for raw HTML: HTML-escaped, line breaks as spaces, and no character left that Markdown reads."""
-    return "".join(_ENTITIES.get(c, c) for c in _BREAKS.sub(" ", str(value)))  # one character at a time
-
-
 def match_html(match: Match) -> str:
     """A match's sentence as HTML: every piece escaped, the matched words marked."""
     from seqcore.search import match_segments
@@ -208,7 +196,8 @@ def show_matches(matches: Sequence[Match], pattern_size: int) -> None:
             f"<li style='margin-bottom:0.4rem'><b>{k}.</b> score {m.score:.3f} · {m.units_matched} of {pattern_size} units "
             f"· <code>{html_text(m.id)}</code> · tokens {m.start}:{m.end}<br>{match_html(m)}</li>"
         )
-    st.markdown(f"<ol style='list-style:none;padding-left:0'>{''.join(lines)}</ol>", unsafe_allow_html=True)
+    body = "".join(lines)  # every user string in it went through html_text
+    st.markdown(f"<ol style='list-style:none;padding-left:0'>{body}</ol>", unsafe_allow_html=True)  # markup: html_text
 
 
 def match_rows(matches: Sequence[Match]) -> list[dict]:

@@ -45,7 +45,7 @@ def clickable_chart(fig: Any, caption: str, key: str) -> Any:
     import streamlit as st
 
     event = st.plotly_chart(fig, key=key, config={"displaylogo": False}, on_select="rerun", selection_mode="points")
-    st.caption(caption)
+    st.caption(caption)  # markup: checked at the call sites (tests/app/test_markup.py)
     return event
 
 

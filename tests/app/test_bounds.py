@@ -30,6 +30,7 @@ def test_the_sentence_cap_cuts_and_says_so(app, monkeypatch, text, cut):
     monkeypatch.setenv("SEQCORE_MAX_TOKENS", "12")
     at = app()
     goto(at, "1_trajectory")
+    at.text_input(key="traj_edit").set_value("").run()  # no edited copy: the one sentence is the one capped
     at.text_input(key="traj_sentence").set_value(text).run()
     clean(at)
     table = next(d.value for d in at.dataframe if "word" in d.value.columns)
@@ -60,16 +61,18 @@ def test_gates_draws_a_window_of_words_and_units(app, monkeypatch):
     maps = heatmaps(at)
     assert len(maps) >= 8 and all(len(m["x"]) == size for m in maps)
     assert all(len(m["y"]) == 4 for m in maps)
+    ranked = [str(u) for u in heatmaps(at)[0]["y"]]  # the rows keep the units' ranking order
     at.slider(key="gates_words").set_value(40).run()
-    at.slider(key="gates_units").set_value(2).run()
+    at.slider(key="gates_rows").set_value(2).run()
     clean(at)
     first = heatmaps(at)[0]
-    assert first["x"][0] == 40 and first["x"][-1] == 40 + size - 1 and first["y"] == ["2", "3", "4", "5"]
+    assert first["x"][0] == 40 and first["x"][-1] == 40 + size - 1
+    assert len(first["y"]) == 4 and [str(u) for u in first["y"]][:2] == ranked[2:]  # the window moved down the order
     # A short sentence and a small model need no window.
     at.text_input(key="gates_sentence").set_value(words(5)).run()
     monkeypatch.setattr(ui.config, "GATES_MAX_UNITS", 128)
     at.run()
-    assert not [s for s in at.slider if s.key in ("gates_words", "gates_units")]
+    assert not [s for s in at.slider if s.key in ("gates_words", "gates_rows")]
     assert all(len(m["x"]) == 5 for m in heatmaps(at))
 
 

@@ -52,9 +52,20 @@ MARKDOWN_ARGS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
     "sentence_input": ((1,), ("label",)),
     "download": ((3,), ("label",)),
     "pick_data": ((), ("upload_label", "radio_label")),
+    "clickable_chart": ((1,), ("caption",)),
+    "word_range": ((2,), ("label", "help")),
 }
 NUMERIC_SPEC = re.compile(r".*[,dfFeEgG%n]$")  # a format a string cannot take: the value is a number
-SAFE_CALLS = {"plain", "md_plain", "inert", "skipped_text", "len", "int", "float", "round"}  # the escaping helpers of ui, and numbers
+SAFE_CALLS = {
+    "plain",
+    "md_plain",
+    "inert",
+    "skipped_text",
+    "len",
+    "int",
+    "float",
+    "round",
+}  # the escaping helpers of ui, and numbers
 MARKER = "# markup:"
 
 
