@@ -34,7 +34,9 @@ ui.collect_session_models()  # before the sidebar: a finished run's or an upload
 ui.follow_link()  # before the sidebar: a link names the model
 ui.sidebar()
 try:
-    with ui.user_errors("This page stopped"):  # a last net: the pages catch seqcore's errors themselves
+    # page_work: a training child waits between steps while a page runs and its browser draws (seqcore.foreground)
+    with ui.page_work(), ui.user_errors("This page stopped"):  # a last net: the pages catch seqcore's errors themselves
         page.run()
 finally:  # also after st.stop(): the URL keeps the view
+    ui.sidebar_device()
     ui.write_link()

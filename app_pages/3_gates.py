@@ -135,7 +135,12 @@ st.header("LSTM and GRU side by side")
 st.write("The same sentence through two models: does the LSTM's forget gate behave like the GRU's update gate?")
 models = ui.all_models()
 by_key = {m.key: m for m in models}
-if len(models) < 2:
+compare = st.toggle(
+    "Compare two models", key="gates_compare", help="Trace the sentence through two models and draw one gate of each."
+)  # off at first: two more traces and three more charts to draw on every rerun
+if not compare:
+    pass
+elif len(models) < 2:
     st.info("Only one model is available; ship or train a second one (an LSTM and a GRU) to compare them.")
 else:
     summaries = {}

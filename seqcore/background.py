@@ -3,7 +3,8 @@
 A `TrainingJob` runs `seqcore.pipeline.fit` in a process of its own (from a fork server, or
 spawned; never a fork of the server itself, so no lock or thread of the parent is copied), lowered with `os.nice`
 (and, on Linux, scheduled as SCHED_IDLE: it runs on cores nothing else wants) and limited to a few torch
-threads. The parent polls it: progress reports arrive through a queue, Stop sets an event that
+threads; between two steps it also waits while the server is busy with a page and a little after
+(`seqcore.foreground`). The parent polls it: progress reports arrive through a queue, Stop sets an event that
 `fit` checks between steps, and the finished model comes back as a checkpoint folder (safetensors
 and JSON, never a pickle of the model). A crash, a kill or a runaway run ends the child, not the
 server. A `TrainingPool` caps how many jobs run at once; the others wait in a queue, in order.
@@ -38,6 +39,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from seqcore.batching import Example
+from seqcore.foreground import Foreground, start_method
 from seqcore.training import Progress, TrainConfig, TrainResult
 
 DEFAULT_NICE = 10  # scheduling priority added to the child: the kernel favours the server's threads
@@ -67,12 +69,15 @@ def _child(
     threads: int,
     max_seconds: float | None = None,
     server_alive: Any = None,
+    foreground: Foreground | None = None,
 ) -> None:
     """Train in the child process and report through `events`; every outcome ends with one final event."""
     deadline = None if max_seconds is None else time.monotonic() + max_seconds
     why: list[str] = []
 
     def should_stop() -> bool:
+        if foreground is not None:  # between two steps: let the server's pages (and their browsers) go first
+            foreground.wait_quiet()
         if server_alive is not None and server_alive.poll():  # nothing is ever sent: readable means EOF, the server is gone
             why.append("orphaned")
             return True
@@ -111,11 +116,10 @@ def _child(
 def _context() -> Any:
     """A fork server where there is one (a clean single-threaded process that has imported seqcore once, so
     each child starts in a fraction of a second), else spawn. Never a plain fork of a threaded server."""
-    if "forkserver" in mp.get_all_start_methods():
-        ctx = mp.get_context("forkserver")
+    ctx = mp.get_context(start_method())
+    if start_method() == "forkserver":
         ctx.set_forkserver_preload(["seqcore.pipeline"])
-        return ctx
-    return mp.get_context("spawn")
+    return ctx
 
 
 def _lower(pid: int, nice: int, idle: bool) -> None:
@@ -148,6 +152,7 @@ class TrainingJob:
     threads: int = DEFAULT_THREADS
     max_seconds: float | None = None  # end the run (keeping the best model so far) after this long
     idle: bool = True  # Linux: schedule the child as SCHED_IDLE, on cores nothing else wants
+    foreground: Foreground | None = None  # the server's interactive work: the child waits between steps while it runs
     progress: list[Progress] = field(default_factory=list)
     error: str | None = None
     finished: FinishedTraining | None = None
@@ -197,6 +202,7 @@ class TrainingJob:
             self.threads,
             self.max_seconds,
             alive_r,
+            self.foreground,
         )
         self._process = ctx.Process(target=_child, args=args, name=f"seqcore-train-{self.name}", daemon=True)
         self._process.start()
@@ -293,8 +299,16 @@ class TrainingJob:
         return [asdict(p) for p in self.progress if p.kind == "epoch"]
 
 
-def _run_target(events: Any, stop: Any, target: str, kwargs: dict, nice: int, threads: int) -> None:
+def _run_target(
+    events: Any, stop: Any, target: str, kwargs: dict, nice: int, threads: int, foreground: Foreground | None = None
+) -> None:
     """Call `target` in the child with progress and Stop relayed; every outcome ends with one final event."""
+
+    def should_stop() -> bool:
+        if foreground is not None:
+            foreground.wait_quiet()
+        return bool(stop.is_set())
+
     try:
         if nice and not hasattr(os, "setpriority"):
             os.nice(nice)
@@ -303,7 +317,7 @@ def _run_target(events: Any, stop: Any, target: str, kwargs: dict, nice: int, th
         torch.set_num_threads(threads)
         module, _, name = target.partition(":")
         function = getattr(importlib.import_module(module), name)
-        result = function(**kwargs, on_progress=lambda p: events.put(("progress", p)), should_stop=stop.is_set)
+        result = function(**kwargs, on_progress=lambda p: events.put(("progress", p)), should_stop=should_stop)
         events.put(("done", result))
     except BaseException as err:  # noqa: BLE001 - reported to the parent, which shows it
         message = str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
@@ -326,6 +340,7 @@ class ChildJob:
     nice: int = DEFAULT_NICE
     threads: int = DEFAULT_THREADS
     idle: bool = True  # Linux: schedule the child as SCHED_IDLE, on cores nothing else wants
+    foreground: Foreground | None = None  # the server's interactive work: the child waits between steps while it runs
     progress: list[Any] = field(default_factory=list)
     result: Any = None
     error: str | None = None
@@ -364,7 +379,7 @@ class ChildJob:
         """Start the child process (the pool calls this when a slot is free)."""
         ctx = _context()
         self._events, self._stop = ctx.Queue(), ctx.Event()
-        args = (self._events, self._stop, self.target, dict(self.kwargs), self.nice, self.threads)
+        args = (self._events, self._stop, self.target, dict(self.kwargs), self.nice, self.threads, self.foreground)
         self._process = ctx.Process(target=_run_target, args=args, name=f"seqcore-{self.name}", daemon=True)
         self._process.start()
         _lower(self._process.pid, self.nice, self.idle)
@@ -427,15 +442,18 @@ Job = TypeVar("Job", "TrainingJob", ChildJob)
 class TrainingPool:
     """At most `max_running` jobs (training or any `ChildJob`) run at once; the others wait, first come first served."""
 
-    def __init__(self, max_running: int = 1) -> None:
+    def __init__(self, max_running: int = 1, foreground: Foreground | None = None) -> None:
         if max_running < 1:
             raise ValueError(f"max_running must be >= 1, got {max_running}")
         self.max_running = max_running
+        self.foreground = foreground  # given to every job that has none: its child steps aside while the server works
         self._jobs: list[TrainingJob | ChildJob] = []
         self._lock = threading.Lock()  # several sessions poll from their own threads
 
     def submit(self, job: Job) -> Job:
         """Queue a job; it starts at once when a slot is free."""
+        if job.foreground is None:
+            job.foreground = self.foreground
         with self._lock:
             self._jobs.append(job)
         self.poll()

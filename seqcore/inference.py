@@ -16,7 +16,7 @@ from seqcore.checkpoints import Checkpoint, load_checkpoint
 from seqcore.device import device_for, full_float32, same_device
 from seqcore.metrics import Metrics
 from seqcore.models import SequenceModel
-from seqcore.scoring import Predictions, evaluate, predict
+from seqcore.scoring import Predictions, evaluate, predict, predictions_table
 from seqcore.taskspecs import article
 from seqcore.tokens import offsets_to_token_span, tokenize
 from seqcore.traces import Trace, trace_ids, trajectory_logits
@@ -204,6 +204,12 @@ class Predictor:
         model = self.batch_model
         with full_float32(next(model.parameters()).device):
             return predict(model, examples, self.encoder, batch_size)
+
+    def prediction_rows(self, examples: Sequence[Example]) -> list[dict]:
+        """One row per labeled item (`seqcore.scoring.predictions_table`), on the batch device in full float32."""
+        model = self.batch_model
+        with full_float32(next(model.parameters()).device):
+            return predictions_table(model, examples, self.encoder)
 
     def evaluate(self, examples: Sequence[Example], batch_size: int = 64) -> tuple[Metrics, float]:
         """Score many labeled examples (metrics, mean loss), on the batch device in full float32."""

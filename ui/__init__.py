@@ -8,6 +8,7 @@
 - `ui.search`: hidden-state search: a corpus's states computed once per model and corpus, matches highlighted.
 - `ui.selection`: chart clicks (a confusion cell) read as the page's choice.
 - `ui.jobs`: training in a child process (a capped pool per server), its progress, and keeping its model.
+- `ui.trainer`: the server's pool and the page runs its children step aside for (`page_work`).
 - `ui.uploads`: a model zip uploaded (treated as hostile) joins this session's models.
 - `ui.widgets`: the sidebar, the sentence box, tables with CSV downloads, charts, problem lists, highlights.
 - `ui.links`: a view's state in the URL (links that reproduce it) and presenter mode.
@@ -96,6 +97,7 @@ from ui.search import (
 from ui.selection import clickable_chart, clicked_cell, follow_clicked_cell
 from ui.sources import Picked, data_hash, demo_files, pick_data, train_corpora
 from ui.text import html_text, plain
+from ui.trainer import page_work
 from ui.uploads import model_zip_upload
 from ui.widgets import (
     CLASS_BACKGROUNDS,
@@ -112,6 +114,7 @@ from ui.widgets import (
     sentence_input,
     show_problems,
     sidebar,
+    sidebar_device,
     skipped_text,
     table,
     tag_table,
@@ -174,6 +177,7 @@ __all__ = [
     "md_plain",
     "model_for_task",
     "model_zip_upload",
+    "page_work",
     "models_of_task",
     "negation_edit",
     "next_model_name",
@@ -203,6 +207,7 @@ __all__ = [
     "shown_units",
     "side_by_side_default",
     "sidebar",
+    "sidebar_device",
     "spans_for_terms",
     "skipped_text",
     "start_training",

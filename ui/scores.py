@@ -16,9 +16,7 @@ if TYPE_CHECKING:  # annotations only: importing ui must not load torch
 
 @st.cache_data(show_spinner="Predicting...", max_entries=64)
 def _predictions(version: str, data_key: str, _predictor: Predictor, _examples: Sequence[Example]) -> list[dict]:
-    from seqcore.scoring import predictions_table
-
-    return predictions_table(_predictor.model, list(_examples), _predictor.encoder)
+    return _predictor.prediction_rows(list(_examples))  # a whole file: the batch device (the GPU when there is one)
 
 
 def predictions(entry: ModelEntry, predictor: Predictor, data_key: str, examples: Sequence[Example]) -> list[dict]:
@@ -49,9 +47,7 @@ def accuracy(rows: Sequence[dict]) -> float:
 
 @st.cache_data(show_spinner="Evaluating...", max_entries=32)
 def _evaluation(version: str, data_key: str, _predictor: Predictor, _examples: Sequence[Example]) -> tuple[dict, float]:
-    from seqcore.scoring import evaluate
-
-    metrics, loss = evaluate(_predictor.model, list(_examples), _predictor.encoder)
+    metrics, loss = _predictor.evaluate(list(_examples))  # the batch device (the GPU when there is one)
     return metrics.to_dict(), loss
 
 

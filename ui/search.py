@@ -119,6 +119,7 @@ def states_store() -> StatesStore:
 
 def corpus_states_for(entry: ModelEntry, predictor: Predictor, corpus_key: str, examples: Sequence[Example]) -> CorpusStates:
     """The corpus's hidden states for this model: computed once (batched, on the model's device, with a progress bar)."""
+    from seqcore.device import full_float32
     from seqcore.search import corpus_states
 
     key = (model_version(entry), corpus_key)
@@ -132,7 +133,9 @@ def corpus_states_for(entry: ModelEntry, predictor: Predictor, corpus_key: str, 
         bar.progress(done / total, text=f"Hidden states: {done:,} of {total:,} sentences")
 
     try:
-        states = corpus_states(predictor.model, predictor.encoder, list(examples), progress=progress)
+        model = predictor.batch_model  # a whole corpus: the batch device (the GPU when there is one)
+        with full_float32(next(model.parameters()).device):
+            states = corpus_states(model, predictor.encoder, list(examples), progress=progress)
     finally:
         bar.empty()
     store.put(key, states)

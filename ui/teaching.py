@@ -141,16 +141,14 @@ def gradient_table(flows: Mapping[str, GradientFlow], layer: int, direction: str
 
 @st.cache_data(show_spinner="Reading the test set three ways...", max_entries=32)
 def _readouts(version: str, data_key: str, _predictor: Predictor, _examples: Sequence[Example]) -> ReadoutComparison:
+    from seqcore.device import full_float32
     from seqcore.pitfalls import compare_readouts
 
-    return compare_readouts(
-        _predictor.model,
-        _predictor.encoder,
-        list(_examples),
-        batch_size=READOUT_BATCH,
-        seed=BATCH_SEED,
-        draw_size=READOUT_DRAWN,
-    )
+    model = _predictor.batch_model  # a whole test set: the batch device (the GPU when there is one)
+    with full_float32(next(model.parameters()).device):
+        return compare_readouts(
+            model, _predictor.encoder, list(_examples), batch_size=READOUT_BATCH, seed=BATCH_SEED, draw_size=READOUT_DRAWN
+        )
 
 
 def readout_comparison(entry: ModelEntry, predictor: Predictor, data_key: str, examples: Sequence[Example]) -> ReadoutComparison:

@@ -9,8 +9,10 @@ are killed `TRAIN_ORPHAN_SECONDS` later unless the session reconnects and takes 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -19,6 +21,7 @@ from ui.config import POLL_SECONDS, TRAIN_ORPHAN_SECONDS
 
 if TYPE_CHECKING:  # annotations only: importing ui must not load torch
     from seqcore.background import TrainingJob, TrainingPool
+    from seqcore.foreground import Foreground
 
 
 class Trainer:
@@ -27,7 +30,7 @@ class Trainer:
     def __init__(self, max_running: int, poll_seconds: float = POLL_SECONDS, orphan_seconds: float = TRAIN_ORPHAN_SECONDS):
         from seqcore.background import TrainingPool
 
-        self.pool: TrainingPool = TrainingPool(max_running)
+        self.pool: TrainingPool = TrainingPool(max_running, foreground())
         self.orphan_seconds = orphan_seconds
         self._orphans: dict[int, tuple[TrainingJob, float]] = {}
         self._lock = threading.Lock()
@@ -67,6 +70,21 @@ class Trainer:
         """A session (back again) watches the run: it is nobody's orphan."""
         with self._lock:
             self._orphans.pop(id(job), None)
+
+
+@st.cache_resource(show_spinner=False)
+def foreground() -> Foreground:
+    """The server's interactive work, shared with its training children (they wait between steps while it runs)."""
+    from seqcore.foreground import Foreground  # no torch
+
+    return Foreground()
+
+
+@contextlib.contextmanager
+def page_work() -> Iterator[None]:
+    """Mark one script run as interactive work: training children step aside until it (and its drawing) is over."""
+    with foreground().working():
+        yield
 
 
 @st.cache_resource(show_spinner=False)

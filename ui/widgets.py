@@ -7,7 +7,9 @@ Colours come from `seqcore.palette` (colour-blind safe: never red against green)
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -61,6 +63,28 @@ def sidebar() -> None:
         st.caption("Nothing leaves this machine: the app reads local files only.")
 
 
+@st.cache_resource(show_spinner=False)
+def _devices() -> str:
+    from seqcore.device import describe_devices  # torch: after the page, which has loaded it already
+
+    return describe_devices()
+
+
+def sidebar_device() -> None:
+    """Say in the sidebar where the work runs (drawn after the page, so the first render waits for no torch import).
+
+    Nothing is said while no model has been loaded (torch not imported): no device is in use yet.
+    """
+    if "torch" not in sys.modules:
+        return
+    with st.sidebar:
+        st.caption(
+            f"Device: {plain(_devices())}. SEQCORE_DEVICE sets one for everything.",
+            help="One sentence (traces, trajectories, saliency) runs where it is fastest, the CPU; training and whole "
+            "files (scores, corpus states) use the GPU when there is one (CUDA, else MPS).",
+        )
+
+
 def sentence_input(key: str, label: str = "Sentence", help: str | None = None) -> str:
     """A text box that starts from the sentence last used on any page, and becomes it when edited.
 
@@ -104,11 +128,16 @@ def example_sentences(key: str, sentence_key: str, examples: Sequence[str]) -> N
     )
 
 
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """A table as UTF-8 CSV, without the index."""
+    return df.to_csv(index=False).encode("utf-8")
+
+
 def download(df: pd.DataFrame, name: str, key: str, label: str = "Download CSV") -> None:
-    """A CSV download button for a table."""
+    """A CSV download button for a table; the CSV is written when the button is clicked, not on every rerun."""
     st.download_button(
         label,  # markup: checked at the call sites (tests/app/test_markup.py)
-        df.to_csv(index=False).encode("utf-8"),
+        partial(csv_bytes, df),  # deferred: writing every table's CSV cost up to 80 ms per rerun (Evaluation)
         file_name=f"{name}.csv",
         mime="text/csv",
         key=key,

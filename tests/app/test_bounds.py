@@ -53,6 +53,7 @@ def test_gates_draws_a_window_of_words_and_units(app, monkeypatch):
     at = app()
     at.selectbox(key="model_key").set_value("shipped:tiny-aspect-lstm").run()
     goto(at, "3_gates")
+    at.toggle(key="gates_compare").set_value(True).run()  # the side-by-side heatmaps are windowed too
     at.text_input(key="gates_sentence").set_value(words(100)).run()
     clean(at)
     size = ui.config.GATES_MAX_WORDS

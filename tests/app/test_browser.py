@@ -298,6 +298,11 @@ def test_every_page_in_a_real_browser(server, capsys):
             page.locator(".st-key-traj_before_after .js-plotly-plot").nth(1).wait_for()
             app.toggle(SALIENCY, "Completeness")
             page.locator(".st-key-traj_saliency_section .js-plotly-plot").nth(1).wait_for()  # both sentences' words
+            # A table's CSV is written when its button is clicked (not on every rerun) and holds the table.
+            with page.expect_download() as info:
+                page.get_by_role("button", name="Download CSV").first.click()
+            csv = Path(info.value.path()).read_text(encoding="utf-8").splitlines()
+            assert csv[0].startswith("position,word") and any(",lovely," in line for line in csv), csv[:3]
             app.shot("1_trajectory")
             app.shot_of(
                 "explain_saliency",

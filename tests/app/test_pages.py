@@ -263,7 +263,11 @@ def test_gates_layers_directions_units_and_comparison(app):
     goto(at, "3_gates")
     clean(at)
     heat = [c for c in charts(at) if "heatmap" in c.proto.spec]
-    assert len(heat) >= 6 + 2  # i f g o c h, and the two side-by-side models
+    assert len(heat) >= 6  # i f g o c h
+    assert not {"gates_left", "gates_right"} & {b.key for b in at.selectbox}  # no comparison until asked for
+    at.toggle(key="gates_compare").set_value(True).run()
+    clean(at)
+    assert len([c for c in charts(at) if "heatmap" in c.proto.spec]) >= len(heat) + 2  # the two side-by-side models
     at.selectbox(key="gates_layer").set_value(1).run()
     at.selectbox(key="gates_direction").set_value("backward").run()
     at.select_slider(key="gates_unit").set_value(5).run()

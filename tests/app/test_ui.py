@@ -97,3 +97,29 @@ def test_clean_name(name, expected):
     import ui
 
     assert ui.clean_name(name, "fallback") == expected
+
+
+def test_a_table_download_writes_its_csv_only_when_clicked():
+    """Every table has a CSV download, written on click (a callable), not on every rerun; the CSV is the table's."""
+    import pandas as pd
+
+    from ui.widgets import csv_bytes
+
+    df = pd.DataFrame([{"word": "not, bad", "p": 0.25}, {"word": "é", "p": 1.0}])
+    assert csv_bytes(df).decode("utf-8").splitlines() == ["word,p", '"not, bad",0.25', "é,1.0"]
+    code = """
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_string("import ui\\nui.table([{'a': 1}], 'x', key='t')").run()
+assert not at.exception, at.exception
+button = at.get("download_button")[0].proto
+print(button.deferred_file_id != "" and button.url == "")
+"""
+    assert run_python(code) == "True"
+
+
+def test_the_sidebar_says_where_the_work_runs_once_a_model_is_loaded(app):
+    at = app()
+    from seqcore.device import describe_devices
+
+    captions = " ".join(c.value for c in at.sidebar.caption)
+    assert f"Device: {describe_devices()}." in captions.replace("\\", "")  # the first page loaded a model
