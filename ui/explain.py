@@ -130,7 +130,7 @@ def word_range(tokens: Sequence[str], key: str, label: str, help: str | None = N
         return 0, 1
     start, end = default_span(tokens)
     low, high = st.select_slider(
-        md_plain(label),
+        label,  # markup: a page's constant label (its call sites are checked); escaping would put backslashes in its accessible name
         options=list(range(n)),
         value=(start, end - 1),
         key=f"{key}_{text_key(*tokens)}",
@@ -237,4 +237,11 @@ def ranked_unit_slider(order: Sequence[int], key: str, label: str) -> int:
         state.set_widget(key, order[0])
     state.set_widget(top_key, order[0])
     rank = {u: k + 1 for k, u in enumerate(order)}
-    return int(st.select_slider(md_plain(label), options=list(order), key=key, format_func=lambda u: f"#{u} (rank {rank[u]})"))
+    return int(
+        st.select_slider(
+            label,  # markup: a page's constant label (its call sites are checked); escaping would put backslashes in its accessible name
+            options=list(order),
+            key=key,
+            format_func=lambda u: f"#{u} (rank {rank[u]})",
+        )
+    )

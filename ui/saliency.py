@@ -131,7 +131,9 @@ def edited_copy_input(text: str, key: str, label: str) -> str:
         state.set_widget(key, negation_edit(text))
         state.set_widget(source_key, text)
     return st.text_input(
-        md_plain(label), key=key, help="Edit a word or two of the first sentence; leave it empty for no comparison."
+        label,  # markup: a page's constant label (its call sites are checked); escaping would put backslashes in its accessible name
+        key=key,
+        help="Edit a word or two of the first sentence; leave it empty for no comparison.",
     )
 
 

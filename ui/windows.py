@@ -43,7 +43,7 @@ def window(label: str, total: int, size: int, key: str, what: str) -> Window:
         return Window(0, total, total)
     start = int(
         st.slider(
-            plain(label),
+            label,  # markup: a page's constant label (its call sites are checked); escaping would put backslashes in its accessible name
             0,
             total - size,
             0,

@@ -54,6 +54,9 @@ MARKDOWN_ARGS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
     "pick_data": ((), ("upload_label", "radio_label")),
     "clickable_chart": ((1,), ("caption",)),
     "word_range": ((2,), ("label", "help")),
+    "ranked_unit_slider": ((2,), ("label",)),
+    "edited_copy_input": ((2,), ("label",)),
+    "window": ((0,), ("label",)),
 }
 NUMERIC_SPEC = re.compile(r".*[,dfFeEgG%n]$")  # a format a string cannot take: the value is a number
 SAFE_CALLS = {
