@@ -6,7 +6,8 @@ Debian's /usr/bin/chromium through Playwright with five browser contexts (five s
 the page's default model (a GRU on 2,000 rt-polarity sentences) for as long as the run lasts, without
 it it only watches. Each working session cycles through the Sentiment trajectory, Gates, Tagging and
 Inside-the-cell pages; on each it types a new sentence and presses Enter, and between two interactions
-it reads for `--think` seconds on average (uniform between half and one and a half times that; the
+it reads for `--think` seconds on average (uniform between half and one and a half times that; each
+session starts after a random wait of up to `--think` seconds, as people arrive at random moments; the
 default, 3 s, gives about the rate of the measurement in issue 12: 110 interactions in 100 s). With
 `--think 0` the sessions hammer the server back to back, and the latency measures the 2 cores'
 throughput shared by the server and the four browsers drawing, not one interaction. Timed interactions:
@@ -154,24 +155,28 @@ async def start_training(page) -> None:
     await page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").wait_for()
 
 
-async def worker(page, offset: int, until: float, times: dict, missed: list, think: float) -> None:
+async def worker(page, offset: int, until: float, seconds: float, times: dict, missed: list, think: float) -> None:
     rng = random.Random(offset)
 
     async def read() -> None:
         await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
 
+    began = until - seconds
+    await asyncio.sleep(rng.uniform(0, think))  # sessions arrive at random moments, not all in the same instant
     for k in itertools.count(offset):
         if time.perf_counter() > until:
             return
         title, label = PAGES[k % len(PAGES)]
+        at = time.perf_counter() - began
         took = await switch(page, title)
         times["switch"].append(took)
-        times["slowest"].append((took, f"switch to {title}"))
+        times["slowest"].append((took, f"switch to {title} at {at:.0f} s"))
         await read()
+        at = time.perf_counter() - began
         took = await type_sentence(page, label, missed)
         if took is not None:
             times["type"].append(took)
-            times["slowest"].append((took, f"type on {title}"))
+            times["slowest"].append((took, f"type on {title} at {at:.0f} s"))
         await read()
 
 
@@ -201,7 +206,7 @@ async def sessions(url: str, n: int, seconds: float, train: bool, think: float) 
         missed: list[str] = []
         load_before = os.getloadavg()
         until = time.perf_counter() + seconds
-        await asyncio.gather(*(worker(p, i, until, times, missed, think) for i, p in enumerate(workers)))
+        await asyncio.gather(*(worker(p, i, until, seconds, times, missed, think) for i, p in enumerate(workers)))
         training = await trainer.locator('[data-testid="stMain"]').inner_text()
         await browser.close()
     state = re.search(r"epoch \d+ of at most \d+[^\n]*", training)
