@@ -79,7 +79,8 @@ name = c3.text_input("Model name", value=default_name, key=f"train_name_{default
 if st.button("Start training", type="primary", key="train_start", disabled=running or not examples):
     with ui.user_errors("Training could not start"):
         job = ui.start_training(ui.clean_name(name, default_name), task, form, examples or [], data.note)
-        running = True
+    if job is not None and job.running:
+        st.rerun()  # draw the page again at once: the form and this button disabled while the run lasts
 
 
 # ------------------------------------------------------------------ live

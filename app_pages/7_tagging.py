@@ -25,10 +25,11 @@ ui.link_view(entry, text="tag_sentence")
 def show(rows: list[dict], name: str, key: str) -> None:
     df = ui.tag_table(rows, name, key)
     wrong = int((df["mark"] == "✗ wrong").sum())
+    # A neutral box either way: red and green read as alarm and success, and are the pair colour-blind viewers confuse.
     if wrong:
-        st.error(f"{wrong:d} of {len(df)} words tagged wrong.")
+        st.info(f"{wrong:d} of {len(df)} words tagged wrong (marked ✗ in the table).")
     elif df["gold"].notna().all():
-        st.success(f"All {len(df)} words tagged right.")
+        st.info(f"All {len(df)} words tagged right.")
     ui.chart(
         plots.tag_figure(rows),
         "The model's probability for the tag it chose at each word: blue right, vermillion wrong, grey without a gold tag.",

@@ -395,6 +395,9 @@ def test_tagging_typed_with_gold_and_upload(app):
     rows = at.dataframe[0].value
     assert rows["gold"].tolist() == ["DET", "NOUN", "AUX", "ADJ", "PUNCT"]
     assert set(rows["mark"]) <= {"✓", "✗ wrong"}
+    wrong = int((rows["mark"] == "✗ wrong").sum())
+    said = f"{wrong} of 5 words tagged wrong" if wrong else "All 5 words tagged right"
+    assert said in texts(at.info) and not at.error and not at.success  # neutral, not red or green
     at.text_input(key="tag_gold").set_value("DET NOUN").run()
     assert "one tag per word" in texts(at.error)
     at.radio(key="tag_how").set_value("Upload a CoNLL-U file").run()

@@ -37,6 +37,8 @@ def start_long_run(at):
 def test_the_train_page_trains_in_a_lowered_child_process_and_queues_the_next_run(app):
     first, second = app(), app()
     job = start_long_run(first)
+    assert first.button(key="train_start").disabled  # at once, not at the next rerun: no second click starts another
+    assert first.number_input(key="train_epochs").disabled
     deadline = time.time() + 60
     while job.run._process is None or not job.progress:
         assert time.time() < deadline, "the run did not start"
