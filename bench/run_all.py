@@ -154,7 +154,7 @@ def steps(device: torch.device, repeats: int) -> dict[str, float]:
                 padded, packed, usual = bench_rnn_paths.time_steps(
                     models, ids, lengths.to(device), labels, repeats, device, clock
                 )
-                auto = padded if fastest_path(cell, device.type, lengths, T) == "padded" else packed
+                auto = padded if fastest_path(cell, device.type, lengths, T, final_only=True) == "padded" else packed
                 speedups[f"{cell} {'bi' if bi else 'uni'} {name}"] = usual / auto
     return speedups
 

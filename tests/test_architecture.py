@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = {
-    1: ["cells", "taskspecs", "corpora", "palette", "splits", "metrics", "device", "distributed"],
+    1: ["cells", "taskspecs", "corpora", "palette", "splits", "metrics", "device", "distributed", "foreground"],
     2: ["tokens", "readers"],
     3: ["batching", "models", "checkpoints"],
     4: ["tasks"],

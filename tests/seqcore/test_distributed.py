@@ -59,6 +59,9 @@ def rank_main(rank: int, world: int, port: int, out: str) -> None:
                 "test": fitted.card.get("test_metrics"),
             }
             Path(f"{out}/{name}-{ctx.rank}.json").write_text(json.dumps(report))
+        # As `seqcore train` does: no rank leaves the group while another still works (rank 0 scores test alone);
+        # a rank that tore its group down early aborted now and then on a loaded machine.
+        distributed.barrier()
     finally:
         distributed.stop()
 

@@ -195,3 +195,48 @@ def test_parameter_count_matches_formula():
     E, H, V, C = 7, 5, 40, 3
     per_direction = 4 * H * (E + H) + 8 * H
     assert count_parameters(model) == V * E + 2 * per_direction + (2 * H) * C + C
+
+
+@pytest.mark.parametrize("cell,bi,layers", list(itertools.product(CELLS, [False, True], [1, 2])))
+def test_last_pooling_on_the_packed_path_reads_final_states_equal_to_the_padded_path(cell, bi, layers):
+    """Pooling "last" on the packed path reads h_n (no output unpacked): same logits and gradients as the padded path."""
+    padded = make("sentiment", cell, bi, layers=layers)
+    packed = make("sentiment", cell, bi, layers=layers, impl="packed")
+    packed.load_state_dict(padded.state_dict())
+    ids = torch.tensor([[3, 4, 5, 0, 0], [6, 7, 8, 9, 10], [11, 0, 0, 0, 0]])
+    lengths = torch.tensor([3, 5, 1])
+    calls = []
+    handle = packed.encoder.register_forward_hook(lambda *_: calls.append("unpacked every output"))
+    a, b = padded(ids, lengths), packed(ids, lengths)
+    handle.remove()
+    assert calls == []  # the shortcut was taken: the encoder's per-token forward never ran
+    torch.testing.assert_close(a, b, atol=1e-6, rtol=0)
+    a.square().sum().backward()
+    b.square().sum().backward()
+    for (name, pa), pb in zip(padded.named_parameters(), packed.parameters()):
+        torch.testing.assert_close(pa.grad, pb.grad, atol=1e-5, rtol=1e-4, msg=name)
+    with torch.no_grad():
+        packed.encoder._fuse = lambda path, x: False  # as on a GPU: each direction's module on its own
+        torch.testing.assert_close(packed(ids, lengths), a.detach(), atol=1e-6, rtol=0)
+        packed.encoder.fuse_directions = False  # as a state recorder sets it: every token's output, through pooling
+        torch.testing.assert_close(packed(ids, lengths), a.detach(), atol=1e-6, rtol=0)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_auto_reads_final_states_by_the_final_only_table(cell):
+    """A last-pooling sentence model on "auto" goes packed (reading h_n) where PACKED_ABOVE_PADDING_FINAL says so."""
+    import seqcore.models as models
+
+    padded = make("sentiment", cell, True)
+    auto = make("sentiment", cell, True, impl="auto")
+    auto.load_state_dict(padded.state_dict())
+    ids = torch.tensor([[3, 4, 0, 0, 0], [6, 7, 8, 9, 10], [11, 0, 0, 0, 0]])  # 47% padding
+    lengths = torch.tensor([2, 5, 1])
+    unpacked = []
+    handle = auto.encoder.register_forward_hook(lambda *_: unpacked.append(True))
+    with torch.no_grad():
+        torch.testing.assert_close(padded(ids, lengths), auto(ids, lengths), atol=1e-6, rtol=0)
+    handle.remove()
+    final_table = (cell, "cpu") in models.PACKED_ABOVE_PADDING_FINAL
+    assert unpacked == ([] if final_table else [True])
+    assert models.fastest_path(cell, "cpu", lengths, 5, final_only=True) == ("packed" if final_table else "padded")
