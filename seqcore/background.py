@@ -139,9 +139,111 @@ def _result_from_dict(d: dict) -> TrainResult:
     return TrainResult(**keep, history=history)
 
 
+class _ChildProcess:
+    """What a job in a child process shares: its state, Stop, kill, polling its events, and its clock.
+
+    A job class declares the fields (`error`, `progress`, `_process`, `_events`, `_stop`, ...), `_ended()`
+    (whether its final result came) and `_handle()` (one event from the child).
+    """
+
+    what = "process"  # how messages name the child
+    error: str | None
+    started_at: float | None
+    ended_at: float | None
+    nice: int
+    idle: bool
+    _process: Any
+    _events: Any
+    _stop: Any
+    _stop_requested: bool
+
+    def _ended(self) -> bool:
+        raise NotImplementedError
+
+    def _handle(self, kind: str, payload: Any) -> None:
+        raise NotImplementedError
+
+    def _released(self) -> None:
+        """Give back what the job holds once it failed or was killed (nothing by default)."""
+
+    @property
+    def state(self) -> str:
+        """One of queued, running, done, failed."""
+        if self.error is not None:
+            return "failed"
+        if self._ended():
+            return "done"
+        return "queued" if self._process is None else "running"
+
+    @property
+    def done(self) -> bool:
+        return self.state in ("done", "failed")
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop_requested
+
+    def _launch(self, ctx: Any, target: Any, args: tuple, name: str) -> None:
+        """Start `target(*args)` in a lowered child process (the pool calls `start`, which calls this)."""
+        self._process = ctx.Process(target=target, args=args, name=name, daemon=True)
+        self._process.start()
+        _lower(self._process.pid, self.nice, self.idle)
+        self.started_at = time.perf_counter()
+        if self._stop_requested:
+            self._stop.set()
+
+    def stop(self) -> None:
+        """Ask the child to end at its next check between two steps; a queued job is dropped."""
+        self._stop_requested = True
+        if self._stop is not None:
+            self._stop.set()
+        elif self._process is None and not self.done:
+            self.error = "stopped before it started"
+            self.ended_at = time.perf_counter()
+
+    def kill(self) -> None:
+        """End the child at once and give back what it holds (a session that goes away calls this)."""
+        if self._process is not None and self._process.is_alive():
+            self._process.kill()
+            self._process.join(5)
+        if not self.done:
+            self.error = f"the {self.what} was ended"
+            self.ended_at = time.perf_counter()
+        self._released()
+
+    def poll(self) -> None:
+        """Read every event the child has sent; notice a child that died without a word."""
+        if self._process is None or self.done:
+            return
+        while not self.done:
+            try:
+                # A dead child may still have its last event in the pipe: wait a moment for it.
+                event = self._events.get(timeout=1.0) if not self._process.is_alive() else self._events.get_nowait()
+            except queue.Empty:
+                break
+            self._handle(*event)
+        if not self.done and not self._process.is_alive():
+            code = self._process.exitcode
+            why = " (killed: out of memory, or ended by the system)" if code is not None and code < 0 else ""
+            self.error = f"the {self.what} ended unexpectedly with exit code {code}{why}"
+            self.ended_at = time.perf_counter()
+        if self.done:
+            self._process.join(10)
+            if self.error is not None:
+                self._released()  # a failed run leaves nothing to collect
+
+    def elapsed(self) -> float:
+        """Seconds since the job started (0 while queued)."""
+        if self.started_at is None:
+            return 0.0
+        return (self.ended_at or time.perf_counter()) - self.started_at
+
+
 @dataclass
-class TrainingJob:
+class TrainingJob(_ChildProcess):
     """One training run in a child process; `poll()` brings its news into this object."""
+
+    what = "training process"
 
     name: str
     spec: Any
@@ -166,22 +268,11 @@ class TrainingJob:
     _alive: Any = None  # the write end of the pipe the child watches; closed when this server process ends
     _stop_requested: bool = False
 
-    @property
-    def state(self) -> str:
-        """One of queued, running, done, failed."""
-        if self.error is not None:
-            return "failed"
-        if self.finished is not None:
-            return "done"
-        return "queued" if self._process is None else "running"
+    def _ended(self) -> bool:
+        return self.finished is not None
 
-    @property
-    def done(self) -> bool:
-        return self.state in ("done", "failed")
-
-    @property
-    def stop_requested(self) -> bool:
-        return self._stop_requested
+    def _released(self) -> None:
+        self.cleanup()
 
     def start(self) -> None:
         """Start the child process (the pool calls this when a slot is free)."""
@@ -204,32 +295,8 @@ class TrainingJob:
             alive_r,
             self.foreground,
         )
-        self._process = ctx.Process(target=_child, args=args, name=f"seqcore-train-{self.name}", daemon=True)
-        self._process.start()
+        self._launch(ctx, _child, args, f"seqcore-train-{self.name}")
         alive_r.close()  # the child has its own copy; this process keeps only the write end
-        _lower(self._process.pid, self.nice, self.idle)
-        self.started_at = time.perf_counter()
-        if self._stop_requested:
-            self._stop.set()
-
-    def stop(self) -> None:
-        """Ask the run to end between two steps; it keeps the best model so far. A queued job is dropped."""
-        self._stop_requested = True
-        if self._stop is not None:
-            self._stop.set()
-        elif self._process is None and not self.done:
-            self.error = "stopped before it started"
-            self.ended_at = time.perf_counter()
-
-    def kill(self) -> None:
-        """End the child at once and remove its files (a session that goes away calls this)."""
-        if self._process is not None and self._process.is_alive():
-            self._process.kill()
-            self._process.join(5)
-        if not self.done:
-            self.error = "the training process was ended"
-            self.ended_at = time.perf_counter()
-        self.cleanup()
 
     def cleanup(self) -> None:
         """Remove the job's temporary checkpoint folder."""
@@ -238,27 +305,6 @@ class TrainingJob:
         if self._alive is not None and self.done:
             self._alive.close()
             self._alive = None
-
-    def poll(self) -> None:
-        """Read every event the child has sent; notice a child that died without a word."""
-        if self._process is None or self.done:
-            return
-        while not self.done:
-            try:
-                # A dead child may still have its last event in the pipe: wait a moment for it.
-                event = self._events.get(timeout=1.0) if not self._process.is_alive() else self._events.get_nowait()
-            except queue.Empty:
-                break
-            self._handle(*event)
-        if not self.done and not self._process.is_alive():
-            code = self._process.exitcode
-            why = " (killed: out of memory, or ended by the system)" if code is not None and code < 0 else ""
-            self.error = f"the training process ended unexpectedly with exit code {code}{why}"
-            self.ended_at = time.perf_counter()
-        if self.done:
-            self._process.join(10)
-            if self.error is not None:
-                self.cleanup()  # a failed run leaves no model to collect
 
     def _handle(self, kind: str, payload: dict) -> None:
         if kind == "progress":
@@ -273,12 +319,6 @@ class TrainingJob:
             )
         else:
             self.error = payload["message"]
-
-    def elapsed(self) -> float:
-        """Seconds since the run started (0 while queued)."""
-        if self.started_at is None:
-            return 0.0
-        return (self.ended_at or time.perf_counter()) - self.started_at
 
     def fraction(self) -> float:
         """Share of the planned steps done (an upper bound on the work left when early stopping)."""
@@ -325,7 +365,7 @@ def _run_target(
 
 
 @dataclass
-class ChildJob:
+class ChildJob(_ChildProcess):
     """Run `target(**kwargs, on_progress=..., should_stop=...)` in a child process; `poll()` brings its news here.
 
     `target` is "seqcore.module:function" (only seqcore's own functions run this way). Progress
@@ -358,82 +398,23 @@ class ChildJob:
         if not sep or not name or not (module == "seqcore" or module.startswith("seqcore.")):
             raise ValueError(f"target must name a seqcore function as 'seqcore.module:function', got {self.target!r}")
 
-    @property
-    def state(self) -> str:
-        """One of queued, running, done, failed."""
-        if self.error is not None:
-            return "failed"
-        if self.finished:
-            return "done"
-        return "queued" if self._process is None else "running"
-
-    @property
-    def done(self) -> bool:
-        return self.state in ("done", "failed")
-
-    @property
-    def stop_requested(self) -> bool:
-        return self._stop_requested
+    def _ended(self) -> bool:
+        return self.finished
 
     def start(self) -> None:
         """Start the child process (the pool calls this when a slot is free)."""
         ctx = _context()
         self._events, self._stop = ctx.Queue(), ctx.Event()
         args = (self._events, self._stop, self.target, dict(self.kwargs), self.nice, self.threads, self.foreground)
-        self._process = ctx.Process(target=_run_target, args=args, name=f"seqcore-{self.name}", daemon=True)
-        self._process.start()
-        _lower(self._process.pid, self.nice, self.idle)
-        self.started_at = time.perf_counter()
-        if self._stop_requested:
-            self._stop.set()
+        self._launch(ctx, _run_target, args, f"seqcore-{self.name}")
 
-    def stop(self) -> None:
-        """Ask the function to end at its next check of `should_stop`; a queued job is dropped."""
-        self._stop_requested = True
-        if self._stop is not None:
-            self._stop.set()
-        elif self._process is None and not self.done:
-            self.error = "stopped before it started"
-            self.ended_at = time.perf_counter()
-
-    def kill(self) -> None:
-        """End the child at once (a session that goes away calls this)."""
-        if self._process is not None and self._process.is_alive():
-            self._process.kill()
-            self._process.join(5)
-        if not self.done:
-            self.error = "the process was ended"
-            self.ended_at = time.perf_counter()
-
-    def poll(self) -> None:
-        """Read every event the child has sent; notice a child that died without a word."""
-        if self._process is None or self.done:
-            return
-        while not self.done:
-            try:
-                event = self._events.get(timeout=1.0) if not self._process.is_alive() else self._events.get_nowait()
-            except queue.Empty:
-                break
-            kind, payload = event
-            if kind == "progress":
-                self.progress.append(payload)
-            elif kind == "done":
-                self.result, self.finished, self.ended_at = payload, True, time.perf_counter()
-            else:
-                self.error, self.ended_at = payload["message"], time.perf_counter()
-        if not self.done and not self._process.is_alive():
-            code = self._process.exitcode
-            why = " (killed: out of memory, or ended by the system)" if code is not None and code < 0 else ""
-            self.error = f"the process ended unexpectedly with exit code {code}{why}"
-            self.ended_at = time.perf_counter()
-        if self.done:
-            self._process.join(10)
-
-    def elapsed(self) -> float:
-        """Seconds since the job started (0 while queued)."""
-        if self.started_at is None:
-            return 0.0
-        return (self.ended_at or time.perf_counter()) - self.started_at
+    def _handle(self, kind: str, payload: Any) -> None:
+        if kind == "progress":
+            self.progress.append(payload)
+        elif kind == "done":
+            self.result, self.finished, self.ended_at = payload, True, time.perf_counter()
+        else:
+            self.error, self.ended_at = payload["message"], time.perf_counter()
 
 
 Job = TypeVar("Job", "TrainingJob", ChildJob)
