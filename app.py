@@ -40,3 +40,4 @@ try:
 finally:  # also after st.stop(): the URL keeps the view
     ui.sidebar_device()
     ui.write_link()
+    ui.freeze_long_lived()  # after a run that imported something: no later rerun walks those objects again

@@ -123,3 +123,21 @@ def test_the_sidebar_says_where_the_work_runs_once_a_model_is_loaded(app):
 
     captions = " ".join(c.value for c in at.sidebar.caption)
     assert f"Device: {describe_devices()}." in captions.replace("\\", "")  # the first page loaded a model
+
+
+def test_objects_alive_after_new_imports_are_frozen_once():
+    """A run that imported modules freezes what is alive (full collections stop walking it); other runs freeze nothing."""
+    code = """
+import gc
+import ui.models as m
+m.freeze_long_lived()
+a = gc.get_freeze_count()
+kept = [[] for _ in range(1000)]  # new objects, no new module: not frozen
+m.freeze_long_lived()
+b = gc.get_freeze_count()
+import colorsys  # a new module: the next call freezes again
+m.freeze_long_lived()
+c = gc.get_freeze_count()
+print(a > 0, b == a, c >= a + 1000)
+"""
+    assert run_python(code) == "True True True"
