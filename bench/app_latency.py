@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import re
@@ -31,14 +30,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_pages import PAGES  # noqa: E402
-from bench_sessions import ARGS, CHROMIUM, free_port  # noqa: E402
+from bench_sessions import ARGS, CHROMIUM, server  # noqa: E402
 
 RERUN_GOAL_MS = 300
 RENDER_GOAL_S = 1.5
@@ -58,39 +56,15 @@ def sentence(tokens: int, word: str) -> str:
 
 async def time_render(browser, script: Path, ready: str) -> float:
     """Seconds from `streamlit run script` to `ready` (a CSS selector) drawn in a new browser page."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("SEQCORE_MODELS_DIR", "SEQCORE_DATA")}
     start = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port), "--server.headless", "true"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        while True:
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            if proc.poll() is not None or time.perf_counter() - start > 120:
-                raise SystemExit(f"streamlit did not start for {script}")
-            await asyncio.sleep(0.02)
+    with server(script, poll=0.02) as (url, _):
         context = await browser.new_context(viewport={"width": 1400, "height": 1000})
         page = await context.new_page()
         await page.goto(url, wait_until="commit")
         await page.locator(ready).first.wait_for(timeout=120_000)
         took = time.perf_counter() - start
         await context.close()
-        return took
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    return took
 
 
 async def first_render(repeats: int) -> dict[str, list[float]]:

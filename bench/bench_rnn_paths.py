@@ -105,30 +105,50 @@ def make_models(cell: str, bi: bool, args: argparse.Namespace, vocab: int, devic
     return [padded, packed, base]
 
 
-def run_case(name: str, lengths: torch.Tensor, args: argparse.Namespace, device: torch.device, cells: list[str]) -> None:
-    """Time the three paths on one batch of the given lengths, for each cell and direction."""
+def measure_case(lengths: torch.Tensor, args: argparse.Namespace, device: torch.device, cells: list[str]):
+    """Time the three paths on one batch of the given lengths, for each cell and direction; yield one dict per row.
+
+    Each row: cell, bi, share (of padding), padded / packed / usual (median ms per step), diff (largest logit gap
+    between the paths) and auto (the path `rnn_impl="auto"` takes: these models pool "last").
+    """
     vocab = 5000
     T = int(lengths.max())
     share = 1 - lengths.sum().item() / (len(lengths) * T)
     ids = torch.randint(2, vocab, (len(lengths), T)) * (torch.arange(T) < lengths.unsqueeze(1))
     labels = torch.randint(0, 2, (len(lengths),))
-    ids, lengths, labels = ids.to(device), lengths.to(device), labels.to(device)
+    ids, labels = ids.to(device), labels.to(device)
     for cell in cells:
         for bi in (False, True):
             models = make_models(cell, bi, args, vocab, device)
             with torch.no_grad():
-                out = [m.eval()(ids, lengths) for m in models]
+                out = [m.eval()(ids, lengths.to(device)) for m in models]
                 diff = max((out[0] - o).abs().max().item() for o in out[1:])
             for m in models:
                 m.train()
             clock = time.process_time if args.clock == "cpu" else time.perf_counter
-            t_pad, t_packed, t_base = time_steps(models, ids, lengths, labels, args.repeats, device, clock)
-            auto = fastest_path(cell, device.type, lengths, T, final_only=True)  # these models pool "last"
-            print(
-                f"{name:<20}{share:>6.0%}  {cell:<5}{'bi' if bi else 'uni':<4}{t_pad:>9.1f}{t_packed:>9.1f}{t_base:>9.1f}"
-                f"{t_packed / t_pad:>9.2f}x{t_base / t_pad:>9.2f}x{diff:>10.1e}  {auto}",
-                flush=True,
-            )
+            t_pad, t_packed, t_base = time_steps(models, ids, lengths.to(device), labels, args.repeats, device, clock)
+            auto = fastest_path(cell, device.type, lengths, T, final_only=True)
+            yield {
+                "cell": cell,
+                "bi": bi,
+                "share": share,
+                "padded": t_pad,
+                "packed": t_packed,
+                "usual": t_base,
+                "diff": diff,
+                "auto": auto,
+            }
+
+
+def run_case(name: str, lengths: torch.Tensor, args: argparse.Namespace, device: torch.device, cells: list[str]) -> None:
+    """Print one line per cell and direction of `measure_case`."""
+    for r in measure_case(lengths, args, device, cells):
+        print(
+            f"{name:<20}{r['share']:>6.0%}  {r['cell']:<5}{'bi' if r['bi'] else 'uni':<4}"
+            f"{r['padded']:>9.1f}{r['packed']:>9.1f}{r['usual']:>9.1f}"
+            f"{r['packed'] / r['padded']:>9.2f}x{r['usual'] / r['padded']:>9.2f}x{r['diff']:>10.1e}  {r['auto']}",
+            flush=True,
+        )
 
 
 def main() -> None:

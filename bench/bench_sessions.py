@@ -71,13 +71,25 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server():
-    """`streamlit run app.py` on a free loopback port; yields (url, process)."""
+def server(script: str | Path = "app.py", poll: float = 0.5):
+    """`streamlit run script` on a free loopback port, once its health check answers (polled every `poll` s);
+    yields (url, process)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("SEQCORE_MODELS_DIR", "SEQCORE_DATA")}
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true", *EXTRA],
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(script),
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                *EXTRA,
+            ],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -94,7 +106,7 @@ def server():
                 if proc.poll() is not None or time.time() > deadline:
                     log.seek(0)
                     raise SystemExit(f"streamlit did not start:\n{log.read().decode()[-3000:]}")
-                time.sleep(0.5)
+                time.sleep(poll)
             yield url, proc
         finally:
             proc.terminate()

@@ -43,7 +43,6 @@ import torch  # noqa: E402
 
 from seqcore.device import describe_devices, device_for  # noqa: E402
 from seqcore.inference import Predictor  # noqa: E402
-from seqcore.models import fastest_path  # noqa: E402
 
 MODELS = ROOT / "models"
 # Start-up outside training before issue 11 (bench_training.py at the commit before it, this machine, 1 thread).
@@ -136,7 +135,7 @@ def app(repeats: int) -> None:
 
 def steps(device: torch.device, repeats: int) -> dict[str, float]:
     """{case: usual packed time / the auto path's time} (above 1: auto is faster) for every cell, direction and batch."""
-    args = Namespace(emb=100, hidden=128)
+    args = Namespace(emb=100, hidden=128, repeats=repeats, clock="cpu" if device.type == "cpu" else "wall")
     torch.manual_seed(0)
     cases = {
         "bucketed 30..34": torch.randint(30, 35, (64,)),  # seqcore's batches come from length buckets
@@ -144,18 +143,8 @@ def steps(device: torch.device, repeats: int) -> dict[str, float]:
     }
     speedups = {}
     for name, lengths in cases.items():
-        T, vocab = int(lengths.max()), 5000
-        ids = (torch.randint(2, vocab, (64, T)) * (torch.arange(T) < lengths.unsqueeze(1))).to(device)
-        labels = torch.randint(0, 2, (64,)).to(device)
-        for cell in ("lstm", "gru", "rnn"):
-            for bi in (False, True):
-                models = bench_rnn_paths.make_models(cell, bi, args, vocab, device)
-                clock = bench_traces.CLOCKS["cpu" if device.type == "cpu" else "wall"]
-                padded, packed, usual = bench_rnn_paths.time_steps(
-                    models, ids, lengths.to(device), labels, repeats, device, clock
-                )
-                auto = padded if fastest_path(cell, device.type, lengths, T, final_only=True) == "padded" else packed
-                speedups[f"{cell} {'bi' if bi else 'uni'} {name}"] = usual / auto
+        for r in bench_rnn_paths.measure_case(lengths, args, device, ["lstm", "gru", "rnn"]):
+            speedups[f"{r['cell']} {'bi' if r['bi'] else 'uni'} {name}"] = r["usual"] / r[r["auto"]]
     return speedups
 
 
