@@ -15,7 +15,7 @@
 - `ui.teaching`: the teaching pages' numbers (gradient flow, readouts, masking, shapes), cached.
 - `ui.experiments`: the memory experiment in a child process, with progress, Stop and results kept per settings.
 - `ui.errors`: exceptions shown as one red line, never a traceback.
-- `ui.text`: user strings as plain text in Markdown (`plain`) and in HTML (`html_text`).
+- `ui.text`: user strings as plain text in Markdown (`plain`; `md_plain`, stricter, inside a sentence) and in HTML (`html_text`).
 - `ui.windows`: draw at most a bounded number of words and units at once (the Gates page's window).
 - `ui.state`: every read and write of the session state, through small typed functions.
 - `ui.config`: paths, and the app's own defaults and limits, named once.
@@ -32,7 +32,6 @@ from ui.errors import error_message, user_errors
 from ui.explain import (
     Focus,
     default_span,
-    md_plain,
     pick_focus,
     ranked_rows,
     ranked_unit_slider,
@@ -97,7 +96,7 @@ from ui.search import (
 )
 from ui.selection import clickable_chart, clicked_cell, follow_clicked_cell
 from ui.sources import Picked, data_hash, demo_files, pick_data, train_corpora
-from ui.text import html_text, plain
+from ui.text import html_text, md_plain, plain
 from ui.trainer import page_work
 from ui.uploads import model_zip_upload
 from ui.widgets import (

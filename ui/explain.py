@@ -9,7 +9,6 @@ and draws it the same way on every page. Word saliency and before/after are in `
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -20,7 +19,7 @@ import streamlit as st
 from ui import state
 from ui.config import UNITS_TOP, UNITS_TOP_RANGE
 from ui.models import ModelEntry, model_version
-from ui.text import break_bare_links
+from ui.text import md_plain
 from ui.widgets import chart, table
 
 if TYPE_CHECKING:  # annotations only: importing ui must not load torch
@@ -31,15 +30,6 @@ Text = str | tuple[str, ...]  # a typed sentence, or the words of a file's sente
 PREDICTED = ""  # the class choice that means "the class the model predicts"
 # Words whose range is a good first selection: negation and contrast change what a sentence says.
 TURNING_WORDS = frozenset({"not", "n't", "no", "never", "but", "although", "though", "however", "yet"})
-
-
-_MARKUP = re.compile(r"([\\`*_~\[\]<>#+!|$:&@{}()=.-])")  # what could start Markdown, HTML, math or a directive
-
-
-def md_plain(value: object) -> str:
-    """A user string (class label, aspect term) for a Markdown caption: every markup character backslash-escaped,
-    and bare URLs broken (GitHub's Markdown links them after escapes resolve: `ui.text.break_bare_links`)."""
-    return break_bare_links(_MARKUP.sub(r"\\\1", re.sub(r"\s+", " ", str(value))))
 
 
 def text_key(*parts: object) -> str:

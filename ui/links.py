@@ -16,7 +16,6 @@ too), which writes the widgets' current values back. Nothing in a link can raise
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,19 +25,18 @@ from streamlit.delta_generator import DeltaGenerator
 from ui import state
 from ui.config import LINK_SHOWN_CHARS, LINK_TERM_CHARS, LINK_TEXT_CHARS, SATURATION
 from ui.models import ModelEntry, all_models
-from ui.text import break_bare_links
+from ui.text import md_plain
 
 NAMES = ("model", "text", "text2", "layer", "direction", "unit", "aspect", "threshold", "present")
 PAGE_NAMES = frozenset(NAMES) - {"model", "present"}  # what a page's widgets hold
 DIRECTIONS = ("forward", "backward")  # seqcore.traces.DIRECTIONS (importing it here would load torch)
 ON, OFF = frozenset({"1", "true", "yes", "on"}), frozenset({"0", "false", "no", "off"})
-_MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&@])")
 
 
 def inert(value: str, limit: int = LINK_SHOWN_CHARS) -> str:
     """A value from the URL as Markdown that shows it as typed: shortened, one line, every markup character escaped."""
     short = value if len(value) <= limit else value[: limit - 1] + "…"
-    return break_bare_links(_MARKUP.sub(r"\\\1", " ".join(short.split())))  # GFM links bare URLs past escapes
+    return md_plain(short)
 
 
 def link_name(entry: ModelEntry) -> str:

@@ -16,8 +16,9 @@ import streamlit as st
 
 from ui import state
 from ui.config import CHANGED_UNITS_TOP
-from ui.explain import Focus, Text, md_plain, text_arg
+from ui.explain import Focus, Text, text_arg
 from ui.models import ModelEntry, model_version
+from ui.text import md_plain
 from ui.widgets import chart, table
 
 if TYPE_CHECKING:  # annotations only: importing ui must not load torch

@@ -46,6 +46,18 @@ def plain(value: object) -> str:
     return _LINE_START.sub(lambda m: f"{m[1]}{m[2]}\\{m[3]}" if m[2] else f"{m[4]}\\{m[5]}", text, count=1)
 
 
+_EVERY_MARKUP = re.compile(r"([\\`*_~\[\]<>#+!|$:&@{}()=.-])")  # also what only matters at a line start
+
+
+def md_plain(value: object) -> str:
+    """Return `value` on one line with every character Markdown could read backslash-escaped, bare URLs broken.
+
+    Stricter than `plain` (it escapes `( ) = . -` anywhere): for short strings (a class label, an aspect term,
+    a value from a link) shown inside a sentence of a caption or a note.
+    """
+    return break_bare_links(_EVERY_MARKUP.sub(r"\\\1", re.sub(r"\s+", " ", str(value))))
+
+
 # One character at a time: HTML's own five, then every character Markdown could read, as numeric entities.
 _ENTITIES = {**{c: html.escape(c, quote=True) for c in "<>&\"'"}, **{c: f"&#{ord(c)};" for c in "\\`*_~[]#+!|$:@{}().-="}}
 
