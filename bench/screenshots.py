@@ -1,4 +1,4 @@
-"""Refresh the README's screenshots in docs/screenshots/: python bench/screenshots.py
+"""Refresh the screenshots in docs/screenshots/: python bench/screenshots.py
 
 Runs the real-browser test (tests/app/test_browser.py: `streamlit run app.py` on the shipped models
 and the corpora in data/, driven by /usr/bin/chromium through Playwright) with its screenshots sent to

@@ -32,7 +32,7 @@ RNN_IMPLS = ("auto", "padded", "packed")
 
 # The padding share of a batch above which the packed path is the faster one, per (cell, device type);
 # no entry: the padded path is never slower. Measured with `python bench/bench_rnn_paths.py --sweep`
-# (forward + backward, batch 64, embedding 100, hidden 128; README, Speed).
+# (forward + backward, batch 64, embedding 100, hidden 128; docs/speed.md).
 PACKED_ABOVE_PADDING: dict[tuple[str, str], float] = {("gru", "cpu"): 0.4}
 # The same for a batch whose model reads only the top layer's final states (sentiment, pooling "last": the packed
 # path then takes h_n and unpacks no output): the packed path wins earlier (1-thread sweep: GRU packed 0.95-1.00x of

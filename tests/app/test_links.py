@@ -3,12 +3,11 @@ view and a message, widgets write themselves back to the URL, and presenter mode
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.appdata import APP
+from tests.app.figures import shows, trace_types
 from ui.links import inert
 
 PAGES = {
@@ -60,8 +59,8 @@ def test_the_issues_link_opens_gates_on_that_shipped_model_and_sentence(monkeypa
     assert at.selectbox(key="model_key").value == "shipped:sentiment-gru"
     assert at.text_input(key="gates_sentence").value == "not bad at all"
     assert "sentiment-gru" in "\n".join(str(c.value) for c in at.caption)
-    heat = [c.proto.spec for c in at.get("plotly_chart") if json.loads(c.proto.spec)["data"][0]["type"] == "heatmap"]
-    assert heat and "3: all" in heat[0] and "painfully" not in heat[0]
+    heat = [c for c in at.get("plotly_chart") if trace_types(c)[0] == "heatmap"]
+    assert heat and shows(heat[0], "3: all") and not shows(heat[0], "painfully")
     # The URL now holds the whole view, written back after the run.
     assert at.query_params["model"] == "sentiment-gru" and at.query_params["text"] == "not bad at all"
     assert (at.query_params["layer"], at.query_params["direction"]) == ("0", "forward")

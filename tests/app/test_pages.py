@@ -13,6 +13,7 @@ from seqcore.anatomy import parameter_breakdown, parameter_totals
 from seqcore.checkpoints import load_checkpoint
 from seqcore.models import count_parameters
 from tests.app.appdata import APP, BROKEN, CONLLU, DEMO_2016, HOSTILE_XML, ROOT
+from tests.app.figures import shows, trace_names, trace_types
 from ui.text import plain
 
 PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "app_pages").glob("[0-9]*_*.py"))
@@ -195,7 +196,7 @@ def test_trajectory_types_a_sentence_and_overlays_three_cells(app):
     at.text_input(key="traj_sentence").set_value("I loved the soup but hated the staff").run()
     clean(at)
     fig = charts(at)[0]
-    assert "hated" in fig.proto.spec
+    assert shows(fig, "hated")
     assert "hated" in at.dataframe[0].value["word"].tolist()
     at.text_input(key="traj_sentence").set_value("   ").run()
     assert "empty" in texts(at.error)
@@ -220,7 +221,7 @@ def test_aspects_demo_file_broken_file_and_own_sentence(app):
     assert at.selectbox(key="asp_demo").value == "restaurants_2014_demo.xml"
     assert "Accuracy over the file" in [m.label for m in at.metric]
     assert "NULL" in texts(at.caption) or "conflict" in texts(at.caption)
-    assert any("mask" in c.proto.spec for c in charts(at))
+    assert any(shows(c, "mask") for c in charts(at))
     # The broken demo: its problems are listed with sentence ids, above the data, and the page goes on.
     at.selectbox(key="asp_demo").set_value("broken_demo.xml").run()
     assert not at.exception
@@ -262,12 +263,12 @@ def test_gates_layers_directions_units_and_comparison(app):
     at.selectbox(key="model_key").set_value("shipped:tiny-aspect-lstm").run()
     goto(at, "3_gates")
     clean(at)
-    heat = [c for c in charts(at) if "heatmap" in c.proto.spec]
+    heat = [c for c in charts(at) if "heatmap" in trace_types(c)]
     assert len(heat) >= 6  # i f g o c h
     assert not {"gates_left", "gates_right"} & {b.key for b in at.selectbox}  # no comparison until asked for
     at.toggle(key="gates_compare").set_value(True).run()
     clean(at)
-    assert len([c for c in charts(at) if "heatmap" in c.proto.spec]) >= len(heat) + 2  # the two side-by-side models
+    assert len([c for c in charts(at) if "heatmap" in trace_types(c)]) >= len(heat) + 2  # the two side-by-side models
     at.selectbox(key="gates_layer").set_value(1).run()
     at.selectbox(key="gates_direction").set_value("backward").run()
     at.select_slider(key="gates_unit").set_value(5).run()
@@ -285,7 +286,7 @@ def test_evaluation_card_demo_cell_and_upload(app):
     clean(at)
     at.radio(key="eval_source").set_value("card").run()
     clean(at)
-    assert "Stored in the model card" in " ".join(c.proto.spec for c in charts(at))
+    assert any(shows(c, "Stored in the model card") for c in charts(at))
     # An aspect model on a demo file: metrics, confusion cell -> its examples.
     at.selectbox(key="model_key").set_value("shipped:tiny-aspect-lstm").run()
     goto(at, "4_evaluation")
@@ -315,8 +316,8 @@ def test_evaluation_tagging_upload_per_tag_confusion(app):
     at.file_uploader(key="eval_upload").set_value(("t.conllu", CONLLU.encode(), "text/plain")).run()
     clean(at)
     assert [m.value for m in at.metric if m.label == "Words"] == ["13"]
-    cm = [c for c in charts(at) if "Confusion" in c.proto.spec]
-    assert cm and "PUNCT" in cm[0].proto.spec
+    cm = [c for c in charts(at) if shows(c, "Confusion")]
+    assert cm and shows(cm[0], "PUNCT")
 
 
 def test_evaluation_test_set_from_the_card(app, monkeypatch, tmp_path, tiny_models):
@@ -447,7 +448,7 @@ def test_train_one_epoch_joins_the_sidebar_and_downloads(app):
         clean(at)
         if page == "8_gradients":
             assert box.value in at.multiselect(key="grad_models").value
-            assert any("my-sentiment-gru-1 · trained" in c.proto.spec for c in charts(at))
+            assert any("my-sentiment-gru-1 · trained" in trace_names(c) for c in charts(at))
         if page == "9_pitfalls":  # read out three ways on the dev split it held out
             assert at.radio(key="pit_source").value == "dev" and "last relevant step (right)" in [m.label for m in at.metric]
     at.radio(key="eval_source").set_value("dev").run()

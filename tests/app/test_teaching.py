@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from seqcore.gradflow import gradient_flow_text
 from seqcore.inference import Predictor
 from tests.app.appdata import APP, ROOT
+from tests.app.figures import log_axes, shows, trace_names, trace_types
 from ui.teaching import fall_text
 
 SHIPPED = {p.parent.name: json.loads(p.read_text()) for p in sorted((ROOT / "models").glob("*/card.json"))}
@@ -28,8 +29,8 @@ def clean(at: AppTest) -> None:
     assert not at.error, [e.value for e in at.error]
 
 
-def specs(at: AppTest) -> list[str]:
-    return [c.proto.spec for c in at.get("plotly_chart")]
+def specs(at: AppTest) -> list:
+    return list(at.get("plotly_chart"))
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -61,11 +62,11 @@ def test_gradients_compare_the_shipped_cells_and_their_untrained_twins(shipped):
     assert len(chosen) == min(3, len(SENTIMENT))
     assert at.radio(key="grad_readout").value == "last"  # the readout that shows the fall
     main = specs(at)[0]
-    assert '"type":"log"' in main.replace(" ", "")
+    assert log_axes(main)
     text = at.text_input(key="grad_sentence").value
     for key in chosen:
         name = key.removeprefix("shipped:")
-        assert f"{name} · trained" in main and f"{name} · untrained" in main
+        assert {f"{name} · trained", f"{name} · untrained"} <= set(trace_names(main))
         predictor = Predictor.load(ROOT / "models" / name)
         flow = gradient_flow_text(predictor.model, predictor.encoder, text, readout="last")
         label = next(label for label in metrics(at) if label.startswith(f"{name} ("))
@@ -74,7 +75,7 @@ def test_gradients_compare_the_shipped_cells_and_their_untrained_twins(shipped):
     at.selectbox(key="grad_direction").set_value("backward").run()
     at.toggle(key="grad_twin").set_value(False).run()
     clean(at)
-    assert "layer 0, backward" in specs(at)[0] and "untrained" not in specs(at)[0]
+    assert shows(specs(at)[0], "layer 0, backward") and not shows(specs(at)[0], "untrained")
     assert at.query_params["direction"] == "backward"
 
 
@@ -85,7 +86,7 @@ def test_gradients_on_each_shipped_sentiment_model_alone(shipped, model):
     at.text_input(key="grad_sentence").set_value("Not good.").run()
     clean(at)
     assert len([label for label in metrics(at) if label.startswith(model)]) == 1
-    assert any(f"{model} · layer 0 backward" in s for s in specs(at))  # every layer and direction of the model
+    assert any(shows(c, f"{model} · layer 0 backward") for c in specs(at))  # every layer and direction of the model
     table = [d.value for d in at.dataframe if "word" in d.value.columns][0]
     assert table["word"].tolist() == ["Not", "good", "."]
 
@@ -146,7 +147,7 @@ def test_memory_experiment_runs_in_a_child_process_and_is_kept_for_these_setting
     rows = [d.value for d in at.dataframe if "epochs_run" in d.value.columns][0]
     assert sorted(rows["cell"]) == ["gru", "rnn"] and set(rows["length"]) == {5}
     assert rows["accuracy"].between(0, 1).all()
-    assert any("Remembering the first word" in s for s in specs(at))
+    assert any(shows(c, "Remembering the first word") for c in specs(at))
     # Another session with the same settings sees the result at once, without running anything.
     other = goto(app(), "8_gradients")
     other.multiselect(key="mem_lengths").set_value([5]).run()
@@ -191,7 +192,7 @@ def test_readouts_of_each_shipped_sentiment_model_on_its_real_test_set(shipped, 
     assert first < padded < right
     rows = [d.value for d in at.dataframe if "padded to" in d.value.columns][0]
     assert len(rows) == 6 and (rows["length"] <= rows["padded to"]).all()
-    assert any('"heatmap"' in s and "last relevant step (right) (forward)" in s for s in specs(at))
+    assert any("heatmap" in trace_types(c) and shows(c, "last relevant step (right) (forward)") for c in specs(at))
 
 
 @pytest.mark.parametrize("model", TAGGING)
@@ -212,7 +213,7 @@ def test_pitfalls_on_tiny_models(app):
     at = goto(app(), "9_pitfalls")
     clean(at)
     assert at.radio(key="pit_source").value == "demo"  # a tiny model's card names no test files
-    assert any("The same model, read at three places" in s for s in specs(at))
+    assert any(shows(c, "The same model, read at three places") for c in specs(at))
     at.radio(key="pit_tag_source").set_value("upload").run()
     at.file_uploader(key="pit_tag_upload").set_value(("t.conllu", CONLLU.encode(), "text/plain")).run()
     clean(at)
