@@ -66,3 +66,71 @@ def test_the_architecture_page_names_every_module_in_its_layer():
         row = next((line for line in text.splitlines() if re.match(rf"\| {layer}\. ", line)), "")
         missing = [m for m in modules if not m.startswith("__") and f"`{m}`" not in row]
         assert not missing, f"layer {layer} of docs/architecture.md does not name {missing}"
+
+
+def package_graph(package: str, runtime_only: bool) -> dict[str, set[str]]:
+    """Which module of `package` imports which other (a subpackage counts as one module). With
+    `runtime_only`, imports under `if TYPE_CHECKING:` are left out; otherwise they count too."""
+    base = ROOT / package
+    files = {p.stem: [p] for p in base.glob("*.py") if p.stem != "__init__"}
+    files |= {d.name: sorted(d.rglob("*.py")) for d in base.iterdir() if (d / "__init__.py").is_file()}
+    graph: dict[str, set[str]] = {}
+    for name, paths in files.items():
+        deps = set()
+        for path in paths:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in runtime_nodes(tree) if runtime_only else ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and node.module == package:
+                    deps.update(alias.name for alias in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(f"{package}."):
+                    deps.add(node.module.split(".")[1])
+                elif isinstance(node, ast.Import):
+                    deps.update(a.name.split(".")[1] for a in node.names if a.name.startswith(f"{package}."))
+        graph[name] = {d for d in deps if d in files and d != name}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every strongly connected group of more than one module (Tarjan), each sorted: empty when acyclic."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_cycles_in_seqcore():
+    assert cycles(package_graph("seqcore", runtime_only=False)) == []
+
+
+def test_no_import_cycles_in_ui_not_even_for_annotations():
+    """`ui` modules import each other in one direction only, `if TYPE_CHECKING:` imports included."""
+    assert cycles(package_graph("ui", runtime_only=False)) == []

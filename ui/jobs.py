@@ -135,7 +135,7 @@ def start_training(name: str, task: str, form: dict[str, Any], examples: Sequenc
     job = TrainJob(name=name, task=task, max_epochs=train_cfg.epochs, run=run)
     session_runs().watch(run)
     trainer().submit(run)
-    state.set_train_job(job)
+    state.set_session_value(state.JOB, job)
     return job
 
 
@@ -167,7 +167,7 @@ def collect_session_models() -> None:
     pending = state.take_pending_model()
     if pending is not None and state.trained_model(pending) is not None:
         state.set_model_key(pending)
-    job = state.train_job()
+    job = current_job()
     if job is None:
         return
     trainer().tick()
@@ -181,7 +181,7 @@ def collect_session_models() -> None:
 
 def current_job() -> TrainJob | None:
     """This session's training run (queued, running or finished), if any."""
-    return state.train_job()
+    return state.session_value(state.JOB)
 
 
 def progress_text(job: TrainJob) -> str:

@@ -11,7 +11,6 @@ import json
 import os
 import sys
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +20,7 @@ from seqcore.cells import CELLS
 from seqcore.taskspecs import TASK_SPECS, article
 from ui import state
 from ui.config import COMPARED_MODELS, TASK_ORDER, TRAIN_PAGE, models_dir
+from ui.entries import ModelEntry
 from ui.errors import error_message
 from ui.text import plain
 
@@ -28,26 +28,6 @@ if TYPE_CHECKING:  # annotations only: importing ui must not load torch
     from seqcore.batching import Example
     from seqcore.checkpoints import Checkpoint
     from seqcore.inference import Predictor
-
-
-@dataclass(frozen=True)
-class ModelEntry:
-    """One model the app can use: shipped (a folder under models/) or trained in this session."""
-
-    key: str
-    name: str
-    source: str  # "shipped" or "session"
-    task: str
-    cell: str
-    card: dict = field(hash=False, compare=False)
-    path: str | None = None
-    config: dict = field(default_factory=dict, hash=False, compare=False)
-    origin: str = "trained"  # a session model was "trained" or "uploaded" in this session
-
-    @property
-    def label(self) -> str:
-        where = "" if self.source == "shipped" else f" ({self.origin} in this session)"
-        return f"{self.name}{where}"
 
 
 def task_title(task: str) -> str:

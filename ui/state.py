@@ -19,8 +19,7 @@ if TYPE_CHECKING:  # annotations only: importing ui must not load torch
     from seqcore.background import ChildJob
     from seqcore.batching import Example
     from seqcore.inference import Predictor
-    from ui.jobs import TrainJob
-    from ui.models import ModelEntry
+    from ui.entries import ModelEntry
 
 MODEL_KEY = "model_key"
 SENTENCE = "current_sentence"
@@ -83,14 +82,14 @@ def take_pending_model() -> str | None:
     return st.session_state.pop(PENDING_MODEL, None)
 
 
-def train_job() -> TrainJob | None:
-    """This session's training run (running or finished), if any."""
-    return st.session_state.get(JOB)
+def session_value(key: str) -> Any:
+    """What this session keeps under `key` (None when nothing), for owners of their own keys (e.g. `ui.jobs`' run)."""
+    return st.session_state.get(key)
 
 
-def set_train_job(job: TrainJob) -> None:
-    """Remember this session's training run."""
-    st.session_state[JOB] = job
+def set_session_value(key: str, value: Any) -> None:
+    """Keep `value` under `key` for this session."""
+    st.session_state[key] = value
 
 
 def current_sentence(default: str) -> str:
