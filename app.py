@@ -1,43 +1,34 @@
-"""Recurrent models, opened up: a multipage Streamlit app over seqcore.
+"""`streamlit run app.py`: the server, with the first page's heavy work started as the server starts.
 
-Run with `streamlit run app.py`. This file draws the sidebar every page shares (the model in use
-and its one-line card) and routes to the pages with `st.navigation`; a link's parameters are read
-before the sidebar and the view's state is written back to the URL after the page (`ui.links`).
+Streamlit finds `app` (an `st.App`) here and serves `app_script.py`, the script every session runs.
+Its lifespan starts `ui.warmup` in a thread once the runtime is up: torch, spaCy's tokenizer, Plotly,
+pandas and the first page's models load while the browser is still fetching Streamlit's frontend,
+instead of after it asks for its first run (bench/bench_cold_start.py measures the difference).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import threading
+from collections.abc import AsyncIterator
+from typing import Any
+
 import streamlit as st
 
-import ui
 
-st.set_page_config(page_title="seqcore: recurrent models, opened up", page_icon="🔁", layout="wide")
+def _warm_up() -> None:
+    from ui.warmup import warm_up_quietly  # imported here: `ui` builds Streamlit caches, which need the runtime
 
-# (file, title, emoji icon, url path): emoji only, material icons would fetch a web font.
-PAGES = [
-    ("app_pages/1_trajectory.py", "Sentiment trajectory", "📈", "trajectory"),
-    ("app_pages/2_aspects.py", "Aspects", "🍽️", "aspects"),
-    ("app_pages/3_gates.py", "Gates", "🚦", "gates"),
-    ("app_pages/4_evaluation.py", "Evaluation", "🎯", "evaluation"),
-    ("app_pages/5_train.py", "Train", "🏋️", "train"),
-    ("app_pages/6_inside.py", "Inside the cell", "🔬", "inside"),
-    ("app_pages/7_tagging.py", "Tagging", "🏷️", "tagging"),
-    ("app_pages/8_gradients.py", "Gradients through time", "📉", "gradients"),
-    ("app_pages/9_pitfalls.py", "Pitfalls", "🕳️", "pitfalls"),
-    ("app_pages/10_search.py", "Hidden-state search", "🔎", "search"),
-]
+    warm_up_quietly()
 
-page = st.navigation(
-    [st.Page(path, title=title, icon=icon, url_path=url, default=i == 0) for i, (path, title, icon, url) in enumerate(PAGES)]
-)
-ui.collect_session_models()  # before the sidebar: a finished run's or an uploaded zip's model becomes the one in use
-ui.follow_link()  # before the sidebar: a link names the model
-ui.sidebar()
-try:
-    # page_work: a training child waits between steps while a page runs and its browser draws (seqcore.foreground)
-    with ui.page_work(), ui.user_errors("This page stopped"):  # a last net: the pages catch seqcore's errors themselves
-        page.run()
-finally:  # also after st.stop(): the URL keeps the view
-    ui.sidebar_device()
-    ui.write_link()
-    ui.freeze_long_lived()  # after a run that imported something: no later rerun walks those objects again
+
+@contextlib.asynccontextmanager
+async def lifespan(_app: Any) -> AsyncIterator[None]:
+    """Start the warm-up beside the server (never in its event loop), then serve. SEQCORE_WARM_UP=0 turns it off."""
+    if os.environ.get("SEQCORE_WARM_UP", "1") != "0":
+        threading.Thread(target=_warm_up, name="seqcore-warm-up", daemon=True).start()
+    yield
+
+
+app = st.App("app_script.py", lifespan=lifespan)

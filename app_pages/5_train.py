@@ -21,7 +21,7 @@ st.write(
 
 job = ui.current_job()
 if job is not None and not job.running:
-    job.announced = True  # app.py registered its model before the sidebar; this full run shows the result
+    job.announced = True  # app_script.py registered its model before the sidebar; this full run shows the result
 running = job is not None and job.running
 
 # ------------------------------------------------------------------ what to train

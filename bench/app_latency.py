@@ -97,7 +97,7 @@ def reruns_and_memory(tokens: int, repeats: int) -> dict:
     """In this process: each page's rerun times (ms), then every page with every shipped model; memory (MB)."""
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    at = AppTest.from_file(str(ROOT / "app_script.py"), default_timeout=600)
     at.run()
     rows = []
     for name, (path, key, model) in PAGES.items():

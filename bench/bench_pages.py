@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
+APP = str(ROOT / "app_script.py")  # the script every session runs (app.py is the server: st.App)
 SENTENCE = "The food was not bad at all , but the service was painfully slow and the waiter was rude .".split()
 PAGES = {
     "trajectory": ("app_pages/1_trajectory.py", "traj_sentence", "shipped:sentiment-lstm"),

@@ -166,12 +166,28 @@ def make_rnn(cell: str, input_size: int, hidden_size: int) -> nn.RNNBase:
     return getattr(nn, cell_spec(cell).module)(input_size, hidden_size, batch_first=True)
 
 
+def embedding(num: int, dim: int) -> nn.Embedding:
+    """``nn.Embedding(num, dim, padding_idx=0)`` with the same N(0, 1) draw, row 0 zeroed, but none on the meta device.
+
+    ``torch.nn.init.normal_`` on a meta tensor runs ``torch._refs.normal_``, whose first call imports
+    ``torch._dynamo``: 1.5-2.5 s on a 2-core machine, paid by the first model loaded (checkpoints build a
+    meta model to check shapes). Drawing the weight here takes the same random numbers on a real device
+    (so seeded training is unchanged) and none on meta.
+    """
+    weight = torch.empty(num, dim)  # (V, E), on the current default device
+    if not weight.is_meta:
+        with torch.no_grad():
+            weight.normal_()
+            weight[0].fill_(0)
+    return nn.Embedding(num, dim, padding_idx=0, _weight=weight)
+
+
 class CharCNN(nn.Module):
     """Character features of each word: embed, convolve (width 3), max over the word's real characters."""
 
     def __init__(self, char_vocab_size: int, char_dim: int, filters: int) -> None:
         super().__init__()
-        self.embedding = nn.Embedding(char_vocab_size, char_dim, padding_idx=0)
+        self.embedding = embedding(char_vocab_size, char_dim)
         self.conv = nn.Conv1d(char_dim, filters, kernel_size=3, padding=1)
 
     def forward(self, chars: torch.Tensor) -> torch.Tensor:
@@ -307,7 +323,7 @@ class SequenceModel(nn.Module):
     def __init__(self, cfg: ModelConfig) -> None:
         super().__init__()
         self.cfg = cfg
-        self.embedding = nn.Embedding(cfg.vocab_size, cfg.embedding_dim, padding_idx=0)
+        self.embedding = embedding(cfg.vocab_size, cfg.embedding_dim)
         self.chars = CharCNN(cfg.char_vocab_size, cfg.char_dim, cfg.char_filters) if cfg.char_vocab_size else None
         self.drop = nn.Dropout(cfg.dropout)
         self.encoder = RecurrentEncoder(cfg)

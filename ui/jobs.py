@@ -162,7 +162,7 @@ def register_trained(job: TrainJob) -> ModelEntry:
 def collect_session_models() -> None:
     """Put this session's newest model in use: a finished training run (registered once) or an uploaded zip.
 
-    Called by app.py before the sidebar is drawn, since a widget's state cannot change after it is drawn.
+    Called by app_script.py before the sidebar is drawn, since a widget's state cannot change after it is drawn.
     """
     pending = state.take_pending_model()
     if pending is not None and state.trained_model(pending) is not None:

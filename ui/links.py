@@ -5,11 +5,11 @@ sentence), `text2` (a second sentence, where a page has one), `layer`, `directio
 comma-separated), `threshold`, and `present=1` (presenter mode). `/gates?model=sentiment-gru&text=not+bad+at+all`
 opens the Gates page on that model and sentence.
 
-Each run: app.py calls `follow_link()` before the sidebar (when the URL is not the one this session last
+Each run: app_script.py calls `follow_link()` before the sidebar (when the URL is not the one this session last
 wrote, a link was opened or edited: its model and presenter switch apply at once, the rest waits for the
 page); the page calls `link_view(entry, text=..., layer=...)` with its widgets' keys before it draws them
 (the link's values are checked against that model and set; whatever does not fit is named in one gentle
-message and left at its default); app.py calls `write_link()` when the page is done (after `st.stop()`
+message and left at its default); app_script.py calls `write_link()` when the page is done (after `st.stop()`
 too), which writes the widgets' current values back. Nothing in a link can raise: every value is parsed here.
 """
 
@@ -77,7 +77,7 @@ def _follow_model(raw: str, notes: list[str]) -> None:
 
 
 def follow_link() -> None:
-    """Read the URL once per run (app.py, before the sidebar): apply a newly opened link's model and presenter switch."""
+    """Read the URL once per run (app_script.py, before the sidebar): apply a newly opened link's model and presenter switch."""
     link = state.link_state()
     link["widgets"], link["kept"], link["model"], link["pending"] = {}, {}, None, {}
     url = _url()
@@ -204,7 +204,7 @@ def _as_text(value: Any) -> str | None:
 
 
 def write_link() -> None:
-    """Write the view's state to the URL (app.py, once the page is done): the model, the linked widgets, presenter mode."""
+    """Write the view's state to the URL (app_script.py, once the page is done): the model, the linked widgets, presenter mode."""
     link = state.link_state()
     params: dict[str, str] = {}
     key = link["model"] or state.model_key()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "app.py")
+APP = str(ROOT / "app_script.py")  # the script every session runs (app.py is the server: st.App)
 DEMO_2014 = ROOT / "demo" / "restaurants_2014_demo.xml"
 DEMO_2016 = ROOT / "demo" / "restaurants_2016_demo.xml"
 BROKEN = ROOT / "demo" / "broken_demo.xml"

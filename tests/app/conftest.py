@@ -68,7 +68,7 @@ def empty_dir(tmp_path) -> Path:
 
 @pytest.fixture()
 def app(monkeypatch, tiny_models, empty_dir):
-    """An AppTest of app.py over the tiny models and no data folder, so pages stay fast (set SEQCORE_* yourself to change that)."""
+    """An AppTest of app_script.py over the tiny models and no data folder, so pages stay fast (set SEQCORE_* yourself to change that)."""
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("SEQCORE_MODELS_DIR", str(tiny_models))

@@ -46,7 +46,7 @@ def texts(elements) -> str:
 def test_app_structure():
     assert len(PAGES) == 10
     assert not (ROOT / "pages").exists(), "a pages/ folder beside app.py puts Streamlit in its old multipage mode"
-    sources = [ROOT / "app.py", *(ROOT / "ui").glob("*.py"), *(ROOT / "app_pages").glob("*.py")]
+    sources = [ROOT / "app.py", ROOT / "app_script.py", *(ROOT / "ui").glob("*.py"), *(ROOT / "app_pages").glob("*.py")]
     for src in sources:
         assert ":material/" not in src.read_text(encoding="utf-8"), f"{src.name}: material icons fetch a web font"
     for path in (ROOT / "seqcore").glob("*.py"):

@@ -10,7 +10,7 @@ import pytest
 
 from tests.app.appdata import APP, ROOT
 
-APP_FILES = [ROOT / "app.py", *sorted((ROOT / "ui").glob("*.py")), *sorted((ROOT / "app_pages").glob("*.py"))]
+APP_FILES = [ROOT / "app.py", ROOT / "app_script.py", *sorted((ROOT / "ui").glob("*.py")), *sorted((ROOT / "app_pages").glob("*.py"))]
 HEAVY = "sorted(m for m in ('torch', 'spacy') if m in sys.modules)"
 
 
@@ -29,7 +29,8 @@ def test_no_page_touches_session_state():
     """Pages read and write session state only through ui.state (and the widgets' own keys)."""
     for page in sorted((ROOT / "app_pages").glob("*.py")):
         assert "session_state" not in page.read_text(encoding="utf-8"), f"{page.name} reaches into st.session_state"
-    assert "session_state" not in (ROOT / "app.py").read_text(encoding="utf-8")
+    for script in ("app.py", "app_script.py"):
+        assert "session_state" not in (ROOT / script).read_text(encoding="utf-8")
     others = [
         p.name for p in (ROOT / "ui").glob("*.py") if p.name != "state.py" and "session_state" in p.read_text(encoding="utf-8")
     ]

@@ -6,6 +6,7 @@ import itertools
 
 import pytest
 import torch
+from torch import nn
 
 from seqcore.models import ModelConfig, SequenceModel, count_parameters, reverse_within_length
 
@@ -240,3 +241,31 @@ def test_auto_reads_final_states_by_the_final_only_table(cell):
     final_table = (cell, "cpu") in models.PACKED_ABOVE_PADDING_FINAL
     assert unpacked == ([] if final_table else [True])
     assert models.fastest_path(cell, "cpu", lengths, 5, final_only=True) == ("packed" if final_table else "padded")
+
+
+def test_embedding_draws_what_nn_embedding_draws_and_nothing_on_meta():
+    from seqcore.models import embedding
+
+    torch.manual_seed(3)
+    usual = nn.Embedding(50, 7, padding_idx=0)
+    torch.manual_seed(3)
+    ours = embedding(50, 7)
+    assert torch.equal(usual.weight, ours.weight) and ours.padding_idx == 0 and ours.weight.requires_grad
+    assert torch.equal(ours.weight[0], torch.zeros(7))
+    with torch.device("meta"):
+        assert embedding(50, 7).weight.is_meta
+
+
+def test_loading_a_checkpoint_does_not_import_torch_dynamo():
+    """The shape check builds a meta model; nn.init.normal_ on meta would import torch._dynamo (1.5-2.5 s)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    code = (
+        "import sys; from seqcore.checkpoints import load_checkpoint; load_checkpoint('models/sentiment-lstm'); "
+        "print('torch._dynamo' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

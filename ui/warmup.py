@@ -1,0 +1,96 @@
+"""Warm the server up as it starts: what the first page needs is imported and loaded in a thread.
+
+Started in a thread by `app.py`'s lifespan. A cold `streamlit run` used to import torch, spaCy and Plotly and load the first page's models only
+once the browser had fetched the page and asked for its first run. Started from the server's lifespan
+(`app.py`), the same work runs while the browser is still loading Streamlit's frontend; the first
+run then finds the modules imported and the files in the OS cache. Nothing here touches Streamlit's
+API (no caches, no session), so it needs no script context and prints nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from pathlib import Path
+
+from seqcore.cells import CELLS
+from ui.config import DEFAULT_SENTENCE, TASK_ORDER, models_dir
+
+log = logging.getLogger(__name__)
+_started = threading.Event()
+timings: dict[str, float] = {}  # step -> seconds, for bench/bench_cold_start.py and curious readers
+
+
+def first_page_models(root: Path | None = None) -> list[Path]:
+    """The folders of the models the first page compares when a session starts: the sidebar's first model
+    (by task, then name), then the first sentiment model of each other cell; as `ui.models` picks them,
+    but read from the JSON files directly (no Streamlit cache outside a script run)."""
+    found = []
+    for folder in sorted(p for p in (root or models_dir()).iterdir() if p.is_dir() and not p.name.startswith(".")):
+        try:
+            card = json.loads((folder / "card.json").read_text(encoding="utf-8"))
+            config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+            found.append(
+                (TASK_ORDER.get(card.get("task") or config["task"], 9), folder.name, card.get("cell") or config["cell"], folder)
+            )
+        except (OSError, ValueError, KeyError, AttributeError):
+            continue
+    found.sort(key=lambda f: (f[0], f[1]))
+    sentiment = [f for f in found if f[0] == TASK_ORDER["sentiment"]]
+    if not found or not sentiment or found[0] is not sentiment[0]:
+        return []  # the sidebar starts on another task's model: the first page shows no trajectory at once
+    chosen = [sentiment[0]]
+    for cell in CELLS:
+        pick = next((f for f in sentiment if f[2] == cell and all(c[2] != cell for c in chosen)), None)
+        if pick is not None:
+            chosen.append(pick)
+    return [f[3] for f in chosen]
+
+
+def warm_up(folders: list[Path] | None = None) -> dict[str, float]:
+    """Import and load what the first page uses; return how long each step took (seconds)."""
+
+    def step(name: str, started: float) -> float:
+        now = time.perf_counter()
+        timings[name] = round(now - started, 3)
+        return now
+
+    t = time.perf_counter()
+    import torch
+
+    from ui.models import set_torch_threads
+
+    set_torch_threads()
+    t = step("import torch", t)
+    from seqcore import tokens
+
+    tokens.tokenize(DEFAULT_SENTENCE)
+    t = step("spaCy's tokenizer", t)
+    import plotly.graph_objects as go
+    import plotly.io
+
+    plotly.io.to_json(go.Figure(go.Scatter(x=[0], y=[0])))  # Plotly's validators load on the first figure
+    t = step("Plotly", t)
+    import pandas  # noqa: F401  (the first page's table)
+
+    t = step("pandas", t)
+    from seqcore.inference import Predictor
+
+    for folder in first_page_models() if folders is None else folders:
+        Predictor.load(folder).trajectory(DEFAULT_SENTENCE)  # weights into the OS cache, kernels warm
+    step("the first page's models", t)
+    del torch
+    return timings
+
+
+def warm_up_quietly() -> None:
+    """`warm_up`, once per process; a failure costs nothing but time (the first run loads what it needs)."""
+    if _started.is_set():
+        return
+    _started.set()
+    try:
+        warm_up()
+    except Exception:
+        log.debug("warm-up failed", exc_info=True)
