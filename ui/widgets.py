@@ -198,7 +198,7 @@ def review_summary(review: ReviewFile) -> dict[str, str | int]:
         "aspect targets": counts["targets"],
         "NULL targets": counts["null_targets"],
         "duplicates merged": counts["duplicate_targets"],
-        "conflict": counts["polarities"].get("conflict", 0),
+        "conflict": counts["labels"].get("conflict", 0),
         "problems": len(counts["problems"]),
     }
 

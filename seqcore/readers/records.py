@@ -71,6 +71,7 @@ class ReviewFile:
     format: str  # "semeval2014" or "semeval2016"
     sentences: list[Sentence]
     problems: list[Problem]
+    notes: list[str] = field(default_factory=list)  # benign normalisations, one line each (sentences numbered...)
 
 
 @dataclass(frozen=True)
@@ -92,3 +93,53 @@ class TaggedSentence:
 
 Source = str | os.PathLike[str] | bytes
 Progress = Callable[[str, int, int], None]  # (file name, bytes read so far, file size in bytes)
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read a table or JSONL file: which columns (or keys) hold the text and the label, and the encoding.
+
+    A column is named by its header (or JSON key) or by its number, counting from 1. None: found by
+    name (text, sentence, review, content; label, sentiment, polarity, class, target), else by content.
+    `encoding=None` reads UTF-8 with or without a byte order mark and refuses other bytes.
+    """
+
+    text_column: str | None = None
+    label_column: str | None = None
+    encoding: str | None = None
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Which columns of a table (or keys of a JSONL file) were read, and how they were chosen."""
+
+    names: tuple[str, ...]  # the header's names, or "1", "2", ... for a file with no header
+    text: str
+    label: str | None  # None when no label is needed (a search corpus) and none was found
+    how: str  # "given" (the flags or the app's boxes), "by name" or "by content"
+    header: bool = True
+    delimiter: str = ""  # "" for JSONL
+
+    def describe(self) -> str:
+        """One line: which column is the text, which the label, and why."""
+        label = f", label from column {self.label!r}" if self.label is not None else ", no label column"
+        return f"text from column {self.text!r}{label} ({self.how})"
+
+
+@dataclass
+class LabeledFile:
+    """A CSV, TSV or JSONL file of labeled sentences: its records, problems, notes and how it was read."""
+
+    source: str
+    kind: str  # "csv", "labeled_tsv" or "jsonl"
+    records: list[LabeledText]
+    problems: list[Problem]
+    notes: list[str] = field(default_factory=list)
+    columns: Columns | None = None
+    label_map: dict[str, str] = field(default_factory=dict)  # each label as written -> the label read
+
+
+def numbered_note(count: int) -> str:
+    """The one line that says sentences with no id were numbered (a normal thing in many files, not a problem)."""
+    some = "1 sentence has" if count == 1 else f"{count:,} sentences have"
+    return f"{some} no id; numbered #N by position in the file."

@@ -14,9 +14,20 @@ from xml.parsers import expat
 import defusedxml
 import defusedxml.ElementTree as DET
 
-from seqcore.readers.records import POLARITIES, DataFormatError, Problem, Progress, ReviewFile, Sentence, Source, Target
+from seqcore.readers.records import (
+    POLARITIES,
+    DataFormatError,
+    Problem,
+    Progress,
+    ReviewFile,
+    Sentence,
+    Source,
+    Target,
+    numbered_note,
+)
 from seqcore.readers.stream import _BOM, _UTF8_NAMES, _XML_ENCODING, _source_label, _Stream, _Utf8Check
-from seqcore.tokens import offsets_to_token_span, tokenize
+from seqcore.readers.targets import place_term
+from seqcore.tokens import tokenize
 
 
 class _SentenceTreeBuilder(ET.TreeBuilder):
@@ -62,16 +73,6 @@ class _SentenceTreeBuilder(ET.TreeBuilder):
             self.lines.pop(e, None)
 
 
-def _occurrences(term: str, text: str) -> list[int]:
-    """Return every start index of term in text, overlapping ones included."""
-    starts = []
-    i = text.find(term)
-    while i != -1:
-        starts.append(i)
-        i = text.find(term, i + 1)
-    return starts
-
-
 class _SentenceReader:
     """Turn <sentence> elements into Sentence records, collecting problems on the way."""
 
@@ -81,6 +82,7 @@ class _SentenceReader:
         self.lines = lines
         self.problems = problems
         self.seen_ids: set[str] = set()
+        self.numbered = 0  # sentences with no id, numbered by position: a note, not a problem
 
     def problem(self, message: str, sentence_id: str | None, elem: ET.Element | None) -> None:
         line = self.lines.get(elem) if elem is not None else None
@@ -90,7 +92,7 @@ class _SentenceReader:
         sid = elem.get("id")
         if sid is None or not sid.strip():
             sid = f"#{position}"
-            self.problem(f"sentence has no id; it was kept as {sid!r}.", sid, elem)
+            self.numbered += 1
         elif sid in self.seen_ids:
             self.problem("sentence id repeats an earlier sentence; this one was skipped.", sid, elem)
             return None
@@ -171,33 +173,13 @@ class _SentenceReader:
         offsets: list[tuple[int, int]],
         sid: str,
     ) -> Target | None:
-        """Check a target's offsets against its term, repairing them when the term occurs once."""
-        raw_from, raw_to = elem.get("from"), elem.get("to")
-        what = f"target {term!r}"
-        try:
-            start, end = int(raw_from or ""), int(raw_to or "")
-        except ValueError:
-            reason = f"{what} has offsets from={raw_from!r} to={raw_to!r}, which are not integers"
-        else:
-            if not 0 <= start <= end <= len(text):
-                reason = f"{what} has offsets {start}-{end} outside the text of {len(text)} characters"
-            elif text[start:end] != term:
-                reason = f"{what} has offsets {start}-{end}, which cover {text[start:end]!r}"
-            else:
-                reason = ""
-        if reason:
-            starts = _occurrences(term, text)
-            if len(starts) != 1:
-                times = "does not occur" if not starts else f"occurs {len(starts)} times"
-                self.problem(f"{reason}, and the term {times} in the text; it was skipped.", sid, elem)
-                return None
-            start, end = starts[0], starts[0] + len(term)
-            self.problem(f"{reason}; repaired to {start}-{end}, where the term occurs once.", sid, elem)
-        span = offsets_to_token_span(offsets, start, end)
-        if span is None:
-            self.problem(f"{what} covers no token; it was skipped.", sid, elem)
+        """Check a target's offsets against its term, repairing them when the term occurs once (`targets.place_term`)."""
+        placed, message = place_term(term, elem.get("from"), elem.get("to"), text, offsets)
+        if message is not None:
+            self.problem(message, sid, elem)
+        if placed is None:
             return None
-        return Target(term, polarity, start, end, span, category)
+        return Target(term, polarity, placed.start, placed.end, placed.token_span, category)
 
     def drop_contradictions(self, kept: list[tuple[Target, ET.Element]], sid: str) -> list[tuple[Target, ET.Element]]:
         """Drop every 2014 aspect term whose span is also annotated with another polarity."""
@@ -241,9 +223,11 @@ class SemEvalStream:
         self.label = _source_label(source, name)
         self.format: str | None = None
         self.problems: list[Problem] = []
+        self.notes: list[str] = []  # benign normalisations, said once each
 
     def __iter__(self) -> Iterator[Sentence]:
         self.problems.clear()
+        self.notes.clear()
         with _Stream(self.source, self.label, self.max_bytes, self.progress) as stream:
             builder = _SentenceTreeBuilder()
             parser = DET.DefusedXMLParser(target=builder, forbid_dtd=True, forbid_entities=True, forbid_external=True)
@@ -272,6 +256,8 @@ class SemEvalStream:
             if not seen_text:
                 raise DataFormatError(f"{self.label} is empty; expected a SemEval XML file.")
             self._parse(parser, None)
+            if reader.numbered:
+                self.notes.append(numbered_note(reader.numbered))
 
     def _check_declared_encoding(self, head: bytes) -> None:
         declared = _XML_ENCODING.match(head)
@@ -323,4 +309,4 @@ def read_semeval(
     """
     stream = SemEvalStream(source, name, max_bytes, progress)
     sentences = list(stream)
-    return ReviewFile(stream.label, stream.format or "", sentences, stream.problems)
+    return ReviewFile(stream.label, stream.format or "", sentences, stream.problems, stream.notes)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
+import itertools
 import re
 import zlib
 from collections.abc import Iterator
@@ -24,6 +25,8 @@ CHUNK_BYTES = 1 << 16
 SNIFF_BYTES = 1 << 18  # how much of a file's start decides its kind
 _BOM = b"\xef\xbb\xbf"
 _GZIP_MAGIC = b"\x1f\x8b"
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16 (and UTF-32 LE) byte order marks
+MAX_LINE_CHARS = 1 << 23  # a line longer than this (8 Mi characters) is refused: no sentence is that long
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _UTF8_NAMES = {"utf-8", "utf8", "us-ascii", "ascii"}
 
@@ -44,8 +47,16 @@ class _Stream:
     refused before anything is parsed; `progress` hears (name, bytes read, size) after every chunk.
     """
 
-    def __init__(self, source: Source, name: str | None = None, max_bytes: int | None = None, progress: Progress | None = None):
+    def __init__(
+        self,
+        source: Source,
+        name: str | None = None,
+        max_bytes: int | None = None,
+        progress: Progress | None = None,
+        wide: bool = False,
+    ):
         self.progress = progress
+        self.wide = wide  # a UTF-16 or UTF-32 encoding was named: NUL bytes are text
         self.raw: BinaryIO
         if isinstance(source, (bytes, bytearray, memoryview)):
             data = bytes(source)
@@ -99,7 +110,12 @@ class _Stream:
             raise DataFormatError(f"{self.label} is a damaged gzip file ({err}); compress or download it again.") from None
         if not self._checked:
             self._checked = True
-            nul = chunk.find(b"\x00")
+            if not self.wide and chunk.startswith(_WIDE_BOMS):
+                raise DataFormatError(
+                    f"{self.label} is UTF-16 or UTF-32 text (it starts with a byte order mark); save it as UTF-8, "
+                    "or name its encoding (--encoding utf-16)."
+                )
+            nul = -1 if self.wide else chunk.find(b"\x00")
             if nul != -1:
                 raise DataFormatError(
                     f"{self.label} is a binary file, not text (NUL byte at offset {nul}); "
@@ -217,3 +233,87 @@ def _lines(text: str) -> list[str]:
     if lines and lines[-1] == "":
         lines.pop()
     return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+def is_wide(encoding: str | None) -> bool:
+    """Whether an encoding writes ASCII with NUL bytes (UTF-16, UTF-32), so a NUL byte is no sign of a binary file."""
+    return encoding is not None and codecs.lookup(encoding).name.startswith(("utf-16", "utf-32"))
+
+
+def check_encoding(encoding: str | None) -> str | None:
+    """Return the encoding when Python knows it; DataFormatError naming it otherwise."""
+    if encoding is None:
+        return None
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise DataFormatError(f"unknown encoding {encoding!r}; use a name such as utf-8, cp1252, latin-1 or utf-16.") from None
+    return encoding
+
+
+def _too_long(label: str, lineno: int, max_chars: int) -> DataFormatError:
+    return DataFormatError(
+        f"{label}: line {lineno} is over {max_chars:,} characters long with no line break; "
+        "it is not a file of sentences (a single enormous line, or the wrong file)."
+    )
+
+
+def decoded_lines(
+    source: Source,
+    name: str | None = None,
+    encoding: str | None = None,
+    max_bytes: int | None = None,
+    progress: Progress | None = None,
+    max_chars: int = MAX_LINE_CHARS,
+) -> Iterator[tuple[int, str]]:
+    """Yield (line number, line ending in "\n") of a text file decoded as it streams, a CR before the LF dropped.
+
+    `encoding=None` means UTF-8, with or without a byte order mark; other bytes are refused with the
+    line and the offset, and a hint to name the encoding. A line over `max_chars` characters is refused
+    before it is held whole, so one enormous line cannot fill memory.
+    """
+    check_encoding(encoding)
+    codec = codecs.lookup(encoding or "utf-8").name
+    decoder = codecs.getincrementaldecoder("utf-8-sig" if codec == "utf-8" else codec)()
+    hint = (
+        "save it as UTF-8, or name its encoding (--encoding cp1252, latin-1, utf-16...)."
+        if encoding is None
+        else f"is {encoding!r} its encoding?"
+    )
+    with _Stream(source, name, max_bytes, progress, wide=is_wide(encoding)) as stream:
+        label = stream.label
+        lineno, consumed = 1, 0
+        pieces: list[str] = []
+        held = 0
+
+        def decode(chunk: bytes, final: bool) -> str:
+            try:
+                return decoder.decode(chunk, final)
+            except UnicodeDecodeError as err:
+                buffered = len(err.object) - len(chunk)
+                line = lineno + err.object[: err.start].count(b"\n")
+                raise DataFormatError(
+                    f"{label} is not {encoding or 'UTF-8'} text (byte 0x{err.object[err.start]:02x} at line {line}, "
+                    f"offset {consumed - buffered + err.start}); {hint}"
+                ) from None
+
+        for chunk in itertools.chain(stream.chunks(), [b""]):
+            text = decode(chunk, final=not chunk)
+            consumed += len(chunk)
+            parts = text.split("\n")
+            for part in parts[:-1]:
+                if held + len(part) > max_chars:
+                    raise _too_long(label, lineno, max_chars)
+                pieces.append(part)
+                line = "".join(pieces)
+                pieces, held = [], 0
+                yield lineno, (line[:-1] if line.endswith("\r") else line) + "\n"
+                lineno += 1
+            if parts[-1]:
+                pieces.append(parts[-1])
+                held += len(parts[-1])
+                if held > max_chars:
+                    raise _too_long(label, lineno, max_chars)
+        if pieces:
+            line = "".join(pieces)
+            yield lineno, (line[:-1] if line.endswith("\r") else line) + "\n"
