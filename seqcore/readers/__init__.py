@@ -20,10 +20,12 @@ once read). Bytes already in memory (an upload) are limited to `MAX_IN_MEMORY_BY
 | `conllu` | CoNLL-U words and UPOS tags |
 | `word_tags` | two-column "word tag" lines, a blank line between sentences |
 | `sniff` | a file's kind from its name and first bytes |
+| `by_kind` | one file read by its kind for a task: labeled, aspect or tagged sentences |
 | `describe` | counts of what a file holds (`stats`) |
 """
 
 from seqcore.readers.absa_txt import read_absa_txt
+from seqcore.readers.by_kind import labeled_notes, read_labeled, read_reviews, read_tagged
 from seqcore.readers.conllu import iter_conllu, read_conllu
 from seqcore.readers.describe import describe_file, duplicate_targets, review_counts
 from seqcore.readers.jsonl import JsonlStream, is_aspect_jsonl, read_aspect_jsonl, read_jsonl
@@ -75,6 +77,10 @@ __all__ = [
     "JsonlStream",
     "TABLE_KINDS",
     "describe_file",
+    "labeled_notes",
+    "read_labeled",
+    "read_reviews",
+    "read_tagged",
     "is_aspect_jsonl",
     "iter_word_tags",
     "read_absa_txt",

@@ -57,7 +57,7 @@ def _review_counts(
         "null_targets": nulls,
         "duplicate_targets": duplicates,  # same span and polarity as another target: merged into it
         "problems": [str(p) for p in problems],
-        "notes": list(notes),
+        "notes": list(notes or []),
     }
 
 

@@ -141,7 +141,7 @@ class _Stats:
 
 
 def _stats(rows: Sequence[Sequence[str]], i: int) -> _Stats:
-    cells = [r[i].strip() for r in rows if i < len(r)]
+    cells = [c for r in rows if i < len(r) and (c := r[i].strip())]  # an empty cell is a problem row, not evidence
     if not cells:
         return _Stats(0, 0.0, 0.0, 0)
     words = [len(c.split()) for c in cells]

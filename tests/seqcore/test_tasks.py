@@ -310,5 +310,5 @@ def test_parsed_corpus_examples_keep_every_sentence_of_a_read_file():
     assert [(ex.id, ex.tokens) for ex in tsv] == [("m.tsv#1", ["great", "food"])]
     tags = parsed_corpus_examples(read_task_file("tagging", CONLLU.read_bytes(), "mini.conllu"))
     assert tags and all(ex.text == " ".join(ex.tokens) and ex.tags is None for ex in tags)
-    with pytest.raises(ValueError, match="empty.tsv: no sentence to search"):
+    with pytest.raises(ValueError, match="empty.tsv is empty"):
         parsed_corpus_examples(read_task_file("sentiment", b"", "empty.tsv"))
