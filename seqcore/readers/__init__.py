@@ -25,7 +25,7 @@ once read). Bytes already in memory (an upload) are limited to `MAX_IN_MEMORY_BY
 """
 
 from seqcore.readers.absa_txt import read_absa_txt
-from seqcore.readers.by_kind import labeled_notes, read_labeled, read_reviews, read_tagged
+from seqcore.readers.by_kind import ColumnGuess, guess_columns, labeled_notes, read_labeled, read_reviews, read_tagged
 from seqcore.readers.conllu import iter_conllu, read_conllu
 from seqcore.readers.describe import describe_file, duplicate_targets, review_counts
 from seqcore.readers.jsonl import JsonlStream, is_aspect_jsonl, read_aspect_jsonl, read_jsonl
@@ -59,6 +59,7 @@ __all__ = [
     "POLARITIES",
     "SNIFF_BYTES",
     "UPLOAD_NAME",
+    "ColumnGuess",
     "Columns",
     "DataFormatError",
     "LabeledFile",
@@ -77,6 +78,7 @@ __all__ = [
     "JsonlStream",
     "TABLE_KINDS",
     "describe_file",
+    "guess_columns",
     "labeled_notes",
     "read_labeled",
     "read_reviews",

@@ -86,8 +86,8 @@ def _keys(sample: list[dict], options: ReadOptions, need_label: bool, label: str
             raise DataFormatError(f"{label}: there is no {what} key {given!r}; the keys are {', '.join(map(repr, keys))}.")
     text = options.text_column or (keys[i] if (i := _by_name(keys, TEXT_NAMES)) is not None else None)
     lab = options.label_column or (keys[i] if (i := _by_name(keys, LABEL_NAMES)) is not None else None)
-    how = "given" if options.text_column or options.label_column else "by name"
-    if text is None or (lab is None and need_label):
+    how = "given" if options.text_column or options.label_column else "by name" if text or lab else ""
+    if text is None or lab is None:
         usable = [k for k in keys if all(isinstance(o.get(k, ""), (str, int, float)) for o in sample)]
         rows = [[str(o.get(k, "")) for k in usable] for o in sample]
         chosen = _by_content(
@@ -97,17 +97,15 @@ def _keys(sample: list[dict], options: ReadOptions, need_label: bool, label: str
             usable.index(text) if text in usable else None,
             usable.index(lab) if lab in usable else None,
         )
+        if isinstance(chosen, str) and text is not None and not need_label:
+            chosen = (usable.index(text) if text in usable else 0, None)
         if isinstance(chosen, str) or not usable:
             raise DataFormatError(
                 f"{label}: cannot tell which key holds the text and which the label ({chosen or 'no key holds text'}); "
                 f"the keys are {', '.join(map(repr, keys))}; {column_flags('keys')}."
             )
         text, lab = usable[chosen[0]], None if chosen[1] is None else usable[chosen[1]]
-        how = (
-            "by content"
-            if how == "by name" and not (options.text_column or options.label_column)
-            else f"{how}, the rest by content"
-        )
+        how = f"{how}, the rest by content" if how else "by content"
     if text == lab:
         raise DataFormatError(f"{label}: the text key and the label key are the same key; {column_flags('keys')}.")
     return Columns(tuple(keys), text, lab, how, True, "")

@@ -297,12 +297,14 @@ class TableStream:
             text, how = named_text, how or "by name"
         if header and label is None and named_label is not None and named_label != text:
             label, how = named_label, how or "by name"
-        if text is None or (label is None and self.need_label):
+        if text is None or label is None:  # a label is looked for even when none is needed (a search corpus)
             chosen = _by_content(rows[1:] if header else rows, width, self.need_label, text, label)
             if not header and len(rows) >= 5:
                 again = _by_content(rows[1:], width, self.need_label, text, label)
                 if not isinstance(again, str) and again[1] is not None and _header_like(rows, again[0], again[1]):
                     header, chosen = True, again
+            if isinstance(chosen, str) and text is not None and not self.need_label:
+                chosen = (text, None)
             if isinstance(chosen, str):
                 raise self._ambiguous(chosen, first if header else None, width)
             text, label = chosen

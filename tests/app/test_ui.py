@@ -103,7 +103,7 @@ def test_a_table_download_writes_its_csv_only_when_clicked():
     """Every table has a CSV download, written on click (a callable), not on every rerun; the CSV is the table's."""
     import pandas as pd
 
-    from ui.widgets import csv_bytes
+    from ui.downloads import csv_bytes
 
     df = pd.DataFrame([{"word": "not, bad", "p": 0.25}, {"word": "é", "p": 1.0}])
     assert csv_bytes(df).decode("utf-8").splitlines() == ["word,p", '"not, bad",0.25', "é,1.0"]
