@@ -7,7 +7,6 @@ read by `seqcore.tasks` (the same rules as the CLI); parsed files and examples a
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,34 +20,12 @@ from ui import state
 from ui.config import CORPUS_SUBSET, CORPUS_SUBSET_RANGE, DEMO_DIR, SUBSET_SEED
 from ui.errors import user_errors
 from ui.models import ModelEntry, model_version
+from ui.reading import column_boxes, data_hash, file_examples, read_file, show_reading
 from ui.text import plain
 
 if TYPE_CHECKING:  # annotations only: importing ui must not load torch or spaCy
     from seqcore.batching import Example
     from seqcore.tasks import ParsedFile
-
-
-def data_hash(data: bytes) -> str:
-    """A short content hash: the cache key of an upload."""
-    return hashlib.sha256(data).hexdigest()[:16]
-
-
-@st.cache_data(show_spinner="Reading the file...", max_entries=32)
-def read_file(task: str, data: bytes, name: str) -> ParsedFile:
-    """Read a file's bytes as `task` reads it (cached by content); DataFormatError for a file that cannot be read at all."""
-    from seqcore.tasks import read_task_file
-
-    return read_task_file(task, data, name)
-
-
-@st.cache_data(show_spinner="Reading the file...", max_entries=32)
-def file_examples(
-    task: str, data: bytes, name: str, labels: tuple[str, ...] | None
-) -> tuple[list[Example], list[dict], dict[str, int]]:
-    """Examples, problem rows and skipped counts of a file for a model of `labels` (`seqcore.tasks.file_examples`, cached)."""
-    from seqcore.tasks import file_examples as to_examples
-
-    return to_examples(read_file(task, data, name), labels)
 
 
 def demo_files() -> list[Path]:
@@ -255,7 +232,9 @@ def pick_data(
         if upload is None:
             st.caption(f"No file yet: upload {plain(spec.upload_help)}.")
             return Picked("upload")
-        return _read_files(task, [(upload.getvalue(), upload.name)], label_tuple, "upload")
+        data = upload.getvalue()
+        columns = column_boxes(task, data, upload.name, keys["upload"], disabled)
+        return _read_files(task, [(data, upload.name)], label_tuple, "upload", columns)
     return Picked(choice)
 
 
@@ -272,22 +251,32 @@ def _demo_bytes(names: Sequence[str]) -> list[tuple[bytes, str]] | None:
     return found
 
 
-def _read_files(task: str, files: list[tuple[bytes, str]], labels: tuple[str, ...] | None, kind: str) -> Picked:
+def _read_files(
+    task: str,
+    files: list[tuple[bytes, str]],
+    labels: tuple[str, ...] | None,
+    kind: str,
+    columns: tuple[str | None, str | None] = (None, None),
+) -> Picked:
     """Read one or more files of the task (each cached by content) and join what they hold."""
     names = [name for _, name in files]
-    picked = Picked(kind, title=", ".join(names), data_key="file:" + ",".join(data_hash(data) for data, _ in files))
+    chosen = f"|columns={columns}" if any(columns) else ""  # other columns, other examples: other cached predictions
+    picked = Picked(kind, title=", ".join(names), data_key="file:" + ",".join(data_hash(data) for data, _ in files) + chosen)
     picked.note = {"train": [f"demo/{n}" for n in names] if kind == "demo" else names}
     examples: list[Example] = []
     for data, name in files:
         read = False
         with user_errors(f"{name} could not be read"):
-            found, problems, skipped = file_examples(task, data, name, labels)
+            found, problems, skipped = file_examples(task, data, name, labels, *columns)
             examples += found
             picked.problems += problems
             for reason, count in skipped.items():
                 picked.skipped[reason] = picked.skipped.get(reason, 0) + count
             if len(files) == 1:
-                picked.parsed, picked.data = read_file(task, data, name), data
+                picked.parsed, picked.data = read_file(task, data, name, *columns), data
+                show_reading(picked.parsed)
+                if picked.parsed.columns is not None:
+                    picked.note["columns"] = picked.parsed.columns.describe()
             read = True
         if not read:
             return picked  # a file that cannot be read at all: nothing is scored or trained on
