@@ -103,7 +103,7 @@ def read_absa_txt(
                 current.targets.append(Target(term, polarity, placed.start, placed.end, placed.token_span))
                 continue
             message = message_or_none or "the term covers no token; it was skipped."
-        problems.append(Problem(label, message, current.id if current else None, lineno))
+        problems.append(Problem(label, message, None, lineno))
     if not sentences and not problems:
         raise DataFormatError(f"{label} is empty; expected the ABSA text format (sentence with $T$, term, polarity).")
     notes = [numbered_note(len(sentences))] if sentences else []

@@ -65,9 +65,12 @@ def _objects(lines: Iterator[tuple[int, str]], label: str) -> Iterator[tuple[int
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = json.loads(line.rstrip("\n"))
         except (ValueError, RecursionError) as err:
-            reason = str(err).split(":")[0] if isinstance(err, ValueError) else "nested too deeply"
+            if isinstance(err, json.JSONDecodeError):
+                reason = f"{err.msg}, column {err.colno}"
+            else:
+                reason = "nested too deeply" if isinstance(err, RecursionError) else str(err)[:200]
             yield lineno, Problem(label, f"line is not JSON ({reason}); it was skipped.", None, lineno)
             continue
         if not isinstance(obj, dict):
@@ -320,5 +323,7 @@ def read_aspect_jsonl(
     if reader.numbered:
         notes.append(numbered_note(reader.numbered))
     if reader.placed_without_offsets:
-        notes.append(f"{reader.placed_without_offsets:,} aspect terms had no offsets; placed where each occurs once in its text.")
+        n = reader.placed_without_offsets
+        some = "1 aspect term has" if n == 1 else f"{n:,} aspect terms have"
+        notes.append(f"{some} no offsets; placed where the term occurs once in its text.")
     return ReviewFile(label, "jsonl", sentences, reader.problems, notes)

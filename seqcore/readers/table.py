@@ -342,7 +342,7 @@ class TableStream:
         if not row[text].strip():
             return Problem(self.label, "line has an empty text; it was skipped.", None, lineno)
         read = normalise_label(value) if label is not None else ""
-        key = (value, read)
+        key = (row[label] if label is not None else "", read)  # as written, spaces and all
         if key not in self.label_map and len(self.label_map) >= MAX_LABELS:
             assert self.columns is not None
             raise DataFormatError(
