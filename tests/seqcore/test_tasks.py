@@ -144,7 +144,11 @@ def test_a_folder_or_a_binary_file_is_refused_in_one_sentence(task, tmp_path):
     [
         ("aspect", CONLLU, r"mini\.conllu is a CoNLL-U file, but an aspect model reads SemEval ABSA XML"),
         ("tagging", DEMO_XML, r"restaurants_2014_demo\.xml is an XML file, but a tagging model reads CoNLL-U"),
-        ("sentiment", DEMO_XML, r"restaurants_2014_demo\.xml is an XML file, but a sentiment model reads CSV, TSV or JSONL files"),
+        (
+            "sentiment",
+            DEMO_XML,
+            r"restaurants_2014_demo\.xml is an XML file, but a sentiment model reads CSV, TSV or JSONL files",
+        ),
     ],
 )
 def test_a_file_of_another_kind_is_refused_naming_both_kinds(task, path, message):
