@@ -97,42 +97,49 @@ def column_boxes(task: str, data: bytes, name: str, key: str, disabled: bool = F
     text = left.selectbox(
         "Text column",
         names,
-        index=names.index(guess.text) if guess.text in names else 0,
+        index=names.index(guess.text) if guess.text in names else None,
+        placeholder="Choose the text column",
         format_func=lambda n: column_label(guess, n),
         key=f"{key}_text_column_{digest}",
         disabled=disabled,
         help="The column that holds the sentence. Pre-filled with the reader's guess: a column named text, sentence, "
         "review or content, else the one with the most words.",
     )
-    label_default = guess.label if guess.label in names else next((n for n in names if n != text), names[0])
     label = right.selectbox(
         "Label column",
         names,
-        index=names.index(label_default),
+        index=names.index(guess.label) if guess.label in names else None,
+        placeholder="Choose the label column",
         format_func=lambda n: column_label(guess, n),
         key=f"{key}_label_column_{digest}",
         disabled=disabled,
         help="The column that holds the label. Pre-filled with the reader's guess: a column named label, sentiment, "
         "polarity, class or target, else the one with few distinct short values.",
     )
-    if guess.reason and (text, label) == (guess.text, guess.label):
-        st.caption(f"The reader could not tell the columns apart ({plain(guess.reason)}). Choose them above.")
+    if text is None or label is None:
+        st.caption("The reader could not tell which column holds the text and which the label: choose them above.")
+        return None, None
     return chosen_columns(guess, str(text), str(label))
 
 
-def mapping_line(parsed: ParsedFile) -> str | None:
-    """One line: each label as written in the file -> the class it becomes, with its count (escaped for Markdown)."""
+def label_mapping(parsed: ParsedFile) -> list[tuple[list[str], str, int]]:
+    """Each class of a labeled table or JSONL file: the labels as written that became it, the class, its sentences."""
     if not parsed.records or parsed.columns is None:
-        return None
-    counts = Counter(r.label for r in parsed.records)
+        return []
     written: dict[str, list[str]] = {}
     for w, r in parsed.label_map.items():
         written.setdefault(r, []).append(w)
-    parts = [
-        f"{' / '.join(md_plain(w) for w in written.get(lab, [lab]))} → {md_plain(lab)} ({n:,})"
-        for lab, n in counts.most_common(MAX_LABELS_SHOWN)
-    ]
-    more = f", … and {len(counts) - MAX_LABELS_SHOWN:,} more" if len(counts) > MAX_LABELS_SHOWN else ""
+    counts = Counter(r.label for r in parsed.records)
+    return [(written.get(lab, [lab]), lab, n) for lab, n in counts.most_common()]
+
+
+def mapping_line(parsed: ParsedFile) -> str | None:
+    """`label_mapping` on one line, at most MAX_LABELS_SHOWN classes, escaped for Markdown."""
+    mapping = label_mapping(parsed)
+    if not mapping:
+        return None
+    parts = [f"{' / '.join(md_plain(w) for w in ws)} → {md_plain(lab)} ({n:,})" for ws, lab, n in mapping[:MAX_LABELS_SHOWN]]
+    more = f", … and {len(mapping) - MAX_LABELS_SHOWN:,} more" if len(mapping) > MAX_LABELS_SHOWN else ""
     return f"Labels as written → classes (sentences): {', '.join(parts)}{more}."
 
 
