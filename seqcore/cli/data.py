@@ -46,7 +46,7 @@ def shown(counts: dict[str, Any], limit: int = MAX_SHOWN) -> str:
 def print_human(f: str, info: dict[str, Any]) -> None:
     problems, notes = info.pop("problems", []), info.pop("notes", [])
     info.pop("source", None)
-    label_map = {w: r for w, r in info.pop("label_map", {}).items() if w != r}
+    label_map = {repr(w): repr(r) for w, r in info.pop("label_map", {}).items() if w != r}  # repr: spaces show
     print(f"{f}:")
     for k, v in info.items():
         if isinstance(v, dict):

@@ -109,7 +109,10 @@ def guess_columns(source: Source, name: str, kind: str, encoding: str | None = N
     if columns is not None:
         example = _first_values(source, name, kind, columns, encoding)
         return ColumnGuess(columns.names, example, columns.text, columns.label, None if first or columns.label else reason)
-    names, example = _raw_columns(source, name, kind, encoding)
+    header = getattr(stream, "header_names", None)
+    names, example = _raw_columns(source, name, kind, encoding, skip_header=header is not None)
+    if header is not None and len(header) == len(names):
+        names = header
     if not names:
         raise DataFormatError(reason or f"{name}: no columns found")
     return ColumnGuess(names, example, None, None, reason)

@@ -200,6 +200,7 @@ class TableStream:
         self.max_bytes, self.progress = max_bytes, progress
         self.label = _source_label(source, name)
         self.columns: Columns | None = None
+        self.header_names: tuple[str, ...] | None = None  # set when the columns could not be told apart
         self.label_map: Counter[tuple[str, str]] = Counter()
         self.notes: list[str] = []
         self.problem_count = 0
@@ -306,6 +307,8 @@ class TableStream:
             if isinstance(chosen, str) and text is not None and not self.need_label:
                 chosen = (text, None)
             if isinstance(chosen, str):
+                header = header or _names_like(rows)
+                self.header_names = tuple(h.strip() for h in first) if header else None
                 raise self._ambiguous(chosen, first if header else None, width)
             text, label = chosen
             how = f"{how}, the rest by content" if how else "by content"
@@ -366,6 +369,19 @@ class TableStream:
     def labels(self) -> dict[str, str]:
         """Each label as written -> the label read."""
         return {w: r for w, r in self.label_map}
+
+
+def _names_like(rows: Sequence[Sequence[str]]) -> bool:
+    """Whether the first row reads as column names: short, not numbers, none repeated below it (5 rows or more)."""
+    first = rows[0]
+    if len(rows) < 5:
+        return False
+    for i, cell in enumerate(first):
+        cell = cell.strip()
+        below = {r[i].strip() for r in rows[1:] if i < len(r)}
+        if not cell or len(cell.split()) > 3 or _INTEGRAL.match(cell) or cell.replace(".", "").isdigit() or cell in below:
+            return False
+    return True
 
 
 def _header_like(rows: Sequence[Sequence[str]], text: int, label: int) -> bool:
