@@ -183,8 +183,9 @@ def _by_content(
 class TableStream:
     """The labeled sentences of a CSV or TSV file, yielded as they are read (a `Problem` for each row skipped).
 
-    After the first item (or `open()`), `columns` says which columns were read and how; `label_map`
-    (label as written -> label read), `notes` and `problem_count` fill in as rows go by.
+    Once the first item is yielded, `columns` says which columns were read and how; `label_map` (label as
+    written -> label read), `notes` and `problem_count` fill in as rows go by. Only the first `SAMPLE_ROWS`
+    rows are held at once; `label_map` is bounded by `MAX_LABELS`, the problems yielded by `MAX_PROBLEMS`.
     """
 
     def __init__(

@@ -143,3 +143,20 @@ def test_sentences_without_ids_are_one_note_not_a_warning_on_the_aspects_page(ap
     notes = [c.value for c in at.caption if "no id" in c.value]
     assert len(notes) == 1 and "60 sentences have no id" in notes[0]
     assert any("no problems found" in s.value for s in at.success)
+
+
+def test_aspect_jsonl_and_absa_text_on_the_aspects_page_and_word_tags_on_tagging(app):
+    at = app()
+    at.switch_page("app_pages/2_aspects.py").run()
+    at.radio(key="asp_how").set_value("Upload a file").run()
+    for name in ("aspects.jsonl", "absa_pytorch.txt"):
+        at.file_uploader(key="asp_upload").set_value((name, (FIXTURES / name).read_bytes(), "text/plain")).run()
+        assert not at.exception and not at.error, name
+        metrics = {m.label: str(m.value) for m in at.metric}
+        assert metrics["problems"] == "3", name  # the fixture's three, listed in the table under the warning
+        assert any("no id" in c.value for c in at.caption), name  # numbered: one note, not a problem row
+    at.switch_page("app_pages/7_tagging.py").run()
+    at.radio(key="tag_how").set_value("Upload a CoNLL-U file").run()
+    at.file_uploader(key="tag_upload").set_value(("tags.txt", (FIXTURES / "word_tags.txt").read_bytes(), "text/plain")).run()
+    assert not at.exception and not at.error
+    assert "Accuracy over the file" in [m.label for m in at.metric]
