@@ -4,6 +4,9 @@ Data files on disk (`load_examples`), an upload or demo file held as bytes (`exa
 and a model card's test set (`card_test_files`, `card_test_examples`) all go through the same
 functions, so the CLI, the fit pipeline and the app apply the same rules: conflict dropped for a
 3-class aspect model, NULL targets skipped, labels a model does not know counted and left out.
+Each file is read by its kind (`readers.sniff_kind`, then `readers.by_kind`): CSV, TSV and JSONL
+with a text and a label, aspect JSONL and ABSA text beside SemEval XML, word/tag lines beside CoNLL-U;
+`ReadOptions` carries the columns and the encoding a user named.
 What a task reads and how its items are named is in `seqcore.taskspecs`.
 """
 

@@ -2,7 +2,8 @@
 
 `pick_data` draws the choice and returns a `Picked`: the examples (labeled, of the task), the file's
 problems as rows, what was skipped and why, and the parsed file for pages that browse it. Files are
-read by `seqcore.tasks` (the same rules as the CLI); parsed files and examples are cached by content.
+read by `seqcore.tasks` (the same rules as the CLI); parsed files and examples are cached by content
+(`ui.reading`, which also draws a labeled table's column boxes and says what the reader did).
 """
 
 from __future__ import annotations
