@@ -160,3 +160,21 @@ def test_aspect_jsonl_and_absa_text_on_the_aspects_page_and_word_tags_on_tagging
     at.file_uploader(key="tag_upload").set_value(("tags.txt", (FIXTURES / "word_tags.txt").read_bytes(), "text/plain")).run()
     assert not at.exception and not at.error
     assert "Accuracy over the file" in [m.label for m in at.metric]
+
+
+def test_a_hostile_csv_shows_its_columns_and_labels_as_text(app):
+    from tests.app.appdata import IMG, LINK, SCRIPT
+    from tests.app.test_inert import assert_inert
+
+    rows = [f"{IMG} text {SCRIPT},{LINK}"] + [
+        f"The soup {IMG} was cold and bland today,{LINK if i % 2 else '=cmd'}" for i in range(8)
+    ]
+    data = "\n".join(rows).encode()
+    at = app()
+    at.switch_page("app_pages/5_train.py").run()
+    at.radio(key="train_source_sentiment").set_value("upload").run()
+    at.file_uploader(key="train_upload_sentiment").set_value((f"{IMG}.csv", data, "text/csv")).run()
+    assert_inert(at)
+    digest = data_hash(data)
+    assert at.selectbox(key=f"train_upload_sentiment_text_column_{digest}").value == f"{IMG} text {SCRIPT}"
+    assert "8 training sentences" in "\n".join(c.value for c in at.caption)
