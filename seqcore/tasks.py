@@ -335,8 +335,11 @@ class ParsedFile:
     label_map: dict[str, str] = field(default_factory=dict)  # each label as written -> the label read
 
 
-def read_task_file(task: str, data: bytes, name: str, options: ReadOptions | None = None) -> ParsedFile:
-    """Read a file held in memory (an upload) as the task reads it; DataFormatError for a file that cannot be read at all."""
+def read_task_file(task: str, data: bytes, name: str, options: ReadOptions | None = None, need_label: bool = True) -> ParsedFile:
+    """Read a file held in memory (an upload) as the task reads it; DataFormatError for a file that cannot be read at all.
+
+    `need_label=False` (a search corpus) reads a sentiment table or JSONL file with no label column.
+    """
     task_spec(task)
     options = options or ReadOptions()
     kind = sniff_kind(data, name, options.encoding)
@@ -351,7 +354,7 @@ def read_task_file(task: str, data: bytes, name: str, options: ReadOptions | Non
         if kind == "jsonl" and is_aspect_jsonl(data, name, options.encoding):
             review = read_aspect_jsonl(data, name, options)
             return ParsedFile(task, name, review=review, problems=list(review.problems), notes=list(review.notes), kind=kind)
-        found = read_labeled(data, name, kind if kind in (*TABLE_KINDS, "jsonl") else "labeled_tsv", options)
+        found = read_labeled(data, name, kind if kind in (*TABLE_KINDS, "jsonl") else "labeled_tsv", options, need_label)
         return ParsedFile(
             task,
             name,

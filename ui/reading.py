@@ -37,11 +37,18 @@ def _options(text_column: str | None, label_column: str | None):
 
 
 @st.cache_data(show_spinner="Reading the file...", max_entries=32)
-def read_file(task: str, data: bytes, name: str, text_column: str | None = None, label_column: str | None = None) -> ParsedFile:
+def read_file(
+    task: str,
+    data: bytes,
+    name: str,
+    text_column: str | None = None,
+    label_column: str | None = None,
+    need_label: bool = True,
+) -> ParsedFile:
     """Read a file's bytes as `task` reads it (cached by content); DataFormatError for a file that cannot be read at all."""
     from seqcore.tasks import read_task_file
 
-    return read_task_file(task, data, name, _options(text_column, label_column))
+    return read_task_file(task, data, name, _options(text_column, label_column), need_label)
 
 
 @st.cache_data(show_spinner="Reading the file...", max_entries=32)
@@ -52,11 +59,12 @@ def file_examples(
     labels: tuple[str, ...] | None,
     text_column: str | None = None,
     label_column: str | None = None,
+    need_label: bool = True,
 ) -> tuple[list[Example], list[dict], dict[str, int]]:
     """Examples, problem rows and skipped counts of a file for a model of `labels` (`seqcore.tasks.file_examples`, cached)."""
     from seqcore.tasks import file_examples as to_examples
 
-    return to_examples(read_file(task, data, name, text_column, label_column), labels)
+    return to_examples(read_file(task, data, name, text_column, label_column, need_label), labels)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -81,15 +89,20 @@ def column_label(guess: ColumnGuess, name: str) -> str:
     return f"column {name}: {value[:40]}"
 
 
-def chosen_columns(guess: ColumnGuess, text: str, label: str) -> tuple[str | None, str | None]:
+def chosen_columns(guess: ColumnGuess, text: str, label: str | None) -> tuple[str | None, str | None]:
     """The columns to pass to the reader: None, None when the boxes still hold the reader's own guess."""
     return (None, None) if (text, label) == (guess.text, guess.label) else (text, label)
 
 
-def column_boxes(task: str, data: bytes, name: str, key: str, disabled: bool = False) -> tuple[str | None, str | None]:
-    """Two selectboxes, text column and label column, pre-filled with the reader's guess (sentiment tables and JSONL)."""
+def column_boxes(
+    task: str, data: bytes, name: str, key: str, disabled: bool = False, need_label: bool = True
+) -> tuple[str | None, str | None]:
+    """Two selectboxes, text column and label column, pre-filled with the reader's guess (sentiment tables and JSONL).
+
+    With `need_label=False` (a search corpus) the label box may stay empty.
+    """
     guess = column_guess(data, name) if task == "sentiment" else None
-    if guess is None or len(guess.names) < 2:
+    if guess is None or len(guess.names) < 2 - (not need_label):
         return None, None
     names = list(guess.names)
     digest = data_hash(data)  # a new file gets new boxes, filled with its own guess
@@ -116,10 +129,10 @@ def column_boxes(task: str, data: bytes, name: str, key: str, disabled: bool = F
         help="The column that holds the label. Pre-filled with the reader's guess: a column named label, sentiment, "
         "polarity, class or target, else the one with few distinct short values.",
     )
-    if text is None or label is None:
+    if text is None or (label is None and need_label):
         st.caption("The reader could not tell which column holds the text and which the label: choose them above.")
         return None, None
-    return chosen_columns(guess, str(text), str(label))
+    return chosen_columns(guess, str(text), None if label is None else str(label))
 
 
 def label_mapping(parsed: ParsedFile) -> list[tuple[list[str], str, int]]:

@@ -149,6 +149,7 @@ def pick_data(
     disabled: bool = False,
     keys: Mapping[str, str] | None = None,
     values_are_labels: bool = False,
+    need_label: bool = True,
 ) -> Picked:
     """Let the reader choose the data; read it (cached) and return what it holds.
 
@@ -157,7 +158,8 @@ def pick_data(
     "demo" (a demo file; all clean ones at once with `demo_all`), "upload", or a page's own option
     (returned as `Picked(kind)` with nothing read). `labels` are the model's classes (None when training).
     `keys` names the widgets: "radio", "demo", "upload", "limit" (defaults derived from `key`); with
-    `values_are_labels` the radio's values are the labels themselves, not the kinds.
+    `values_are_labels` the radio's values are the labels themselves, not the kinds. `need_label=False` (a search
+    corpus) reads a table or JSONL upload that has a text column and no label column.
     """
     keys = {"radio": key, "demo": f"{key}_demo", "upload": f"{key}_upload", "limit": f"{key}_limit", **(keys or {})}
     options = _options(task, kinds, entry, option_labels or {})
@@ -234,8 +236,8 @@ def pick_data(
             st.caption(f"No file yet: upload {plain(spec.upload_help)}.")
             return Picked("upload")
         data = upload.getvalue()
-        columns = column_boxes(task, data, upload.name, keys["upload"], disabled)
-        return _read_files(task, [(data, upload.name)], label_tuple, "upload", columns)
+        columns = column_boxes(task, data, upload.name, keys["upload"], disabled, need_label)
+        return _read_files(task, [(data, upload.name)], label_tuple, "upload", columns, need_label)
     return Picked(choice)
 
 
@@ -258,6 +260,7 @@ def _read_files(
     labels: tuple[str, ...] | None,
     kind: str,
     columns: tuple[str | None, str | None] = (None, None),
+    need_label: bool = True,
 ) -> Picked:
     """Read one or more files of the task (each cached by content) and join what they hold."""
     names = [name for _, name in files]
@@ -268,13 +271,13 @@ def _read_files(
     for data, name in files:
         read = False
         with user_errors(f"{name} could not be read"):
-            found, problems, skipped = file_examples(task, data, name, labels, *columns)
+            found, problems, skipped = file_examples(task, data, name, labels, *columns, need_label=need_label)
             examples += found
             picked.problems += problems
             for reason, count in skipped.items():
                 picked.skipped[reason] = picked.skipped.get(reason, 0) + count
             if len(files) == 1:
-                picked.parsed, picked.data = read_file(task, data, name, *columns), data
+                picked.parsed, picked.data = read_file(task, data, name, *columns, need_label=need_label), data
                 show_reading(picked.parsed)
                 if picked.parsed.columns is not None:
                     picked.note["columns"] = picked.parsed.columns.describe()

@@ -217,6 +217,8 @@ class TableStream:
         lines = decoded_lines(self.source, self.label, self.options.encoding, self.max_bytes, self.progress)
         head = list(itertools.islice(lines, SAMPLE_ROWS))
         dialect = sniff_dialect([line for _, line in head], self.label)
+        if dialect is None and not self.need_label and any(line.strip() for _, line in head):
+            dialect = Dialect(",", True)  # one column of sentences: fine when no label is needed
         if dialect is None:
             if not any(line.strip() for _, line in head):
                 raise DataFormatError(f"{self.label} is empty; expected a table of labeled sentences.")
@@ -334,6 +336,11 @@ class TableStream:
         needed = max(text, label if label is not None else -1) + 1
         if not dialect.quoted and len(row) > width and text == width - 1:
             row = [*row[:text], dialect.delimiter.join(row[text:])]  # a tab inside the text, in an unquoted TSV
+        elif len(row) > width:
+            where = "an unquoted delimiter in a field?" if dialect.delimiter != "\t" else "a tab inside a field?"
+            return Problem(
+                self.label, f"line has {len(row)} columns, but the file has {width} ({where}); it was skipped.", None, lineno
+            )
         if len(row) < needed:
             if width == 2 and dialect.delimiter == "\t" and len(row) == 1:
                 message = "line has no tab between the label and the text; it was skipped."

@@ -309,3 +309,23 @@ def test_describe_gives_kind_sentences_labels_problems_and_notes_for_every_forma
         info = describe_file(path)
         assert (info["kind"], info["sentences"], info["labels"]) == (kind, sentences, labels), path.name
         assert isinstance(info["problems"], list) and isinstance(info.get("notes", []), list)
+
+
+def test_a_row_wider_than_the_file_is_skipped_not_cut():
+    found = read_table(b"text,label\nfine food,1\nnot good, just dull,0\ncold soup,0\n", "x.csv")
+    assert [r.text for r in found.records] == ["fine food", "cold soup"]
+    assert [(p.line, p.message) for p in found.problems] == [
+        (3, "line has 3 columns, but the file has 2 (an unquoted delimiter in a field?); it was skipped.")
+    ]
+
+
+def test_a_search_corpus_needs_no_label_column():
+    one = read_table(b"text\nThe soup was cold\nLovely view\n", "one.csv", need_label=False)
+    assert [r.text for r in one.records] == ["The soup was cold", "Lovely view"] and one.columns is not None
+    assert one.columns.label is None
+    ids = read_table(
+        b"id,review\n" + b"".join(b"%d,review number %d of the corpus\n" % (i, i) for i in range(12)), "ids.csv", need_label=False
+    )
+    assert ids.columns is not None and (ids.columns.text, ids.columns.label) == ("review", None) and len(ids.records) == 12
+    with pytest.raises(DataFormatError, match="no column has few distinct short values"):
+        read_table(b"id,review\n" + b"".join(b"%d,review number %d of the corpus\n" % (i, i) for i in range(12)), "ids.csv")
