@@ -102,7 +102,7 @@ def column_boxes(
     With `need_label=False` (a search corpus) the label box may stay empty.
     """
     guess = column_guess(data, name) if task == "sentiment" else None
-    if guess is None or len(guess.names) < 2 - (not need_label):
+    if guess is None or len(guess.names) < (2 if need_label else 1):
         return None, None
     names = list(guess.names)
     digest = data_hash(data)  # a new file gets new boxes, filled with its own guess
