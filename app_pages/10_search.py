@@ -79,6 +79,7 @@ data = ui.pick_data(
     entry=entry,
     radio_label="Corpus",
     keys={"demo": "search_demo", "upload": "search_upload"},
+    need_label=False,
 )
 ui.show_problems(data, "search_problems", data.title or "the file", skipped=False)
 corpus = None

@@ -4,6 +4,9 @@ Data files on disk (`load_examples`), an upload or demo file held as bytes (`exa
 and a model card's test set (`card_test_files`, `card_test_examples`) all go through the same
 functions, so the CLI, the fit pipeline and the app apply the same rules: conflict dropped for a
 3-class aspect model, NULL targets skipped, labels a model does not know counted and left out.
+Each file is read by its kind (`readers.sniff_kind`, then `readers.by_kind`): CSV, TSV and JSONL
+with a text and a label, aspect JSONL and ABSA text beside SemEval XML, word/tag lines beside CoNLL-U;
+`ReadOptions` carries the columns and the encoding a user named.
 What a task reads and how its items are named is in `seqcore.taskspecs`.
 """
 
@@ -21,18 +24,24 @@ from seqcore.batching import Encoder, Example
 from seqcore.corpora import resolve_data_ref
 from seqcore.readers import (
     KIND_NAMES,
+    TABLE_KINDS,
+    Columns,
     DataFormatError,
     LabeledText,
     Problem,
     Progress,
+    ReadOptions,
     ReviewFile,
     Sentence,
     TaggedSentence,
-    read_conllu,
-    read_labeled_tsv,
+    is_aspect_jsonl,
+    labeled_notes,
+    read_aspect_jsonl,
+    read_labeled,
     read_polarity,
     read_polarity_lines,
-    read_semeval,
+    read_reviews,
+    read_tagged,
     sniff_kind,
 )
 from seqcore.splits import kfold
@@ -43,15 +52,16 @@ T = TypeVar("T")
 DUPLICATE_SPAN = "duplicate annotations of a span, same polarity (merged: the span is kept once)"
 
 
-def check_data_file(task: str, path: str | os.PathLike) -> None:
-    """Refuse, with the reason, a data file the task cannot read: missing, a folder, binary, or of another kind."""
+def check_data_file(task: str, path: str | os.PathLike, encoding: str | None = None) -> str:
+    """Refuse, with the reason, a data file the task cannot read: missing, a folder, binary, or of another kind; return its kind."""
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no such data file: {path}")
-    kind = sniff_kind(path, name=str(path))  # a folder or a binary file raises DataFormatError here
+    kind = sniff_kind(path, name=str(path), encoding=encoding)  # a folder or a binary file raises DataFormatError here
     spec = task_spec(task)
     if kind not in spec.file_kinds:
         raise DataFormatError(f"{path} is {KIND_NAMES[kind]}, but {article(task)} model reads {spec.reads}.")
+    return kind
 
 
 def example_labels(task: str, ex: Example) -> list[str]:
@@ -127,36 +137,52 @@ def labeled_items(task: str, examples: Sequence[Example]) -> int:
 
 
 def load_examples(
-    task: str, paths: Sequence[str | os.PathLike], progress: Progress | None = None
+    task: str,
+    paths: Sequence[str | os.PathLike],
+    progress: Progress | None = None,
+    options: ReadOptions | None = None,
+    notes: list[str] | None = None,
 ) -> tuple[list[Example], list[Problem]]:
     """Read data files for `task` and return its examples and every problem found.
 
-    sentiment: a pair of polarity files (`*.pos`, `*.neg`); aspect: SemEval XML files (2014 or
-    2016); tagging: CoNLL-U files (plain or gzip). Files are streamed (any size); a file that is
-    missing, a folder, binary or of the wrong kind for the task is refused with the reason.
+    sentiment: a pair of polarity files (`*.pos`, `*.neg`), or CSV, TSV or JSONL files with a text and
+    a label (columns as `options` say, else found); aspect: SemEval XML (2014 or 2016), aspect JSONL or
+    ABSA text files; tagging: CoNLL-U (plain or gzip) or two-column word/tag files. Files are streamed;
+    a file that is missing, a folder, binary or of the wrong kind for the task is refused with the reason.
+    What the reader should be told once (the columns read, sentences numbered) is added to `notes`.
     """
     task_spec(task)  # an unknown task is refused before any file is read
+    options = options or ReadOptions()
+    notes = [] if notes is None else notes
     files = [Path(p) for p in paths]
-    for p in files:
-        check_data_file(task, p)
+    kinds = [check_data_file(task, p, options.encoding) for p in files]
     problems: list[Problem] = []
-    if task == "sentiment":
+    if task == "sentiment" and "text_lines" in kinds:
         pos = [p for p in files if p.suffix == ".pos"]
         neg = [p for p in files if p.suffix == ".neg"]
         if len(pos) != 1 or len(neg) != 1 or len(files) != 2:
-            raise ValueError("sentiment data is a pair of files: one ending in .pos and one in .neg")
+            raise ValueError(
+                "sentiment data is a pair of files, one ending in .pos and one in .neg, or labeled CSV, TSV or JSONL files"
+            )
         return sentiment_examples(read_polarity(pos[0], neg[0], progress=progress)), problems
     examples: list[Example] = []
-    for p in files:
-        if task == "aspect":
-            parsed = read_semeval(p, progress=progress)
+    records: list[LabeledText] = []
+    for p, kind in zip(files, kinds):
+        if task == "sentiment":
+            found = read_labeled(p, str(p), kind, options, progress=progress)
+            records.extend(found.records)
+            problems.extend(found.problems)
+            notes.extend(labeled_notes(found))
+        elif task == "aspect":
+            parsed = read_reviews(p, str(p), kind, options, progress)
             problems.extend(parsed.problems)
+            notes.extend(f"{p}: {note}" for note in parsed.notes)
             examples.extend(aspect_examples(parsed.sentences))
         else:
-            sentences, found = read_conllu(p, progress=progress)
-            problems.extend(found)
+            sentences, found_problems = read_tagged(p, str(p), kind, options, progress)
+            problems.extend(found_problems)
             examples.extend(tagging_examples(sentences))
-    return examples, problems
+    return (sentiment_examples(records) if task == "sentiment" else examples), problems
 
 
 def build_encoder(
@@ -183,42 +209,47 @@ def build_encoder(
     return Encoder(task, words, labels, chars)
 
 
-def corpus_examples(task: str, paths: Sequence[str | os.PathLike]) -> tuple[list[Example], list[Problem]]:
+def corpus_examples(
+    task: str, paths: Sequence[str | os.PathLike], options: ReadOptions | None = None
+) -> tuple[list[Example], list[Problem]]:
     """Read sentences to search from files; labels are not needed.
 
-    aspect: SemEval XML (every sentence with tokens, aspects or not); tagging: CoNLL-U;
-    sentiment: a `.tsv` of label<TAB>text, or any other text file of one sentence per line
-    (rt-polarity's `.pos`/`.neg` files). A file with no sentence raises ValueError naming it.
+    aspect: SemEval XML, aspect JSONL or ABSA text (every sentence with tokens, aspects or not);
+    tagging: CoNLL-U or word/tag lines; sentiment: a CSV, TSV or JSONL file (its text column), or any
+    other text file of one sentence per line (rt-polarity's `.pos`/`.neg` files). A file with no
+    sentence raises ValueError naming it.
     """
     examples: list[Example] = []
     problems: list[Problem] = []
     for p in map(Path, paths):
         if not p.is_file():
             raise FileNotFoundError(f"no such data file: {p}")
-        found = _unlabeled_file_examples(task, p, problems)
+        found = _unlabeled_file_examples(task, p, problems, options or ReadOptions())
         if not found:
             raise ValueError(f"{p}: no sentence to search in this file (is it empty, or not a {task} data file?)")
         examples.extend(found)
     return examples, problems
 
 
-def _unlabeled_file_examples(task: str, path: Path, problems: list[Problem]) -> list[Example]:
+def _unlabeled_file_examples(task: str, path: Path, problems: list[Problem], options: ReadOptions) -> list[Example]:
     name = path.name
+    kind = sniff_kind(path, name, options.encoding)
     if task == "aspect":
-        review = read_semeval(path)
+        review = read_reviews(path, name, kind, options)
         problems.extend(review.problems)
         return [Example(id=s.id, tokens=list(s.tokens), text=s.text) for s in review.sentences if s.tokens]
     if task == "tagging":
-        sentences, found = read_conllu(path)
+        sentences, found = read_tagged(path, name, kind, options)
         problems.extend(found)
         return [Example(id=s.id, tokens=list(s.words), text=" ".join(s.words)) for s in sentences if s.words]
     if task != "sentiment":
         raise ValueError(f"unknown task {task!r}: use sentiment, aspect or tagging")
-    if path.suffix.lower() == ".tsv":
-        records, found = read_labeled_tsv(path)
-        problems.extend(found)
+    if kind in (*TABLE_KINDS, "jsonl"):
+        labeled = read_labeled(path, name, kind, options, need_label=False)
+        problems.extend(labeled.problems)
+        records = labeled.records
     else:
-        records = read_polarity_lines(path, "unlabeled", encoding=None)
+        records = read_polarity_lines(path, "unlabeled", encoding=options.encoding)
     out = []
     for i, (r, (tokens, _)) in enumerate(zip(records, tokenize_many([r.text for r in records])), start=1):
         if tokens:
@@ -294,23 +325,48 @@ class ParsedFile:
 
     task: str
     name: str
-    review: ReviewFile | None = None  # SemEval XML (aspect; sentiment from opinions that agree)
-    records: list[LabeledText] = field(default_factory=list)  # sentiment: label<TAB>text lines
-    sentences: list[TaggedSentence] = field(default_factory=list)  # tagging: CoNLL-U
+    review: ReviewFile | None = None  # aspect files (XML, JSONL, ABSA text); sentiment from opinions that agree
+    records: list[LabeledText] = field(default_factory=list)  # sentiment: CSV, TSV or JSONL rows
+    sentences: list[TaggedSentence] = field(default_factory=list)  # tagging: CoNLL-U or word/tag lines
     problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # said once: columns read, labels read otherwise, ids numbered
+    kind: str = ""  # as `sniff_kind` names it
+    columns: Columns | None = None  # a table or JSONL file: which columns were read, and how
+    label_map: dict[str, str] = field(default_factory=dict)  # each label as written -> the label read
 
 
-def read_task_file(task: str, data: bytes, name: str) -> ParsedFile:
-    """Read a file held in memory (an upload) as the task reads it; DataFormatError for a file that cannot be read at all."""
+def read_task_file(task: str, data: bytes, name: str, options: ReadOptions | None = None, need_label: bool = True) -> ParsedFile:
+    """Read a file held in memory (an upload) as the task reads it; DataFormatError for a file that cannot be read at all.
+
+    `need_label=False` (a search corpus) reads a sentiment table or JSONL file with no label column.
+    """
     task_spec(task)
-    if task == "aspect" or (task == "sentiment" and name.lower().endswith(".xml")):
-        review = read_semeval(data, name=name)
-        return ParsedFile(task, name, review=review, problems=list(review.problems))
+    options = options or ReadOptions()
+    kind = sniff_kind(data, name, options.encoding)
+    if task == "aspect" or (task == "sentiment" and kind == "xml"):
+        if task == "aspect" and kind not in task_spec("aspect").file_kinds and kind not in ("text_lines", "empty"):
+            raise DataFormatError(f"{name} is {KIND_NAMES[kind]}, but an aspect model reads {task_spec('aspect').reads}.")
+        if kind not in ("jsonl", "absa_txt"):
+            kind = "xml"  # the XML reader says why a text file is not XML
+        review = read_reviews(data, name, kind, options)
+        return ParsedFile(task, name, review=review, problems=list(review.problems), notes=list(review.notes), kind=kind)
     if task == "sentiment":
-        records, problems = read_labeled_tsv(data, name=name)
-        return ParsedFile(task, name, records=records, problems=problems)
-    sentences, problems = read_conllu(data, name=name)
-    return ParsedFile(task, name, sentences=sentences, problems=problems)
+        if kind == "jsonl" and is_aspect_jsonl(data, name, options.encoding):
+            review = read_aspect_jsonl(data, name, options)
+            return ParsedFile(task, name, review=review, problems=list(review.problems), notes=list(review.notes), kind=kind)
+        found = read_labeled(data, name, kind if kind in (*TABLE_KINDS, "jsonl") else "labeled_tsv", options, need_label)
+        return ParsedFile(
+            task,
+            name,
+            records=found.records,
+            problems=found.problems,
+            notes=found.notes,
+            kind=found.kind,
+            columns=found.columns,
+            label_map=found.label_map,
+        )
+    sentences, problems = read_tagged(data, name, kind, options)
+    return ParsedFile(task, name, sentences=sentences, problems=problems, kind=kind)
 
 
 def file_examples(parsed: ParsedFile, labels: Sequence[str] | None) -> tuple[list[Example], list[dict], dict[str, int]]:

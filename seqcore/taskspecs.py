@@ -38,11 +38,12 @@ SENTIMENT = TaskSpec(
     title="whole-sentence sentiment",
     item="sentence",
     items="sentences",
-    file_kinds=("text_lines",),
-    reads="a pair of rt-polarity files, one sentence per line (.pos and .neg)",
-    upload_types=("tsv", "txt", "xml"),
-    upload_help="a labeled text file: one sentence per line, written label<TAB>text (an optional label<TAB>text "
-    "header is skipped), or SemEval XML, whose sentences with opinions that all agree are labeled by them",
+    file_kinds=("text_lines", "labeled_tsv", "csv", "jsonl"),
+    reads="CSV, TSV or JSONL files with a text and a label, or a pair of rt-polarity files (.pos and .neg)",
+    upload_types=("csv", "tsv", "txt", "jsonl", "xml"),
+    upload_help="a labeled file: CSV or TSV (with or without a header; the text and label columns are found, "
+    "or chosen below) or JSONL (a text and a label per line), or SemEval XML, whose sentences with opinions "
+    "that all agree are labeled by them",
     bidirectional=False,
     use_chars=False,
 )
@@ -51,10 +52,12 @@ ASPECT = TaskSpec(
     title="aspect polarity",
     item="aspect term",
     items="aspect terms",
-    file_kinds=("xml",),
-    reads="SemEval ABSA XML (2014 <sentences> or 2015/2016 <Reviews>)",
-    upload_types=("xml",),
-    upload_help="a SemEval ABSA XML file, 2014 (<sentences>) or 2015/2016 (<Reviews>) format",
+    file_kinds=("xml", "jsonl", "absa_txt"),
+    reads="SemEval ABSA XML (2014 <sentences> or 2015/2016 <Reviews>), aspect JSONL or the ABSA-PyTorch text format",
+    upload_types=("xml", "jsonl", "txt"),
+    upload_help="a SemEval ABSA XML file (2014 or 2015/2016 format), aspect JSONL "
+    '({"text", "aspects": [{"term", "from", "to", "polarity"}]} per line) or the ABSA-PyTorch text format '
+    "(the sentence with $T$, the term, the polarity)",
     bidirectional=True,
     use_chars=False,
     class_order=ASPECT_LABELS,
@@ -64,10 +67,11 @@ TAGGING = TaskSpec(
     title="part-of-speech tagging",
     item="word",
     items="words",
-    file_kinds=("conllu", "labeled_tsv"),
-    reads="CoNLL-U (words in column 2, UPOS tags in column 4; .conllu or .conllu.gz)",
-    upload_types=("conllu", "txt"),
-    upload_help="a CoNLL-U file (words in column 2, UPOS tags in column 4)",
+    file_kinds=("conllu", "labeled_tsv", "word_tags"),
+    reads="CoNLL-U (words in column 2, UPOS tags in column 4; .conllu or .conllu.gz) or word/tag lines",
+    upload_types=("conllu", "txt", "tsv"),
+    upload_help="a CoNLL-U file (words in column 2, UPOS tags in column 4) or two-column word/tag lines, "
+    "a blank line between sentences",
     bidirectional=True,
     use_chars=True,
 )

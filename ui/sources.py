@@ -2,12 +2,12 @@
 
 `pick_data` draws the choice and returns a `Picked`: the examples (labeled, of the task), the file's
 problems as rows, what was skipped and why, and the parsed file for pages that browse it. Files are
-read by `seqcore.tasks` (the same rules as the CLI); parsed files and examples are cached by content.
+read by `seqcore.tasks` (the same rules as the CLI); parsed files and examples are cached by content
+(`ui.reading`, which also draws a labeled table's column boxes and says what the reader did).
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,34 +21,12 @@ from ui import state
 from ui.config import CORPUS_SUBSET, CORPUS_SUBSET_RANGE, DEMO_DIR, SUBSET_SEED
 from ui.errors import user_errors
 from ui.models import ModelEntry, model_version
+from ui.reading import column_boxes, data_hash, file_examples, read_file, show_reading
 from ui.text import plain
 
 if TYPE_CHECKING:  # annotations only: importing ui must not load torch or spaCy
     from seqcore.batching import Example
     from seqcore.tasks import ParsedFile
-
-
-def data_hash(data: bytes) -> str:
-    """A short content hash: the cache key of an upload."""
-    return hashlib.sha256(data).hexdigest()[:16]
-
-
-@st.cache_data(show_spinner="Reading the file...", max_entries=32)
-def read_file(task: str, data: bytes, name: str) -> ParsedFile:
-    """Read a file's bytes as `task` reads it (cached by content); DataFormatError for a file that cannot be read at all."""
-    from seqcore.tasks import read_task_file
-
-    return read_task_file(task, data, name)
-
-
-@st.cache_data(show_spinner="Reading the file...", max_entries=32)
-def file_examples(
-    task: str, data: bytes, name: str, labels: tuple[str, ...] | None
-) -> tuple[list[Example], list[dict], dict[str, int]]:
-    """Examples, problem rows and skipped counts of a file for a model of `labels` (`seqcore.tasks.file_examples`, cached)."""
-    from seqcore.tasks import file_examples as to_examples
-
-    return to_examples(read_file(task, data, name), labels)
 
 
 def demo_files() -> list[Path]:
@@ -171,6 +149,7 @@ def pick_data(
     disabled: bool = False,
     keys: Mapping[str, str] | None = None,
     values_are_labels: bool = False,
+    need_label: bool = True,
 ) -> Picked:
     """Let the reader choose the data; read it (cached) and return what it holds.
 
@@ -179,7 +158,8 @@ def pick_data(
     "demo" (a demo file; all clean ones at once with `demo_all`), "upload", or a page's own option
     (returned as `Picked(kind)` with nothing read). `labels` are the model's classes (None when training).
     `keys` names the widgets: "radio", "demo", "upload", "limit" (defaults derived from `key`); with
-    `values_are_labels` the radio's values are the labels themselves, not the kinds.
+    `values_are_labels` the radio's values are the labels themselves, not the kinds. `need_label=False` (a search
+    corpus) reads a table or JSONL upload that has a text column and no label column.
     """
     keys = {"radio": key, "demo": f"{key}_demo", "upload": f"{key}_upload", "limit": f"{key}_limit", **(keys or {})}
     options = _options(task, kinds, entry, option_labels or {})
@@ -255,7 +235,9 @@ def pick_data(
         if upload is None:
             st.caption(f"No file yet: upload {plain(spec.upload_help)}.")
             return Picked("upload")
-        return _read_files(task, [(upload.getvalue(), upload.name)], label_tuple, "upload")
+        data = upload.getvalue()
+        columns = column_boxes(task, data, upload.name, keys["upload"], disabled, need_label)
+        return _read_files(task, [(data, upload.name)], label_tuple, "upload", columns, need_label)
     return Picked(choice)
 
 
@@ -272,22 +254,33 @@ def _demo_bytes(names: Sequence[str]) -> list[tuple[bytes, str]] | None:
     return found
 
 
-def _read_files(task: str, files: list[tuple[bytes, str]], labels: tuple[str, ...] | None, kind: str) -> Picked:
+def _read_files(
+    task: str,
+    files: list[tuple[bytes, str]],
+    labels: tuple[str, ...] | None,
+    kind: str,
+    columns: tuple[str | None, str | None] = (None, None),
+    need_label: bool = True,
+) -> Picked:
     """Read one or more files of the task (each cached by content) and join what they hold."""
     names = [name for _, name in files]
-    picked = Picked(kind, title=", ".join(names), data_key="file:" + ",".join(data_hash(data) for data, _ in files))
+    chosen = f"|columns={columns}" if any(columns) else ""  # other columns, other examples: other cached predictions
+    picked = Picked(kind, title=", ".join(names), data_key="file:" + ",".join(data_hash(data) for data, _ in files) + chosen)
     picked.note = {"train": [f"demo/{n}" for n in names] if kind == "demo" else names}
     examples: list[Example] = []
     for data, name in files:
         read = False
         with user_errors(f"{name} could not be read"):
-            found, problems, skipped = file_examples(task, data, name, labels)
+            found, problems, skipped = file_examples(task, data, name, labels, *columns, need_label=need_label)
             examples += found
             picked.problems += problems
             for reason, count in skipped.items():
                 picked.skipped[reason] = picked.skipped.get(reason, 0) + count
             if len(files) == 1:
-                picked.parsed, picked.data = read_file(task, data, name), data
+                picked.parsed, picked.data = read_file(task, data, name, *columns, need_label=need_label), data
+                show_reading(picked.parsed)
+                if picked.parsed.columns is not None:
+                    picked.note["columns"] = picked.parsed.columns.describe()
             read = True
         if not read:
             return picked  # a file that cannot be read at all: nothing is scored or trained on

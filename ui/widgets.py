@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -18,6 +17,7 @@ import streamlit as st
 from seqcore import palette
 from ui import state
 from ui.config import DEFAULT_SENTENCE, PRESENTER_FONT, TRAIN_PAGE
+from ui.downloads import download
 from ui.links import presenter_switch, presenting
 from ui.models import card_line, session_models, shipped_models
 from ui.sources import Picked
@@ -128,22 +128,6 @@ def example_sentences(key: str, sentence_key: str, examples: Sequence[str]) -> N
     )
 
 
-def csv_bytes(df: pd.DataFrame) -> bytes:
-    """A table as UTF-8 CSV, without the index."""
-    return df.to_csv(index=False).encode("utf-8")
-
-
-def download(df: pd.DataFrame, name: str, key: str, label: str = "Download CSV") -> None:
-    """A CSV download button for a table; the CSV is written when the button is clicked, not on every rerun."""
-    st.download_button(
-        label,  # markup: checked at the call sites (tests/app/test_markup.py)
-        partial(csv_bytes, df),  # deferred: writing every table's CSV cost up to 80 ms per rerun (Evaluation)
-        file_name=f"{name}.csv",
-        mime="text/csv",
-        key=key,
-    )
-
-
 def table(
     df: pd.DataFrame | Sequence[dict], name: str, key: str, caption: str | None = None, display: Any = None, **kwargs: Any
 ) -> None:
@@ -198,7 +182,7 @@ def review_summary(review: ReviewFile) -> dict[str, str | int]:
         "aspect targets": counts["targets"],
         "NULL targets": counts["null_targets"],
         "duplicates merged": counts["duplicate_targets"],
-        "conflict": counts["polarities"].get("conflict", 0),
+        "conflict": counts["labels"].get("conflict", 0),
         "problems": len(counts["problems"]),
     }
 

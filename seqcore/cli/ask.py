@@ -7,7 +7,7 @@ import json
 import sys
 
 from seqcore.checkpoints import load_checkpoint
-from seqcore.cli.common import PROGRESS, CliError
+from seqcore.cli.common import PROGRESS, CliError, add_read_flags, print_notes, read_options
 from seqcore.device import device_for, full_float32
 
 
@@ -16,6 +16,7 @@ def add_parsers(sub) -> None:
     p.add_argument("model", metavar="DIR", help="checkpoint folder")
     p.add_argument("--data", nargs="+", required=True, metavar="PATH", help="labeled files of the model's task")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    add_read_flags(p)
     p = sub.add_parser("predict", help="predict one sentence")
     p.add_argument("model", metavar="DIR", help="checkpoint folder")
     p.add_argument("text", help="the sentence")
@@ -62,9 +63,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from seqcore.tasks import load_examples
 
     ckpt = load_checkpoint(args.model, device_for("batch"))
-    examples, problems = load_examples(ckpt.config.task, args.data, PROGRESS)
+    notes: list[str] = []
+    examples, problems = load_examples(ckpt.config.task, args.data, PROGRESS, read_options(args), notes)
     for p in problems[:20]:
         print(f"warning: {p}", file=sys.stderr)
+    print_notes(notes)
     if not examples:
         raise CliError(f"no labeled {ckpt.config.task} examples in {' '.join(args.data)}")
     with full_float32(device_for("batch")):

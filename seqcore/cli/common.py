@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from typing import TextIO
+
+from seqcore.readers import ReadOptions
 
 
 class CliError(Exception):
@@ -80,3 +83,37 @@ def add_focus_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--aspect", metavar="TERM", help="aspect models: the aspect term to explain (must occur in the sentence)")
     p.add_argument("--token", type=int, metavar="I", help="tagging models: the index of the token whose tag to explain (0-based)")
     p.add_argument("--target", metavar="CLASS", help="the class whose logit to explain (default: the predicted class)")
+
+
+def add_read_flags(p: argparse.ArgumentParser) -> None:
+    """Flags that say how to read CSV, TSV and JSONL files: which columns, which encoding."""
+    g = p.add_argument_group("reading CSV, TSV and JSONL files")
+    g.add_argument(
+        "--text-column",
+        metavar="COLUMN",
+        help="the column holding the sentence: a header name, a number from 1, or a JSONL key "
+        "(default: a column named text, sentence, review or content, else the one with the most words)",
+    )
+    g.add_argument(
+        "--label-column",
+        metavar="COLUMN",
+        help="the column holding the label: a header name, a number from 1, or a JSONL key "
+        "(default: a column named label, sentiment, polarity, class or target, else the one with few distinct short values)",
+    )
+    g.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help="the files' text encoding, e.g. cp1252, latin-1 or utf-16 (default: UTF-8 with or without a byte order "
+        "mark; other bytes are refused with the line)",
+    )
+
+
+def read_options(args: argparse.Namespace) -> ReadOptions:
+    """The reading flags as `ReadOptions`."""
+    return ReadOptions(args.text_column, args.label_column, args.encoding)
+
+
+def print_notes(notes: Sequence[str], out: TextIO | None = None) -> None:
+    """Say once what the reader normalised or chose (columns, labels, numbered ids): one line each on stderr."""
+    for note in notes:
+        print(f"note: {note}", file=out or sys.stderr)

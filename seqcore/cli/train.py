@@ -8,7 +8,7 @@ import sys
 
 from seqcore.cells import CELLS
 from seqcore.checkpoints import save_checkpoint
-from seqcore.cli.common import PROGRESS, CliError
+from seqcore.cli.common import PROGRESS, CliError, add_read_flags, print_notes, read_options
 from seqcore.corpora import data_ref
 from seqcore.models import POOLINGS, ModelConfig, defaults
 from seqcore.pipeline import FitSpec
@@ -35,7 +35,8 @@ def add_train_flags(p: argparse.ArgumentParser) -> None:
         nargs="+",
         required=True,
         metavar="PATH",
-        help="training files: rt-polarity .pos and .neg, SemEval XML, or CoNLL-U",
+        help="training files. sentiment: CSV, TSV or JSONL with a text and a label, or rt-polarity .pos and .neg; "
+        "aspect: SemEval XML, aspect JSONL or ABSA-PyTorch text; tagging: CoNLL-U or word/tag lines",
     )
     p.add_argument(
         "--dev", nargs="+", metavar="PATH", help="dev files (default: carve --dev-fraction of --data, grouped by sentence)"
@@ -94,6 +95,7 @@ def add_train_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=TRAIN["seed"], help="random seed (same seed, same weights on CPU)")
     p.add_argument("--device", default=TRAIN["device"], help="auto (CUDA, else MPS, else CPU), cpu, cuda or mps")
     p.add_argument("--quiet", action="store_true", help="print only the final summary")
+    add_read_flags(p)
 
 
 def settings_from_args(args: argparse.Namespace) -> tuple[FitSpec, TrainConfig]:
@@ -151,11 +153,14 @@ def train_command(args: argparse.Namespace, spec, cfg, main: bool) -> int:
     from seqcore.pipeline import fit, save_fit
     from seqcore.tasks import load_examples
 
-    examples, problems = load_examples(args.task, args.data, PROGRESS)
+    options, notes = read_options(args), list[str]()
+    examples, problems = load_examples(args.task, args.data, PROGRESS, options, notes)
     for p in problems[:20] if main else []:
         print(f"warning: {p}", file=sys.stderr)
-    dev = load_examples(args.task, args.dev, PROGRESS)[0] if args.dev else None
-    test = load_examples(args.task, args.test, PROGRESS)[0] if args.test else None
+    dev = load_examples(args.task, args.dev, PROGRESS, options, notes)[0] if args.dev else None
+    test = load_examples(args.task, args.test, PROGRESS, options, notes)[0] if args.test else None
+    if main:
+        print_notes(notes)
     data = {
         "train": [data_ref(p) for p in args.data],
         "dev": [data_ref(p) for p in args.dev or []],

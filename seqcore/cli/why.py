@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from seqcore.cli.common import CliError, add_focus_flags, check_top, parse_span
+from seqcore.cli.common import CliError, add_focus_flags, add_read_flags, check_top, parse_span, read_options
 
 
 def add_parsers(sub) -> None:
@@ -27,8 +27,10 @@ def add_parsers(sub) -> None:
         nargs="+",
         required=True,
         metavar="FILE",
-        help="corpus: SemEval XML (aspect), CoNLL-U (tagging), polarity .pos/.neg or label<TAB>text .tsv files (sentiment)",
+        help="corpus: SemEval XML, aspect JSONL or ABSA text (aspect); CoNLL-U or word/tag lines (tagging); "
+        "CSV, TSV or JSONL (their text column) or one sentence per line (sentiment)",
     )
+    add_read_flags(p)
     p.add_argument("--top", type=int, default=10, metavar="K", help="how many matches to list (default 10)")
     p.add_argument(
         "--threshold",
@@ -90,7 +92,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     pred = Predictor.load(args.model)  # one sentence on the interactive device; the corpus on pred.batch_model
     query = text_states(pred, args.text)
     pattern = find_pattern(query, span, args.threshold, layer=args.layer, direction=args.direction)
-    examples, problems = corpus_examples(pred.task, args.data)
+    examples, problems = corpus_examples(pred.task, args.data, read_options(args))
     for p in problems[:20]:
         print(f"warning: {p}", file=sys.stderr)
     matches = search(corpus_states(pred.batch_model, pred.encoder, examples), pattern, top) if len(pattern) else []

@@ -242,3 +242,22 @@ def test_clicking_a_per_tag_confusion_cell(app):
     at.run()
     clean(at)
     assert cell_caption(at) == f"The {count} items with gold label {gold} that the model predicted as {predicted}."
+
+
+@pytest.mark.skipif("sentiment-lstm" not in SHIPPED, reason="sentiment-lstm is not shipped")
+def test_search_an_unlabeled_csv_upload_by_its_text_column(monkeypatch, empty_dir):
+    """A search corpus needs no label: a CSV of ids and reviews is searched in its text column."""
+    monkeypatch.delenv("SEQCORE_MODELS_DIR", raising=False)
+    monkeypatch.setenv("SEQCORE_DATA", str(empty_dir / "absent"))
+    reviews = ["The soup was not bad at all", "It was not good, just dull", "The staff were not rude", "Lovely view"] * 3
+    data = ("id,review\n" + "".join(f'{i},"{r}"\n' for i, r in enumerate(reviews, start=100))).encode()
+    at = start()
+    use_model(at, "sentiment-lstm")
+    at.session_state["search_source"] = "upload"
+    goto(at, "10_search")
+    at.file_uploader(key="search_upload").set_value(("mine.csv", data, "text/csv")).run()
+    clean(at)
+    corpus = parsed_corpus_examples(read_task_file("sentiment", data, "mine.csv", need_label=False))
+    assert [ex.text for ex in corpus] == reviews  # the review column, not the ids, and no header
+    text, span = at.text_input(key="search_sentence").value, span_of(at)
+    assert shown(at) == expected(predictor(MODELS / "sentiment-lstm"), text, span, corpus)

@@ -10,7 +10,12 @@ import pytest
 
 from tests.app.appdata import APP, ROOT
 
-APP_FILES = [ROOT / "app.py", ROOT / "app_script.py", *sorted((ROOT / "ui").glob("*.py")), *sorted((ROOT / "app_pages").glob("*.py"))]
+APP_FILES = [
+    ROOT / "app.py",
+    ROOT / "app_script.py",
+    *sorted((ROOT / "ui").glob("*.py")),
+    *sorted((ROOT / "app_pages").glob("*.py")),
+]
 HEAVY = "sorted(m for m in ('torch', 'spacy') if m in sys.modules)"
 
 
@@ -104,7 +109,7 @@ def test_a_table_download_writes_its_csv_only_when_clicked():
     """Every table has a CSV download, written on click (a callable), not on every rerun; the CSV is the table's."""
     import pandas as pd
 
-    from ui.widgets import csv_bytes
+    from ui.downloads import csv_bytes
 
     df = pd.DataFrame([{"word": "not, bad", "p": 0.25}, {"word": "é", "p": 1.0}])
     assert csv_bytes(df).decode("utf-8").splitlines() == ["word,p", '"not, bad",0.25', "é,1.0"]

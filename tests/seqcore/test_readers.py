@@ -332,8 +332,9 @@ def test_missing_text_duplicate_and_missing_ids():
     assert messages == [
         ("1", 3, "sentence has no <text>; it was skipped."),
         ("2", 5, "sentence id repeats an earlier sentence; this one was skipped."),
-        ("#4", 6, "sentence has no id; it was kept as '#4'."),
     ]
+    # A missing id is normal in such files and changes no data: one note, not a problem row.
+    assert review.notes == ["1 sentence has no id; numbered #N by position in the file."]
 
 
 def test_null_target_with_odd_offsets_is_a_sentence_level_opinion():
@@ -463,7 +464,7 @@ def test_describe_semeval_files():
     stats = describe_file(DEMO / "broken_demo.xml")
     assert stats["kind"] == "semeval2014" and stats["source"] == "broken_demo.xml"
     assert stats["sentences"] == 14 and stats["targets"] == 20 and stats["null_targets"] == 0
-    assert sum(stats["polarities"].values()) == 20
+    assert sum(stats["labels"].values()) == 20
     assert len(stats["problems"]) == 5 and stats["problems"][0].startswith("broken_demo.xml, line ")
     stats = describe_file((DEMO / "restaurants_2016_demo.xml").read_bytes(), name="up.xml")
     assert (stats["kind"], stats["source"], stats["null_targets"]) == ("semeval2016", "up.xml", 6)
@@ -472,7 +473,7 @@ def test_describe_semeval_files():
 def test_describe_other_kinds():
     stats = describe_file(FIXTURES / "mini.conllu")
     assert (stats["kind"], stats["sentences"], stats["words"]) == ("conllu", 4, 17)
-    assert stats["tags"]["PUNCT"] == 4 and len(stats["problems"]) == 3
+    assert stats["labels"]["PUNCT"] == 4 and len(stats["problems"]) == 3
     stats = describe_file(FIXTURES / "labeled.tsv")
     assert (stats["kind"], stats["sentences"]) == ("labeled_tsv", 3)
     assert stats["labels"] == {"positive": 2, "negative": 1} and len(stats["problems"]) == 3
@@ -782,7 +783,7 @@ def test_review_counts_of_a_parsed_file():
     s3 = Sentence("3", "awful", ["awful"], [(0, 5)], [Target("x", "negative", 0, 5, (0, 1))])
     review = ReviewFile("f.xml", "semeval2016", [s1, s2, s3], [Problem("f.xml", "bad", "9", 4)])
     summary = review_counts(review)
-    assert summary["targets"] == 4 and summary["null_targets"] == 1 and summary["polarities"]["conflict"] == 1
+    assert summary["targets"] == 4 and summary["null_targets"] == 1 and summary["labels"]["conflict"] == 1
     assert len(summary["problems"]) == 1 and summary["kind"] == "semeval2016" and summary["sentences"] == 3
 
 

@@ -144,7 +144,11 @@ def test_a_folder_or_a_binary_file_is_refused_in_one_sentence(task, tmp_path):
     [
         ("aspect", CONLLU, r"mini\.conllu is a CoNLL-U file, but an aspect model reads SemEval ABSA XML"),
         ("tagging", DEMO_XML, r"restaurants_2014_demo\.xml is an XML file, but a tagging model reads CoNLL-U"),
-        ("sentiment", DEMO_XML, r"restaurants_2014_demo\.xml is an XML file, but a sentiment model reads a pair of rt-polarity"),
+        (
+            "sentiment",
+            DEMO_XML,
+            r"restaurants_2014_demo\.xml is an XML file, but a sentiment model reads CSV, TSV or JSONL files",
+        ),
     ],
 )
 def test_a_file_of_another_kind_is_refused_naming_both_kinds(task, path, message):
@@ -310,5 +314,5 @@ def test_parsed_corpus_examples_keep_every_sentence_of_a_read_file():
     assert [(ex.id, ex.tokens) for ex in tsv] == [("m.tsv#1", ["great", "food"])]
     tags = parsed_corpus_examples(read_task_file("tagging", CONLLU.read_bytes(), "mini.conllu"))
     assert tags and all(ex.text == " ".join(ex.tokens) and ex.tags is None for ex in tags)
-    with pytest.raises(ValueError, match="empty.tsv: no sentence to search"):
+    with pytest.raises(ValueError, match="empty.tsv is empty"):
         parsed_corpus_examples(read_task_file("sentiment", b"", "empty.tsv"))
