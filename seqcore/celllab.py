@@ -53,6 +53,7 @@ class LabSettings:
     embedding_dim: int = 50  # corpus tasks (memory: MemoryTask's sizes)
     hidden_size: int = 64  # corpus tasks
     epochs: int = 5  # corpus tasks (memory: MemoryTask's 25, ended early once solved)
+    batch_size: int = 64  # corpus tasks: a variant loops once per time step of each batch, so fewer batches run faster
     lr: float = 2e-3  # corpus tasks
     forget_bias: float = 1.0  # corpus tasks: Jozefowicz et al. 2015 (memory: MemoryTask's 2)
     max_seconds: float = 120.0  # each run's budget; it then ends as Stop ends it, keeping its best dev epoch
@@ -72,7 +73,7 @@ class LabSettings:
         for ok, message in checks:
             if not ok:
                 raise ValueError(message)
-        TrainConfig(epochs=self.epochs, lr=self.lr)  # the same checks as training
+        TrainConfig(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr)  # the same checks as training
 
 
 @dataclass
@@ -192,7 +193,9 @@ def train_corpus_run(
     seed_everything(seed)
     model = build_model(spec, encoder)
     set_forget_bias(model, settings.forget_bias)
-    cfg = TrainConfig(epochs=settings.epochs, lr=settings.lr, patience=settings.epochs, seed=seed, device="cpu")
+    cfg = TrainConfig(
+        epochs=settings.epochs, batch_size=settings.batch_size, lr=settings.lr, patience=settings.epochs, seed=seed, device="cpu"
+    )
     result = train(model, train_ex, dev_ex, encoder, cfg, on_progress, should_stop)
     metrics, _ = evaluate(model, list(test), encoder)
     return metrics.accuracy, result.best_score, result.epochs_run, result.stopped_by_user
@@ -222,7 +225,9 @@ def run_lab(
             break
         emit(LabProgress(k, len(grid), variant, seed))
         deadline = time.monotonic() + settings.max_seconds
-        ended = lambda: user() or time.monotonic() > deadline  # noqa: E731
+
+        def ended(deadline: float = deadline) -> bool:  # Stop, or this run's budget spent
+            return user() or time.monotonic() > deadline
 
         def relay(p: Progress, k: int = k, variant: str = variant, seed: int = seed) -> None:
             emit(LabProgress(k, len(grid), variant, seed, p))

@@ -43,6 +43,7 @@ def add_parsers(sub) -> None:
     p.add_argument("--hidden-size", type=int, default=LAB["hidden_size"], help="corpus tasks: hidden units")
     p.add_argument("--embedding-dim", type=int, default=LAB["embedding_dim"], help="corpus tasks: word embedding size")
     p.add_argument("--epochs", type=int, default=LAB["epochs"], help="corpus tasks: epochs per run")
+    p.add_argument("--batch-size", type=int, default=LAB["batch_size"], help="corpus tasks: sentences per batch")
     p.add_argument("--lr", type=float, default=LAB["lr"], help="corpus tasks: Adam's learning rate")
     p.add_argument("--forget-bias", type=float, default=LAB["forget_bias"], help="corpus tasks: initial forget-gate bias")
     p.add_argument("--max-seconds", type=float, default=LAB["max_seconds"], help="each run's time budget in seconds")
@@ -78,6 +79,7 @@ def cmd_variants(args: argparse.Namespace) -> int:
             hidden_size=args.hidden_size,
             embedding_dim=args.embedding_dim,
             epochs=args.epochs,
+            batch_size=args.batch_size,
             lr=args.lr,
             forget_bias=args.forget_bias,
             max_seconds=args.max_seconds,

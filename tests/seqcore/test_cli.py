@@ -490,3 +490,31 @@ def test_train_flags_default_to_the_dataclass_fields():
         model["dropout"],
         model["pooling"],
     )
+
+
+def test_variants_list_names_every_cell_and_variant(capsys):
+    from seqcore.cells import CELLS
+
+    assert main(["variants", "--list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)["variants"]
+    assert [v["name"] for v in listed] == list(CELLS)
+    assert {"lstm-peephole", "lstm-nfg", "lstm-cifg", "lstm-fgr", "gru-nrg", "gru-nug", "mgu"} <= {v["name"] for v in listed}
+    assert all(v["description"] for v in listed)
+
+
+def test_variants_runs_a_tiny_memory_experiment(capsys):
+    argv = ["variants", "--task", "memory", "--variants", "lstm-peephole,lstm-nfg", "--seeds", "2", "--length", "4"]
+    assert main([*argv, "--max-seconds", "20", "--json"]) == 0
+    captured = capsys.readouterr()
+    results = json.loads(captured.out)["results"]
+    assert [r["variant"] for r in results] == ["lstm-peephole", "lstm-nfg"]
+    for r in results:
+        assert r["seeds"] == 2 and len(r["accuracies"]) == 2 and r["seconds"] > 0
+        assert 0.0 <= r["accuracy_mean"] <= 1.0 and r["accuracy_std"] >= 0.0
+    assert results[1]["vs"] == "lstm-peephole" and results[0]["vs"] is None
+    assert captured.err.count("test accuracy") == 4  # one progress line per run
+
+
+def test_variants_refuses_an_unknown_variant(capsys):
+    assert main(["variants", "--task", "memory", "--variants", "lstm,lstm-xyz"]) == 2
+    assert "lstm-xyz" in capsys.readouterr().err
