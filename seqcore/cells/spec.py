@@ -140,6 +140,17 @@ class CellSpec:
             return self.step(xw, hw, prev["h"], prev.get("c"))
         return self.loop_step(xw, hw, prev, weights or {})
 
+    def parameters(self, input_size: int, hidden_size: int) -> int:
+        """The parameters of one layer and direction: every block's W_i*, W_h* and two biases, and the extras."""
+        H = hidden_size
+        extra = 0
+        for e in self.extras:
+            n = 1
+            for k in self.extra_shape(e, H):
+                n *= k
+            extra += n
+        return len(self.blocks) * H * (input_size + H + 2) + extra
+
     def extra_shape(self, extra: ExtraParam, hidden_size: int) -> tuple[int, ...]:
         """The tensor shape of an extra parameter for `hidden_size` units."""
         return tuple(k * hidden_size for k in extra.shape)
