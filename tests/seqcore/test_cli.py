@@ -518,3 +518,17 @@ def test_variants_runs_a_tiny_memory_experiment(capsys):
 def test_variants_refuses_an_unknown_variant(capsys):
     assert main(["variants", "--task", "memory", "--variants", "lstm,lstm-xyz"]) == 2
     assert "lstm-xyz" in capsys.readouterr().err
+
+
+def test_a_variant_trains_predicts_and_traces_from_the_cli(tmp_path, polarity_files, capsys):
+    out = tmp_path / "peephole"
+    argv = ["train", "--task", "sentiment", "--data", *map(str, polarity_files), "--cell", "lstm-nog", "--out", str(out)]
+    assert main([*argv, *TINY]) == 0
+    assert json.loads((out / "config.json").read_text())["cell"] == "lstm-nog"
+    capsys.readouterr()
+    assert main(["predict", str(out), "the food was good"]) == 0
+    assert "P(positive)=" in capsys.readouterr().out
+    assert main(["trace", str(out), "the food was good", "--units", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("LSTM-NOG layer 0 forward")
+    assert lines[1].split() == ["token", "i[0]", "f[0]", "g[0]", "c[0]", "h[0]"]  # no output gate: none traced
