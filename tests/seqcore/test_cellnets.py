@@ -201,3 +201,10 @@ def test_a_loop_cell_refuses_a_fused_cell_and_a_packed_batch():
     packed = nn.utils.rnn.pack_padded_sequence(torch.randn(2, 3, E), torch.tensor([3, 2]), batch_first=True)
     with pytest.raises(TypeError, match="padded batch"):
         rnn(packed)
+
+
+@pytest.mark.parametrize("cell", VARIANT_CELLS)
+def test_the_spec_counts_the_modules_parameters(cell):
+    rnn = LoopCell(cell, E, H)
+    assert sum(p.numel() for p in rnn.parameters()) == cell_spec(cell).parameters(E, H)
+    assert {name for name, _ in rnn.named_parameters()} >= {"weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"}
