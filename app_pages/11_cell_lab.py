@@ -107,6 +107,8 @@ def lab_monitor() -> None:
     if result.stopped:
         st.warning(f"Stopped by you after {len(result.runs)} run(s); the unfinished run is left out.")
     rows = result.summary()
+    if not rows:  # stopped before any run finished
+        return
     ui.chart(
         variants_figure(rows, ui.celllab.baseline_of(result.settings.variants), chance),
         "Test accuracy per variant: bar the mean over seeds, whisker one standard deviation, circles the single runs"

@@ -3,11 +3,13 @@ Stop keeps the finished runs, and presenter mode tucks the tables away."""
 
 from __future__ import annotations
 
+import json
 import time
 
 from streamlit.testing.v1 import AppTest
 
 from seqcore.cells import cell_spec
+from seqcore.memory import MemoryTask
 
 
 def goto(at: AppTest) -> AppTest:
@@ -17,6 +19,15 @@ def goto(at: AppTest) -> AppTest:
 def clean(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
+
+
+def figures(at: AppTest) -> dict[str, dict]:
+    """Every chart of the page as a parsed figure, by its title."""
+    out = {}
+    for chart in at.get("plotly_chart"):
+        fig = json.loads(chart.proto.spec)
+        out[fig["layout"]["title"]["text"]] = fig
+    return out
 
 
 def wait_lab(at: AppTest, until, timeout: float = 240) -> AppTest:
@@ -43,8 +54,13 @@ def test_the_page_states_the_finding_and_counts_each_variants_parameters(app):
     at = goto(app())
     clean(at)
     assert "NFG" in str(at.info[0].value) and "CIFG" in str(at.info[0].value)
-    params = next(c for c in at.get("plotly_chart") if "Parameters of one recurrent layer" in c.proto.spec)
-    assert "lstm-peephole" in params.proto.spec
+    params = next(f for title, f in figures(at).items() if title.startswith("Parameters of one recurrent layer"))
+    bars = params["data"][0]
+    assert bars["x"][:4] == ["lstm", "lstm-peephole", "lstm-nig", "lstm-nfg"]  # the default: the first four of Greff's
+    task = MemoryTask()  # the page opens on the memory task, at its sizes
+    assert dict(zip(bars["x"], bars["y"]))["lstm-peephole"] == cell_spec("lstm-peephole").parameters(
+        task.embedding_dim, task.hidden_size
+    )
     changes = next(d.value for d in at.dataframe if "change" in d.value.columns)
     assert list(changes["change"]) == [cell_spec(v).description for v in changes["variant"]]
 
@@ -64,7 +80,8 @@ def test_the_lab_runs_in_a_child_process_and_is_kept_for_these_settings(app):
     assert "lstm: " in measured and "mgu: " in measured and "over 2 seeds" in measured
     summary = next(d.value for d in at.dataframe if "accuracy_mean" in d.value.columns)
     assert list(summary["variant"]) == ["lstm", "mgu"] and summary["accuracy_mean"].between(0, 1).all()
-    assert any("Test accuracy per variant" in c.proto.spec for c in at.get("plotly_chart"))
+    result = next(f for title, f in figures(at).items() if title.startswith("Test accuracy per variant"))
+    assert result["data"][0]["x"] == ["lstm", "mgu"] and len(result["data"][1]["y"]) == 4  # a bar each, a dot per run
     other = choose(goto(app()), ["mgu", "lstm"], 2, 5)  # another session: the result at once
     assert other.button(key="lab_run").disabled and "lab_job" not in other.session_state
     assert any("Measured" in str(m.value) for m in other.markdown)
@@ -85,4 +102,4 @@ def test_stop_keeps_the_finished_runs_and_presenter_mode_hides_the_tables(app):
     assert at.dataframe
     at.toggle(key="present").set_value(True).run()
     clean(at)
-    assert not at.dataframe and at.get("plotly_chart")  # tables hidden, charts kept
+    assert not at.dataframe and figures(at)  # tables hidden, charts kept
