@@ -21,7 +21,8 @@ st.title("🚦 Gates")
 st.write(
     "Inside a GRU or an LSTM, small gates decide at every word what to forget, what to write and what to show. "
     "PyTorch's fused cells keep these values to themselves; seqcore recomputes every step from the model's own weights "
-    "(equal to the fused cell to 1e-5) so each gate can be drawn: one row per hidden unit, one column per word."
+    "(equal to the fused cell, or a variant's own module, to 1e-5) so each gate can be drawn: one row per hidden unit, "
+    "one column per word."
 )
 
 picked = ui.any_model()
@@ -126,7 +127,8 @@ if sat:
         plots.saturation_figure(sat, f"Saturated values, layer {layer} {direction} (threshold {threshold:.2f})"),
         "For each gate, the share of its values (over all units and words) pinned near an end of its range: "
         f"sigmoid gates above {threshold:.2f} (open) or below {1 - threshold:.2f} (closed); tanh values above "
-        f"{threshold:.2f} or below -{threshold:.2f}. The LSTM cell state c is unbounded and is left out.",
+        f"{threshold:.2f} or below -{threshold:.2f}. Unbounded values (the LSTM cell state c; a variant's g or h without "
+        "tanh) are left out.",
         key="gates_sat",
     )
     ui.table(sat, "saturation", key="gates_sat_table", caption="The same shares as numbers, with the rule used for each end.")

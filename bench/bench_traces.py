@@ -31,7 +31,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from seqcore.cells import CELLS  # noqa: E402
+from seqcore.cells import FUSED_CELLS  # noqa: E402
 from seqcore.inference import Predictor  # noqa: E402
 from seqcore.models import ModelConfig, SequenceModel  # noqa: E402
 from seqcore.tokens import tokenize  # noqa: E402
@@ -152,7 +152,7 @@ def main() -> None:
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"torch {torch.__version__}, CPU ({os.cpu_count()} cores, load average {load}), {torch.get_num_threads()} thread(s)")
     print(f"median {args.clock} time of {args.repeats} interleaved calls each (shipped models: {max(20, args.repeats // 3)})")
-    rows = [synthetic_row(cell, bi, args.tokens, args.repeats, args.clock) for cell in CELLS for bi in (False, True)]
+    rows = [synthetic_row(cell, bi, args.tokens, args.repeats, args.clock) for cell in FUSED_CELLS for bi in (False, True)]
     print_table(f"random models, E=100 H=128, one layer, {args.tokens} tokens", rows)
     if not args.no_shipped:
         n = len(tokenize(SENTENCE)[0])

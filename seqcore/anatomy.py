@@ -18,7 +18,7 @@ import torch
 from seqcore.batching import Encoder, Example
 from seqcore.cells import cell_spec
 from seqcore.models import ModelConfig, SequenceModel, count_parameters, reverse_within_length
-from seqcore.traces import DIRECTIONS, Trace, cell_weights, trace_inputs
+from seqcore.traces import DIRECTIONS, Trace, cell_extras, cell_weights, trace_inputs
 
 STEP_INPUT_DIMS = 8  # how many numbers of x_t a reader is shown at first
 
@@ -33,8 +33,9 @@ def _shape(t: torch.Tensor) -> str:
 def parameter_breakdown(model: SequenceModel) -> list[dict]:
     """One row per parameter block: embedding, character CNN, each gate of each layer and direction, head.
 
-    A recurrent gate's row holds its block of W_ih (H x in), of W_hh (H x H) and of both biases (H);
-    the rows' "parameters" add up to `count_parameters(model)`.
+    A recurrent gate's row holds its block of W_ih (H x in), of W_hh (H x H) and of both biases (H),
+    and a variant's parameters that feed that gate (peepholes p, gate-to-gate matrices R); the rows'
+    "parameters" add up to `count_parameters(model)`.
     """
     cfg = model.cfg
     rows: list[dict] = []
@@ -56,14 +57,17 @@ def parameter_breakdown(model: SequenceModel) -> list[dict]:
         add("character embedding", None, None, None, {"E_char": model.chars.embedding.weight})
         add("character CNN", None, None, None, {"W_conv": model.chars.conv.weight, "b_conv": model.chars.conv.bias})
     H = cfg.hidden_size
+    spec = cell_spec(cfg.cell)
     for layer, directions in enumerate(model.encoder.rnns()):
         for d, rnn in enumerate(directions):
             W_ih, W_hh, b_ih, b_hh = cell_weights(rnn)
-            for k, gate in enumerate(cell_spec(cfg.cell).blocks):
+            extras = cell_extras(rnn)
+            for k, gate in enumerate(spec.blocks):
                 block = slice(k * H, (k + 1) * H)
                 tensors = {f"W_i{gate}": W_ih[block], f"W_h{gate}": W_hh[block]}
                 if rnn.bias:
                     tensors.update({f"b_i{gate}": b_ih[block], f"b_h{gate}": b_hh[block]})
+                tensors.update({e.name: extras[e.name] for e in spec.extras if e.gate == gate})
                 add("recurrent", layer, DIRECTIONS[d], gate, tensors)
     add("output head", None, None, None, {"W_out": model.head.weight, "b_out": model.head.bias})
     total = sum(r["parameters"] for r in rows)
@@ -205,6 +209,7 @@ class StepDetail:
     parts: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # gate -> input/hidden/pre/value
     h: np.ndarray | None = None
     c: np.ndarray | None = None
+    derived: dict[str, np.ndarray] = field(default_factory=dict)  # gates with no weights of their own (CIFG's f = 1 - i)
 
     def table(self, units: Sequence[int]) -> list[dict]:
         """Rows per unit and gate: input part, hidden part, pre-activation and value."""
@@ -221,7 +226,11 @@ class StepDetail:
                         "value": float(p["value"][u]),
                     }
                 )
-            states = ([("c", self.c)] if self.c is not None else []) + ([("h", self.h)] if "h" not in self.parts else [])
+            states: list[tuple[str, np.ndarray | None]] = [
+                *self.derived.items(),
+                *([("c", self.c)] if self.c is not None else []),
+            ]
+            states += [("h", self.h)] if "h" not in self.parts else []
             for name, value in states:  # the RNN's h is its only gate, already listed
                 assert value is not None
                 rows.append(
@@ -289,17 +298,18 @@ def step_detail(
     W_ih, W_hh, b_ih, b_hh = (w.detach().cpu().to(torch.float64) for w in cell_weights(rnn))
     spec = cell_spec(cfg.cell)
     H = cfg.hidden_size
-    prev = t - 1 if direction == "forward" else t + 1
-    prev_t = prev if 0 <= prev < T else None
+    before = t - 1 if direction == "forward" else t + 1
+    prev_t = before if 0 <= before < T else None
 
     def state(name: str) -> torch.Tensor:  # (H,) the state after the previous step, zeros at the start
         return torch.from_numpy(lt.gates[name][prev_t]).double() if prev_t is not None else torch.zeros(H, dtype=torch.float64)
 
-    h_prev = state("h")
-    c_prev = state("c") if spec.memory is not None else None
+    prev = {name: state(name) for name in spec.carries}  # h, c, and the gates a full-gate-recurrence cell reads
+    h_prev, c_prev = prev["h"], prev.get("c")
+    extras = {k: v.detach().cpu().to(torch.float64) for k, v in cell_extras(rnn).items()}
     xin = W_ih @ x.double().cpu() + b_ih  # (G*H,)
     hid = W_hh @ h_prev + b_hh  # (G*H,)
-    block_parts, values = spec.step(xin, hid, h_prev, c_prev)
+    block_parts, values = spec.advance(xin, hid, prev, extras)
     xs = dict(zip(spec.blocks, xin.chunk(len(spec.blocks))))  # block -> (H,)
     hs = dict(zip(spec.blocks, hid.chunk(len(spec.blocks))))
     parts = {g: {"input": xs[g], "hidden": hs[g], "pre": pre, "value": value} for g, (pre, value) in block_parts.items()}
@@ -318,4 +328,5 @@ def step_detail(
         np_parts,
         h.numpy(),
         None if c is None else c.numpy(),
+        {g: values[g].numpy() for g in spec.names if g not in parts and g not in ("c", "h")},
     )

@@ -104,14 +104,14 @@ def run_steps(rnn: nn.RNNBase, x: torch.Tensor) -> list[torch.Tensor]:
     """Run a fused single-layer module over x (1, T, in) one step at a time; return each h_t as (1, 1, H).
 
     Each step's output is fed back as the next hidden state, so gradients with respect to h_t
-    include every later step (the LSTM's cell state is passed on as the module returns it).
+    include every later step (the rest of the state, the LSTM's c and a variant's gates, passed on as the module returns it).
     """
     state = None
     steps = []
     for t in range(x.shape[1]):
         out, new = rnn(x[:, t : t + 1], state)  # out (1, 1, H): h_t
         h = out.transpose(0, 1)  # (1, 1, H) as (layers * directions, batch, H)
-        state = (h, new[1]) if isinstance(new, tuple) else h
+        state = (h, *new[1:]) if isinstance(new, tuple) else h  # h_t, then the rest of the state (c; the gates FGR reads)
         steps.append(out)
     return steps
 

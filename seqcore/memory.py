@@ -29,7 +29,7 @@ from functools import partial
 import torch
 
 from seqcore.batching import Example
-from seqcore.cells import CELLS
+from seqcore.cells import CELLS, FUSED_CELLS, cell_spec
 from seqcore.models import SequenceModel
 from seqcore.pipeline import FitSpec, build_model
 from seqcore.scoring import evaluate
@@ -49,7 +49,7 @@ class MemoryTask:
     """
 
     lengths: tuple[int, ...] = (10, 30, 100)
-    cells: tuple[str, ...] = CELLS
+    cells: tuple[str, ...] = FUSED_CELLS
     train_size: int = 1000
     dev_size: int = 200
     test_size: int = 500
@@ -145,14 +145,23 @@ def memory_examples(n: int, length: int, noise_words: int = 20, seed: int = 0, p
 
 
 def set_forget_bias(model: SequenceModel, value: float) -> None:
-    """Set every LSTM layer's forget-gate bias to `value` (split as b_if = 0, b_hf = value)."""
+    """Set every LSTM layer's forget-gate bias to `value` (split as b_if = 0, b_hf = value).
+
+    Any LSTM variant: the block its spec names (`CellSpec.forget_bias`) gets sign * value, so a coupled
+    gate (CIFG, f = 1 - i) starts with the input bias -value and the same forget value; a cell without a
+    forget gate (NFG, the GRUs, the RNN) is left as it is.
+    """
+    spec = cell_spec(model.cfg.cell)
+    if spec.forget_bias is None:
+        return
+    block, sign = spec.forget_bias
+    k = spec.blocks.index(block)
     with torch.no_grad():
         for directions in model.encoder.rnns():
             for rnn in directions:
-                if isinstance(rnn, torch.nn.LSTM):
-                    H = rnn.hidden_size
-                    rnn.get_parameter("bias_ih_l0")[H : 2 * H] = 0.0  # PyTorch's gate order is i, f, g, o
-                    rnn.get_parameter("bias_hh_l0")[H : 2 * H] = value
+                H = rnn.hidden_size
+                rnn.get_parameter("bias_ih_l0")[k * H : (k + 1) * H] = 0.0  # in the spec's block order (i, f, g, o)
+                rnn.get_parameter("bias_hh_l0")[k * H : (k + 1) * H] = sign * value
 
 
 def train_memory(
@@ -179,7 +188,7 @@ def train_memory(
     encoder = build_encoder("sentiment", train_ex, lowercase=False, label_examples=dev_ex)
     seed_everything(task.seed)
     model = build_model(spec, encoder)
-    if cell == "lstm":
+    if cell_spec(cell).family == "lstm":
         set_forget_bias(model, task.lstm_forget_bias)
     cfg = TrainConfig(
         epochs=task.epochs,

@@ -24,6 +24,7 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
+from seqcore.cellnets import LoopCell
 from seqcore.cells import CELLS, cell_spec
 from seqcore.taskspecs import TASKS
 
@@ -162,8 +163,12 @@ def pool_outputs(cfg: ModelConfig, out: torch.Tensor, lengths: torch.Tensor) -> 
 
 
 def make_rnn(cell: str, input_size: int, hidden_size: int) -> nn.RNNBase:
-    """Return one fused single-layer, single-direction recurrent module (the RNN's nonlinearity is tanh)."""
-    return getattr(nn, cell_spec(cell).module)(input_size, hidden_size, batch_first=True)
+    """Return one single-layer, single-direction recurrent module: fused (the RNN's nonlinearity is tanh), or for a
+    variant cell a `seqcore.cellnets.LoopCell`, which has the fused modules' parameter names and call convention."""
+    spec = cell_spec(cell)
+    if not spec.fused:
+        return cast(nn.RNNBase, LoopCell(cell, input_size, hidden_size))
+    return getattr(nn, spec.module)(input_size, hidden_size, batch_first=True)
 
 
 def embedding(num: int, dim: int) -> nn.Embedding:
@@ -217,7 +222,8 @@ class RecurrentEncoder(nn.Module):
         # state dict is unchanged. StateRecorder turns fusing off, as it hooks each direction's own module.
         self.fuse_directions = True
         self._bidirectional: list[nn.RNNBase] = []
-        if cfg.bidirectional:
+        self.looped = not cell_spec(cfg.cell).fused  # a variant: LoopCell on the padded batch, with masking
+        if cfg.bidirectional and not self.looped:
             module = getattr(nn, cell_spec(cfg.cell).module)
             for layer in range(cfg.num_layers):
                 size_in = cfg.input_size if layer == 0 else cfg.output_size
@@ -230,6 +236,8 @@ class RecurrentEncoder(nn.Module):
     def path(self, x: torch.Tensor, lengths: torch.Tensor, final_only: bool = False) -> str:
         """Return the path this batch takes: the configured one, or for "auto" the faster one (`fastest_path`);
         `final_only` when only the top layer's final states are read (`final_states`)."""
+        if self.looped:  # a LoopCell masks the padded batch itself: exact, and no packing to undo
+            return "padded"
         if self.cfg.rnn_impl != "auto":
             return self.cfg.rnn_impl
         return fastest_path(self.cfg.cell, x.device.type, lengths, x.shape[1], final_only)
@@ -240,6 +248,8 @@ class RecurrentEncoder(nn.Module):
             out, _ = rnn(packed)
             out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
             return out  # (B, T, H), zeros at padding
+        if self.looped:
+            return cast(LoopCell, rnn)(x, None, lengths)[0]  # (B, T, H), zeros at padding
         out, _ = rnn(x)  # (B, T, H); padded steps come after every real step, so they never leak back
         return out
 

@@ -19,6 +19,11 @@ c_t = f_t * c_{t-1} + i_t * g_t: linear in c, so a parallel prefix scan of the a
 
 The step-by-step loop (`method="steps"`) runs the same equations one token at a time; it is the
 reference the tests compare against. Tests prove that both equal the fused modules to 1e-5.
+
+A cell variant (`seqcore.cells.variants`) has no fused module: its module is
+`seqcore.cellnets.LoopCell`, the reference its trace is proved equal to. Its gates may read the
+cell state (peepholes) or the previous gates (full gate recurrence), which no prefix scan solves, so
+it is traced by the step loop, with its extra parameters (`cell_extras`).
 On CUDA the fused call runs with cuDNN's TF32 off (`exact_cudnn`): with it on, the fused
 outputs differ from the exact float32 equations by ~2e-4.
 """
@@ -119,6 +124,12 @@ def linear_scan(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return y
 
 
+def cell_extras(rnn: nn.Module) -> dict[str, torch.Tensor]:
+    """Return a module's parameters beyond the weight blocks, by their names in the cell's equations (none for a fused one)."""
+    extras = getattr(rnn, "extras", None)
+    return extras() if callable(extras) else {}
+
+
 @contextmanager
 def exact_cudnn(x: torch.Tensor) -> Iterator[None]:
     """Run cuDNN's recurrent kernels in full float32 (TF32 off) while tracing a CUDA tensor, so the fused
@@ -143,6 +154,8 @@ def trace_layer(cell: str, directions: Sequence[nn.RNNBase], x: torch.Tensor) ->
     the last token to the first. Returns one dict per direction, each gate (T, H) in token order.
     """
     spec = cell_spec(cell)
+    if not spec.fused:  # a variant: its gates read c or the previous gates, so they are traced step by step
+        return [trace_cell_steps(cell, rnn, x, reverse=d == 1) for d, rnn in enumerate(directions)]
     D, T, H = len(directions), x.shape[0], directions[0].hidden_size
     if T == 0:
         return [{name: x.new_zeros(0, H) for name in spec.names} for _ in range(D)]
@@ -158,6 +171,7 @@ def trace_layer(cell: str, directions: Sequence[nn.RNNBase], x: torch.Tensor) ->
             torch.addmm(b_ih, seq, W_ih.T, out=xw[d])  # (T, G*H)
             torch.addmm(b_hh, h_prev[d], W_hh.T, out=hw[d])  # (T, G*H)
     # Every step of every direction at once: (D, T, H) per gate.
+    assert spec.preactivate is not None and spec.output is not None  # a fused cell's spec has both
     values = {name: value for name, (_, value) in spec.preactivate(xw, hw).items()}
     if spec.memory is not None:
         a, b = spec.memory(values)  # c_t = a_t * c_{t-1} + b_t, scanned along time (dim 1)
@@ -174,15 +188,15 @@ def trace_cell_steps(cell: str, rnn: nn.RNNBase, x: torch.Tensor, reverse: bool 
     """
     spec = cell_spec(cell)
     W_ih, W_hh, b_ih, b_hh = cell_weights(rnn)
+    extras = cell_extras(rnn)
     seq = x.flip(0) if reverse else x
     T, H = seq.shape[0], rnn.hidden_size
-    h = seq.new_zeros(H)
-    c = seq.new_zeros(H) if spec.memory is not None else None
+    prev = {name: seq.new_zeros(H) for name in spec.carries}  # h (and c, and the gates FGR reads) before the first step
     xw = torch.addmm(b_ih, seq, W_ih.T)  # (T, G*H): the input half of every gate, for all steps at once
     steps = []
     for t in range(T):
-        _, values = spec.step(xw[t], W_hh @ h + b_hh, h, c)
-        h, c = values["h"], values.get("c")
+        _, values = spec.advance(xw[t], W_hh @ prev["h"] + b_hh, prev, extras)
+        prev = {name: values[name] for name in spec.carries}
         steps.append(values)
     out = {name: torch.stack([s[name] for s in steps]) if steps else seq.new_zeros(0, H) for name in spec.names}  # (T, H)
     return {k: v.flip(0) for k, v in out.items()} if reverse else out

@@ -14,6 +14,7 @@
 - `ui.links`: a view's state in the URL (links that reproduce it) and presenter mode.
 - `ui.teaching`: the teaching pages' numbers (gradient flow, readouts, masking, shapes), cached.
 - `ui.experiments`: the memory experiment in a child process, with progress, Stop and results kept per settings.
+- `ui.celllab`: the cell lab (variants trained over seeds) in a child process, the same way.
 - `ui.errors`: exceptions shown as one red line, never a traceback.
 - `ui.text`: user strings as plain text in Markdown (`plain`; `md_plain`, stricter, inside a sentence) and in HTML (`html_text`).
 - `ui.windows`: draw at most a bounded number of words and units at once (the Gates page's window).
@@ -26,7 +27,7 @@ functions that need them, so the sidebar draws (from the models' JSON cards) bef
 
 from __future__ import annotations
 
-from ui import config, experiments, links, state, teaching, windows
+from ui import celllab, config, experiments, links, state, teaching, windows
 from ui.config import DEFAULT_SENTENCE, DEMO_DIR, TRAIN_PAGE
 from ui.errors import error_message, user_errors
 from ui.explain import (
@@ -139,6 +140,7 @@ __all__ = [
     "capped",
     "card_line",
     "cell_table",
+    "celllab",
     "chart",
     "clean_name",
     "clickable_chart",

@@ -134,3 +134,9 @@ SEARCH_STATES_CACHED = 6  # corpora whose states a server process keeps (the lea
 # per gate keep the Gates page's eight heatmaps near 60,000 cells (500 words of every unit took minutes to draw).
 GATES_MAX_WORDS = 60
 GATES_MAX_UNITS = 128  # the shipped models have 100 to 200 units
+
+# The Cell lab (seqcore.celllab, ui.celllab): seeds offered, the memory length and sentiment subset at first.
+LAB_SEEDS = (2, 10, 3)  # min, max, default seeds per variant
+LAB_LENGTH = 30  # words: a length the vanilla LSTM solves within the budget (docs/cell-lab.md)
+LAB_SUBSETS = (500, 1000, 2000, 4000)
+LAB_SUBSET = 1000

@@ -5,7 +5,8 @@ Keys: "model_key" (the sidebar's model), "current_sentence" (the sentence that f
 pages), "trained_models" (this session's models by key, trained or uploaded), "train_job" (this session's
 training run), "uploaded_model_zips" (what became of each model zip uploaded, by content hash),
 "pending_model_key" (a model to put in use on the next run), "present" (the presenter switch), "link" (what
-`ui.links` read from and wrote to the URL this run), "memory_job" (this session's memory experiment),
+`ui.links` read from and wrote to the URL this run), "memory_job" (this session's memory experiment), "lab_job" (this
+session's cell lab),
 "handled_selections" (the chart selections a page has already acted on), and the widgets' own keys.
 """
 
@@ -28,6 +29,7 @@ JOB = "train_job"
 PRESENT = "present"
 LINK = "link"
 MEMORY_JOB = "memory_job"
+LAB_JOB = "lab_job"
 SELECTIONS = "handled_selections"
 UPLOADED = "uploaded_model_zips"
 PENDING_MODEL = "pending_model_key"
@@ -145,6 +147,16 @@ def memory_job() -> ChildJob | None:
 def set_memory_job(job: ChildJob) -> None:
     """Remember this session's memory experiment."""
     st.session_state[MEMORY_JOB] = job
+
+
+def lab_job() -> ChildJob | None:
+    """This session's cell lab (running or finished), if any."""
+    return st.session_state.get(LAB_JOB)
+
+
+def set_lab_job(job: ChildJob) -> None:
+    """Remember this session's cell lab."""
+    st.session_state[LAB_JOB] = job
 
 
 def handled_selection(chart_key: str) -> Any:

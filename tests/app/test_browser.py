@@ -437,6 +437,18 @@ def test_every_page_in_a_real_browser(server, capsys):
             page.locator(".js-plotly-plot").nth(3).wait_for()
             app.shot("9_pitfalls", tallest=5200)  # its three sections, one under the other
             assert "Traceback" not in page.content()
+
+            # Cell lab: the variants' parameters at once; the lab runs in the background with progress, and Stop
+            # ends it with the runs finished so far.
+            app.nav("Cell lab")
+            app.wait_text("Parameters of one recurrent layer")
+            page.get_by_role("button", name="Run the lab").click()
+            page.locator('[data-testid="stProgress"]').first.wait_for(timeout=120_000)
+            page.get_by_role("button", name="Stop").click()
+            app.wait_text("Stopped by you", timeout=300)
+            app.idle()
+            assert "Traceback" not in app.main_text()
+            app.shot("11_cell_lab")
         except Exception:
             page.screenshot(path=str(SHOTS / "failure.png"), full_page=True)
             raise
@@ -450,7 +462,7 @@ def test_every_page_in_a_real_browser(server, capsys):
     )
     assert not outside, f"the app reached outside the machine: {outside}"
     shots = sorted(SHOTS.glob("[0-9]*_*.png"))
-    assert len(shots) == 11
+    assert len(shots) == 12  # every page, and the gradients page in presenter mode
     assert sorted(p.stem for p in SHOTS.glob("explain_*.png")) == sorted(FEATURE_SHOTS)
     with capsys.disabled():
         print(f"\nscreenshots of every page: {SHOTS}")

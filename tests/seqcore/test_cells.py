@@ -10,15 +10,18 @@ import pytest
 import torch
 
 from seqcore import models
-from seqcore.cells import CELL_SPECS, CELLS, CellSpec, cell_spec, gate_info
+from seqcore.cells import CELL_SPECS, CELLS, FUSED_CELLS, VARIANT_CELLS, CellSpec, cell_spec, gate_info
 from seqcore.models import make_rnn
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_registry_is_the_one_list_of_cells():
-    assert CELLS == tuple(CELL_SPECS) == models.CELLS
-    assert set(CELLS) == {"rnn", "gru", "lstm"}
+    assert CELLS == tuple(CELL_SPECS) == models.CELLS == FUSED_CELLS + VARIANT_CELLS
+    assert set(FUSED_CELLS) == {"rnn", "gru", "lstm"}
+    greff = {"lstm-peephole", "lstm-nig", "lstm-nfg", "lstm-nog", "lstm-niaf", "lstm-noaf", "lstm-cifg", "lstm-fgr"}
+    assert greff | {"gru-nrg", "gru-nug", "mgu"} == set(VARIANT_CELLS)
+    assert all(cell_spec(v).description and not cell_spec(v).fused for v in VARIANT_CELLS)
     assert all(cell_spec(name).name == name for name in CELLS)
     with pytest.raises(ValueError, match="unknown cell 'transformer'"):
         cell_spec("transformer")
@@ -50,12 +53,14 @@ def test_ranges_follow_the_activation_and_latex_names_every_gate(cell):
         assert (g.low, g.high) == bounds[g.activation], g
         assert g.long_name and gate_info(cell, g.name) is g
         assert f"{g.name}_t" in spec.latex, f"the {cell} LaTeX never writes {g.name}_t"
+    for extra in spec.extras:  # every parameter beyond the blocks appears in the equations
+        assert extra.name.split("_")[0] + "_" in spec.latex and extra.gate in spec.names
     assert spec.title and spec.latex.count("\\tanh") >= 1
     with pytest.raises(ValueError, match="has no gate 'q'"):
         gate_info(cell, "q")
 
 
-@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("cell", FUSED_CELLS)
 @pytest.mark.parametrize("batch_shape", [(), (4,)])
 def test_one_step_of_the_spec_equals_the_fused_module(cell, batch_shape):
     spec = cell_spec(cell)

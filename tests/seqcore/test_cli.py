@@ -490,3 +490,45 @@ def test_train_flags_default_to_the_dataclass_fields():
         model["dropout"],
         model["pooling"],
     )
+
+
+def test_variants_list_names_every_cell_and_variant(capsys):
+    from seqcore.cells import CELLS
+
+    assert main(["variants", "--list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)["variants"]
+    assert [v["name"] for v in listed] == list(CELLS)
+    assert {"lstm-peephole", "lstm-nfg", "lstm-cifg", "lstm-fgr", "gru-nrg", "gru-nug", "mgu"} <= {v["name"] for v in listed}
+    assert all(v["description"] for v in listed)
+
+
+def test_variants_runs_a_tiny_memory_experiment(capsys):
+    argv = ["variants", "--task", "memory", "--variants", "lstm-peephole,lstm-nfg", "--seeds", "2", "--length", "4"]
+    assert main([*argv, "--max-seconds", "20", "--json"]) == 0
+    captured = capsys.readouterr()
+    results = json.loads(captured.out)["results"]
+    assert [r["variant"] for r in results] == ["lstm-peephole", "lstm-nfg"]
+    for r in results:
+        assert r["seeds"] == 2 and len(r["accuracies"]) == 2 and r["seconds"] > 0
+        assert 0.0 <= r["accuracy_mean"] <= 1.0 and r["accuracy_std"] >= 0.0
+    assert results[1]["vs"] == "lstm-peephole" and results[0]["vs"] is None
+    assert captured.err.count("test accuracy") == 4  # one progress line per run
+
+
+def test_variants_refuses_an_unknown_variant(capsys):
+    assert main(["variants", "--task", "memory", "--variants", "lstm,lstm-xyz"]) == 2
+    assert "lstm-xyz" in capsys.readouterr().err
+
+
+def test_a_variant_trains_predicts_and_traces_from_the_cli(tmp_path, polarity_files, capsys):
+    out = tmp_path / "peephole"
+    argv = ["train", "--task", "sentiment", "--data", *map(str, polarity_files), "--cell", "lstm-nog", "--out", str(out)]
+    assert main([*argv, *TINY]) == 0
+    assert json.loads((out / "config.json").read_text())["cell"] == "lstm-nog"
+    capsys.readouterr()
+    assert main(["predict", str(out), "the food was good"]) == 0
+    assert "P(positive)=" in capsys.readouterr().out
+    assert main(["trace", str(out), "the food was good", "--units", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("LSTM-NOG layer 0 forward")
+    assert lines[1].split() == ["token", "i[0]", "f[0]", "g[0]", "c[0]", "h[0]"]  # no output gate: none traced
