@@ -10,10 +10,10 @@ ROOT = Path(__file__).resolve().parents[1]
 LAYERS = {
     1: ["cells", "taskspecs", "corpora", "palette", "splits", "metrics", "device", "distributed", "foreground"],
     2: ["tokens", "readers"],
-    3: ["batching", "models", "checkpoints"],
+    3: ["batching", "models", "checkpoints", "vectors"],
     4: ["tasks"],
     5: ["scoring", "inference", "traces", "states", "anatomy", "gatestats", "attribution", "search", "gradflow", "plots"],
-    6: ["training", "pipeline", "memory", "pitfalls", "background"],
+    6: ["training", "pipeline", "memory", "pitfalls", "background", "embeddings"],
     7: ["cli", "__main__", "__init__"],
 }
 LAYER_OF = {module: layer for layer, modules in LAYERS.items() for module in modules}
