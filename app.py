@@ -25,6 +25,7 @@ PAGES = [
     ("app_pages/8_gradients.py", "Gradients through time", "📉", "gradients"),
     ("app_pages/9_pitfalls.py", "Pitfalls", "🕳️", "pitfalls"),
     ("app_pages/10_search.py", "Hidden-state search", "🔎", "search"),
+    ("app_pages/12_projector.py", "Embedding projector", "🗺️", "projector"),
 ]
 
 page = st.navigation(
