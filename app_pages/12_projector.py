@@ -69,6 +69,7 @@ if not leans:
     st.info("The model's training files are not in data/, so the words are not coloured by class.")
 
 first = next(iter(shown.values()))
+how = "PCA" if method == "pca" else "t-SNE"
 order = None
 cols = st.columns(len(shown))
 for (name, vectors), col in zip(shown.items(), cols):
@@ -88,9 +89,9 @@ for (name, vectors), col in zip(shown.items(), cols):
         )
         ui.chart(
             fig,
-            f"{ui.plain(name).capitalize()}: the {len(lay.words)} most frequent words, by {'PCA' if method == 'pca' else 't-SNE'}; "
+            f"{ui.plain(name.capitalize())}: the {len(lay.words):d} most frequent words, by {ui.plain(how)}; "
             "colour: the class the word leans to in the training labels (pale: hardly; grey: none), the "
-            f"{min(labelled, len(lay.words))} most frequent named. Axes have no unit.",
+            f"{min(labelled, len(lay.words)):d} most frequent named. Axes have no unit.",
             key=f"proj_fig_{name}",
         )
 
@@ -110,7 +111,7 @@ if word:
         if lean and lean.label:
             st.caption(
                 f"{ui.md_plain(word)} leans to {ui.md_plain(lean.label)}: log-odds {lean.log_odds:.2f} over the class "
-                f"prior, from {lean.count} labelled occurrences."
+                f"prior, from {lean.count:d} labelled occurrences."
             )
 if first is not None and "before training" in shown and isinstance(entry.card.get("embeddings"), dict):
     st.caption("This model started from skip-gram vectors: the left panel shows them as they were copied in.")

@@ -104,7 +104,7 @@ if task.name == "aspect":
         f"Only the hard slice: the {len(hard)} sentences whose aspects disagree in polarity",
         key="eval_hard",
         help="A model that reads a sentence's overall tone rather than each aspect gets at least one aspect of each wrong."
-        + note,
+        + note,  # markup: note is built above from a number
     ):
         if not hard:
             st.warning("No sentence of this data has aspects of different polarities.")

@@ -43,7 +43,7 @@ def texts(elements) -> str:
 
 
 def test_app_structure():
-    assert len(PAGES) == 10
+    assert len(PAGES) == 11
     assert not (ROOT / "pages").exists(), "a pages/ folder beside app.py puts Streamlit in its old multipage mode"
     sources = [ROOT / "app.py", *(ROOT / "ui").glob("*.py"), *(ROOT / "app_pages").glob("*.py")]
     for src in sources:
