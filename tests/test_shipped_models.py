@@ -11,7 +11,7 @@ import torch
 
 from seqcore.checkpoints import load_checkpoint
 from seqcore.inference import Predictor
-from seqcore.scoring import evaluate
+from seqcore.scoring import evaluate, hard_slice_metrics
 from seqcore.tasks import card_test_examples
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -123,3 +123,9 @@ def test_shipped_model_reproduces_its_card_test_metrics(name, corpora_dir):
         assert got[key] == pytest.approx(expected[key], abs=1e-6), key
     for key in ("per_class_accuracy", "precision", "recall", "f1"):
         assert got[key] == pytest.approx(expected[key], abs=1e-6), key
+    emb = ckpt.card["embeddings"]  # every card says where its word vectors started
+    assert emb == "random" or (isinstance(emb, dict) and 0 < emb["word_coverage"] <= 1 and emb["vectors_card"]["files"])
+    if ckpt.card["task"] == "aspect":  # the hard slice: test sentences whose aspects disagree in polarity
+        hard, stored = hard_slice_metrics(ckpt.model, examples, ckpt.encoder), ckpt.card["hard_slice"]
+        assert hard["sentences"] == stored["sentences"] > 0 and hard["aspects"] == stored["aspects"]
+        assert hard["accuracy"] == pytest.approx(stored["accuracy"], abs=1e-6)
