@@ -30,6 +30,7 @@ from seqcore.tasks import example_labels
 from seqcore.vectors import WordVectors, copy_vectors, is_vectors_folder, load_vectors
 
 METHODS = ("pca", "tsne")
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SMOOTHING = 1.0  # pseudo-count spread over the classes by their prior
 
 
@@ -127,9 +128,8 @@ def initial_embedding(ckpt: Checkpoint) -> WordVectors | None:
         return None
     torch.manual_seed(seed)  # as training's seed_everything did before it built the model: its start draws only on torch
     model = SequenceModel(ckpt.config)
-    emb = ckpt.card.get("embeddings")
-    source = emb.get("from") if isinstance(emb, dict) else None
-    if source and is_vectors_folder(source):
+    source = vectors_source(ckpt)
+    if source is not None:
         copy_vectors(load_vectors(source), model, ckpt.encoder.words)
     with torch.no_grad():
         weight = model.embedding.weight.detach().clone()
@@ -137,10 +137,18 @@ def initial_embedding(ckpt: Checkpoint) -> WordVectors | None:
 
 
 def vectors_source(ckpt: Checkpoint) -> str | None:
-    """The skip-gram vectors folder a model started from, when its card names one that is on disk."""
+    """The skip-gram vectors folder a model started from, when its card names one that is on disk.
+
+    A relative path is tried as given, then from the project's root (shipped cards name `models/...`).
+    """
     emb = ckpt.card.get("embeddings")
     source = emb.get("from") if isinstance(emb, dict) else None
-    return source if source and Path(source).is_dir() and is_vectors_folder(source) else None
+    if not isinstance(source, str) or not source:
+        return None
+    for folder in (Path(source), PROJECT_ROOT / source):
+        if folder.is_dir() and is_vectors_folder(folder):
+            return str(folder)
+    return None
 
 
 def projector_figure(

@@ -79,3 +79,23 @@ def test_projector_figure_colours_names_and_rings():
     assert list(ring.text) == ["w4", "w1"]
     assert "unitless" in fig.layout.xaxis.title.text
     assert len(projector_figure(points, words, leans, 0, "t").data) == 2  # nothing searched: no ring
+
+
+def test_initial_embedding_of_a_model_started_from_vectors(monkeypatch, tmp_path):
+    from seqcore.embeddings import SkipGramConfig, train_skipgram
+
+    vectors = train_skipgram([e.tokens for e in sentiment_data(60)], SkipGramConfig(dim=8, epochs=1, min_count=1))
+    vectors.save(tmp_path / "v")
+    seen = {}
+    real_train = pipeline.train
+
+    def spy(model, *args, **kwargs):
+        seen["start"] = model.embedding.weight.detach().clone()
+        return real_train(model, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "train", spy)
+    spec = pipeline.FitSpec(task="sentiment", cell="gru", hidden_size=6, embeddings=str(tmp_path / "v"))
+    fitted = pipeline.fit(spec, TrainConfig(epochs=1, batch_size=8, device="cpu"), sentiment_data(40))
+    before = initial_embedding(Checkpoint(fitted.model, fitted.encoder, fitted.card))
+    assert before is not None and before.card["from"] == str(tmp_path / "v")
+    torch.testing.assert_close(before.vectors, seen["start"], rtol=0, atol=0)
