@@ -74,10 +74,10 @@ order = None
 cols = st.columns(len(shown))
 for (name, vectors), col in zip(shown.items(), cols):
     with col, ui.user_errors(f"The {name} layout could not be computed"):
-        lay = proj.layout(entry, view, name, method, n, vectors, order)
-        order = order or lay.words  # every panel draws the same words
-        known = word and word in vectors.words and vectors.words.index(word) >= 2
+        known = bool(word) and word in vectors.words and vectors.words.index(word) >= 2
         near = [w for w, _ in vectors.nearest(word, proj.PROJECTOR_NEIGHBOURS)] if known else []
+        lay = proj.layout(entry, view, name, method, n, vectors, order, tuple([word.lower(), *near] if known else []))
+        order = order or lay.words  # every panel draws the same words
         fig = projector_figure(
             lay.points,
             lay.words,

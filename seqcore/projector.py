@@ -25,7 +25,7 @@ import plotly.graph_objects as go
 
 from seqcore.batching import Example
 from seqcore.checkpoints import Checkpoint
-from seqcore.palette import GREY, HIGHLIGHT, lean_color
+from seqcore.palette import BLACK, GREY, lean_color
 from seqcore.tasks import example_labels
 from seqcore.vectors import WordVectors, copy_vectors, is_vectors_folder, load_vectors
 
@@ -209,7 +209,7 @@ def projector_figure(
                 marker={
                     "size": [16] + [11] * (len(shown) - 1),
                     "color": "rgba(0,0,0,0)",
-                    "line": {"color": HIGHLIGHT, "width": 3},
+                    "line": {"color": BLACK, "width": 2},
                 },
                 textfont={"color": "#000000", "size": 12},
                 name="searched word and its neighbours",

@@ -66,11 +66,14 @@ def folder_vectors(folder: Path) -> WordVectors | None:
 
 
 @st.cache_data(show_spinner="Laying the words out in 2-D...", max_entries=16)
-def _layout(key: str, which: str, method: str, n: int, _vectors: WordVectors, _order: tuple[str, ...] | None) -> Layout:
+def _layout(
+    key: str, which: str, method: str, n: int, _vectors: WordVectors, _order: tuple[str, ...] | None, extra: tuple[str, ...]
+) -> Layout:
     from seqcore.projector import frequent_rows, project
 
     if _order is None:
         rows = frequent_rows(_vectors, n)
+        rows += [i for i in dict.fromkeys(_vectors.words.index(w) for w in extra) if i >= 2 and i not in set(rows)]
     else:  # the same words as another view, so before and after show one set
         rows = [i for i in (_vectors.words.index(w) for w in _order) if i >= 2]
     words = [_vectors.words.itos[i] for i in rows]
@@ -80,11 +83,22 @@ def _layout(key: str, which: str, method: str, n: int, _vectors: WordVectors, _o
 
 
 def layout(
-    entry: ModelEntry, view: str, which: str, method: str, n: int, vectors: WordVectors, order: list[str] | None = None
+    entry: ModelEntry,
+    view: str,
+    which: str,
+    method: str,
+    n: int,
+    vectors: WordVectors,
+    order: list[str] | None = None,
+    extra: tuple[str, ...] = (),
 ) -> Layout:
-    """The n most frequent words (or exactly `order`'s) projected by PCA or t-SNE, computed once per model, view and setting."""
+    """The n most frequent words (or exactly `order`'s) projected by PCA or t-SNE, computed once per model, view and setting.
+
+    `extra` words (a searched word and its neighbours) join the n under PCA, which is instant; a t-SNE
+    layout is not recomputed for a search, so there only the drawn words are ringed.
+    """
     key = f"{model_version(entry)}|{view}|{which}|{hash(tuple(order)) if order else ''}"
-    return _layout(key, which, method, n, vectors, tuple(order) if order is not None else None)
+    return _layout(key, which, method, n, vectors, tuple(order) if order is not None else None, extra if method == "pca" else ())
 
 
 @st.cache_data(show_spinner="Reading the training labels...", max_entries=8)
