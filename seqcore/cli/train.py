@@ -94,6 +94,9 @@ def add_train_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lr", type=float, default=TRAIN["lr"], help="Adam learning rate")
     p.add_argument("--weight-decay", type=float, default=TRAIN["weight_decay"], help="Adam weight decay")
     p.add_argument("--clip", type=float, default=TRAIN["clip"], help="max global gradient norm")
+    p.add_argument(
+        "--word-dropout", type=float, default=TRAIN["word_dropout"], help="share of training words replaced by <unk> each step"
+    )
     p.add_argument("--patience", type=int, default=TRAIN["patience"], help="epochs without a better dev score before stopping")
     p.add_argument(
         "--metric", default=TRAIN["metric"], choices=["accuracy", "macro_f1"], help="dev metric that selects the checkpoint"
@@ -129,6 +132,7 @@ def settings_from_args(args: argparse.Namespace) -> tuple[FitSpec, TrainConfig]:
             lr=args.lr,
             weight_decay=args.weight_decay,
             clip=args.clip,
+            word_dropout=args.word_dropout,
             patience=args.patience,
             metric=args.metric,
             seed=args.seed,
