@@ -86,12 +86,18 @@ def default_corpora(exclude: Sequence[str] = (), exclude_tasks: Sequence[str] = 
     return [c for c in CORPORA.values() if c.name not in exclude and c.task not in exclude_tasks and c.available("train")]
 
 
-def file_sentences(path: str | os.PathLike) -> list[list[str]]:
-    """The token lists of a file any reader reads (polarity lines, TSV, SemEval XML, CoNLL-U)."""
-    kind = sniff_kind(Path(path), name=str(path))
-    if kind not in KIND_TASK:
-        raise ValueError(f"{path}: skip-gram reads text lines, TSV, SemEval XML or CoNLL-U, not this ({kind}) file")
-    examples, _ = corpus_examples(KIND_TASK[kind], [path])
+def file_sentences(path: str | os.PathLike, task: str | None = None) -> list[list[str]]:
+    """The token lists of a file, read as `task`'s corpus files are read (`tasks.corpus_examples`).
+
+    Without a task (a file given with --data) the kind is sniffed: polarity lines, TSV, SemEval XML, CoNLL-U.
+    A registry corpus is read with its own task, so a corpus whose task reads a new format is read right.
+    """
+    if task is None:
+        kind = sniff_kind(Path(path), name=str(path))
+        if kind not in KIND_TASK:
+            raise ValueError(f"{path}: skip-gram reads text lines, TSV, SemEval XML or CoNLL-U, not this ({kind}) file")
+        task = KIND_TASK[kind]
+    examples, _ = corpus_examples(task, [path])
     return [ex.tokens for ex in examples]
 
 
@@ -101,20 +107,20 @@ def held_out_sentences() -> set[tuple[str, ...]]:
     for c in CORPORA.values():
         if c.test and c.available("test"):
             for f in c.files("test"):
-                found.update(tuple(t.lower() for t in s) for s in file_sentences(f))
+                found.update(tuple(t.lower() for t in s) for s in file_sentences(f, c.task))
     return found
 
 
-def gather_text(paths: Sequence[str | os.PathLike]) -> tuple[list[list[str]], dict]:
-    """Lowercased sentences of the files, less any test sentence; and what was read (for the card)."""
+def gather_text(paths: Sequence[str | os.PathLike], tasks: Sequence[str | None] | None = None) -> tuple[list[list[str]], dict]:
+    """Lowercased sentences of the files (each read as its task's, when given), less any test sentence; and what was read."""
     held_out = held_out_sentences()
     test_files = {f.resolve() for c in CORPORA.values() for f in c.files("test")}
     sentences: list[list[str]] = []
     removed = 0
-    for p in paths:
+    for p, task in zip(paths, tasks or [None] * len(paths)):
         if Path(p).resolve() in test_files:
             raise ValueError(f"{p} is a test file: skip-gram vectors never read test text")
-        for s in file_sentences(p):
+        for s in file_sentences(p, task):
             low = [t.lower() for t in s]
             if tuple(low) in held_out:
                 removed += 1
@@ -251,6 +257,7 @@ def build_vectors(
 ) -> WordVectors:
     """Read the text (default: every registry corpus's train files, less the excluded), train, and card it."""
     start = time.perf_counter()
+    tasks: list[str | None] | None = None
     if paths:
         files, corpora = [Path(p) for p in paths], None
     else:
@@ -258,8 +265,9 @@ def build_vectors(
         if not chosen:
             raise ValueError("no corpus left to read: the data folder holds none, or all were excluded")
         files = [f for c in chosen for f in c.files("train")]
+        tasks = [c.task for c in chosen for _ in c.train]
         corpora = [c.name for c in chosen]
-    sentences, info = gather_text(files)
+    sentences, info = gather_text(files, tasks)
     vectors = train_skipgram(sentences, cfg, on_progress)
     vectors.card = {
         **vectors.card,

@@ -171,3 +171,34 @@ def test_train_embeddings_flag_reports_coverage(tmp_path, capsys, planted_vector
     assert card["embeddings"]["frozen"] is True and card["embeddings"]["from"] == str(tmp_path / "v")
     assert main([*args, "--embeddings", str(tmp_path / "nowhere")]) == 2
     assert "no such vectors folder" in capsys.readouterr().err
+
+
+def test_default_text_is_every_registry_corpus_train_split_less_test_sentences(tmp_path, monkeypatch):
+    from seqcore.corpora import DATA_ENV
+    from seqcore.embeddings import build_vectors
+    from tests.seqcore.test_cli import DEMO
+
+    (tmp_path / "rt-polarity").mkdir()
+    lines = [" ".join(s) for s in planted_corpus(200)]
+    (tmp_path / "rt-polarity" / "rt-polarity.pos").write_text("\n".join(lines[:100]) + "\n", encoding="latin-1")
+    (tmp_path / "rt-polarity" / "rt-polarity.neg").write_text("\n".join(lines[100:]) + "\n", encoding="latin-1")
+    (tmp_path / "semeval2014").mkdir()
+    demo = (DEMO / "restaurants_2014_demo.xml").read_bytes()
+    (tmp_path / "semeval2014" / "Restaurants_Train_v2.xml").write_bytes(demo)
+    (tmp_path / "semeval2014" / "Restaurants_Test_Gold.xml").write_bytes(demo)  # every train sentence is a test one
+    monkeypatch.setenv(DATA_ENV, str(tmp_path))
+    cfg = SkipGramConfig(dim=8, epochs=1, min_count=1)
+    card = build_vectors(None, cfg).card
+    assert card["corpora"] == ["rt-polarity", "semeval2014-restaurants"]  # the corpora whose train files are here
+    assert card["files"] == [
+        "data/rt-polarity/rt-polarity.pos",
+        "data/rt-polarity/rt-polarity.neg",
+        "data/semeval2014/Restaurants_Train_v2.xml",
+    ]
+    assert card["sentences"] == 200 and card["test_sentences_removed"] > 0  # no sentence of a test file was read
+    with pytest.raises(ValueError, match="no corpus left"):
+        build_vectors(None, cfg, exclude=["rt-polarity"], exclude_tasks=["aspect"])
+    with pytest.raises(ValueError, match="test file"):
+        build_vectors([tmp_path / "semeval2014" / "Restaurants_Test_Gold.xml"], cfg)
+    with pytest.raises(ValueError, match="only 0 word"):  # left: the restaurants, whose every sentence is a test one
+        build_vectors(None, cfg, exclude_tasks=["sentiment"])
