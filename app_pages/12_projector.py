@@ -61,7 +61,9 @@ with ui.user_errors("The word vectors could not be read"):
         if vectors is not None:
             shown[f"skip-gram vectors {view}"] = vectors
 if not shown:
-    st.warning("This model's card has no seed, so its embedding before training cannot be rebuilt.")
+    st.warning(
+        "This model's embedding before training cannot be rebuilt: its card has no seed, or names vectors that are not here."
+    )
     st.stop()
 
 leans = proj.leans(entry, predictor)

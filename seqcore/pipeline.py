@@ -48,6 +48,7 @@ class FitSpec:
     dev_fraction: float = 0.1
     init_embeddings: str | None = None  # checkpoint folder whose word vectors start this model's
     embeddings: str | None = None  # skip-gram vectors folder (seqcore.embeddings) that starts the word vectors
+    embeddings_max_words: int | None = None  # add at most this many of the vectors' words to the vocabulary (None: all)
     freeze_embeddings: bool = False
 
     def __post_init__(self) -> None:
@@ -67,6 +68,8 @@ class FitSpec:
             raise ValueError(f"dev fraction must be in (0, 1), got {self.dev_fraction}")
         if self.min_freq < 1:
             raise ValueError(f"min_freq must be >= 1, got {self.min_freq}")
+        if self.embeddings_max_words is not None and self.embeddings_max_words < 0:
+            raise ValueError(f"embeddings_max_words must be >= 0, got {self.embeddings_max_words}")
         if self.init_embeddings and self.embeddings:
             raise ValueError("start the word vectors from a checkpoint or from skip-gram vectors, not both")
 
@@ -140,7 +143,7 @@ def fit(
     vectors = load_vectors(spec.embeddings) if spec.embeddings else None
     if vectors is not None:
         train_words = encoder.words
-        encoder.words = extend_vocab(encoder.words, vectors.words)
+        encoder.words = extend_vocab(encoder.words, vectors.words, spec.embeddings_max_words)
         spec = replace(spec, embedding_dim=vectors.dim)
     seed_everything(train_cfg.seed)
     model = build_model(spec, encoder)
@@ -152,6 +155,7 @@ def fit(
         copy_vectors(vectors, model, encoder.words)
         model.embedding.weight.requires_grad_(not spec.freeze_embeddings)
         embeddings_card = vectors_coverage(vectors, train_words, train_examples)
+        embeddings_card["words_added_from_vectors"] = len(encoder.words) - len(train_words)
         embeddings_card |= {"from": str(spec.embeddings), "frozen": spec.freeze_embeddings, "vectors_card": vectors.card}
     result = train(model, train_examples, dev_examples, encoder, train_cfg, on_progress, should_stop)
     test_metrics = None
@@ -205,14 +209,13 @@ def vectors_coverage(vectors: WordVectors, train_words: Vocab, train_examples: S
         "train_words_covered": len(known),
         "word_coverage": len(known) / max(1, len(train_words) - 2),
         "token_coverage": covered / max(1, len(tokens)),
-        "words_added_from_vectors": len(vectors.words) - 2 - len(known),
     }
 
 
-def extend_vocab(words: Vocab, extra: Vocab) -> Vocab:
-    """Return `words` followed by every word of `extra` it lacks (specials excluded), same casing rule."""
+def extend_vocab(words: Vocab, extra: Vocab, most: int | None = None) -> Vocab:
+    """Return `words` followed by every word of `extra` it lacks (specials excluded; at most `most`, in `extra`'s order)."""
     known = set(words.itos)
-    added = [w for w in extra.itos[2:] if w not in known]
+    added = [w for w in extra.itos[2:] if w not in known][:most]
     return Vocab(list(words.itos) + added, lowercase=words.lowercase, has_specials=True)
 
 

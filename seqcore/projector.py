@@ -114,21 +114,21 @@ def class_lean(task: str, examples: Sequence[Example], labels: Sequence[str]) ->
 
 
 def initial_embedding(ckpt: Checkpoint) -> WordVectors | None:
-    """The model's embedding before training, rebuilt from its card's seed; None when the card has no seed.
+    """The model's embedding before training, rebuilt from its card's seed; None when it cannot be rebuilt.
 
-    When the card says the model started from skip-gram vectors whose folder is still there, they
-    are copied in as training did; the words they lack keep the seeded random start.
+    When the card says the model started from skip-gram vectors, they are copied in as training did
+    (the words they lack keep the seeded random start); when that folder is not here, None.
     """
     import torch
 
     from seqcore.models import SequenceModel
 
     seed = ckpt.card.get("seed")
-    if not isinstance(seed, int):
-        return None
+    source = vectors_source(ckpt)
+    if not isinstance(seed, int) or (isinstance(ckpt.card.get("embeddings"), dict) and source is None):
+        return None  # no seed, or the vectors it started from are not here: the start cannot be rebuilt
     torch.manual_seed(seed)  # as training's seed_everything did before it built the model: its start draws only on torch
     model = SequenceModel(ckpt.config)
-    source = vectors_source(ckpt)
     if source is not None:
         copy_vectors(load_vectors(source), model, ckpt.encoder.words)
     with torch.no_grad():

@@ -84,6 +84,12 @@ def add_train_flags(p: argparse.ArgumentParser) -> None:
         help="start word vectors from skip-gram vectors (`skipgram --out DIR`); their words join the vocabulary, words they lack start random",
     )
     p.add_argument(
+        "--embeddings-max-words",
+        type=int,
+        default=FIT["embeddings_max_words"],
+        help="with --embeddings: add at most this many of the vectors' words to the vocabulary, most frequent first (default: all)",
+    )
+    p.add_argument(
         "--freeze-embeddings", action="store_true", help="with --init-embeddings or --embeddings: keep the word vectors fixed"
     )
     p.add_argument(
@@ -124,6 +130,7 @@ def settings_from_args(args: argparse.Namespace) -> tuple[FitSpec, TrainConfig]:
             dev_fraction=args.dev_fraction,
             init_embeddings=args.init_embeddings,
             embeddings=args.embeddings,
+            embeddings_max_words=args.embeddings_max_words,
             freeze_embeddings=args.freeze_embeddings,
         )
         cfg = TrainConfig(

@@ -202,3 +202,12 @@ def test_default_text_is_every_registry_corpus_train_split_less_test_sentences(t
         build_vectors([tmp_path / "semeval2014" / "Restaurants_Test_Gold.xml"], cfg)
     with pytest.raises(ValueError, match="only 0 word"):  # left: the restaurants, whose every sentence is a test one
         build_vectors(None, cfg, exclude_tasks=["sentiment"])
+
+
+def test_embeddings_max_words_bounds_the_words_added(tmp_path, planted_vectors):
+    planted_vectors.save(tmp_path / "v")
+    spec = FitSpec(task="aspect", cell="lstm", hidden_size=6, embeddings=str(tmp_path / "v"), embeddings_max_words=3)
+    fitted = fit(spec, TrainConfig(epochs=1, batch_size=8, device="cpu"), aspect_data(40))
+    assert len(fitted.encoder.words) == 2 + 7 + 3 and fitted.card["embeddings"]["words_added_from_vectors"] == 3
+    with pytest.raises(ValueError, match="embeddings_max_words"):
+        FitSpec(task="aspect", embeddings_max_words=-1)
