@@ -39,7 +39,7 @@ view = st.radio(
     "Show",
     views,
     format_func=lambda v: (
-        f"{entry.name}: before and after training" if v == "model" else f"skip-gram vectors {v} (from models/{v})"
+        f"{entry.name}: before and after training" if v == "model" else f"skip-gram vectors {v} (from models/vectors/{v})"
     ),
     key="proj_view",
     horizontal=True,

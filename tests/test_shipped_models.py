@@ -17,6 +17,8 @@ from seqcore.tasks import card_test_examples
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "models"
 SHIPPED = sorted(p.parent.name for p in MODELS.glob("*/card.json"))
+# Skip-gram vectors (seqcore.embeddings) live one level down, in models/vectors/, apart from the model folders.
+VECTORS = sorted(p.parent.relative_to(MODELS).as_posix() for p in MODELS.glob("vectors/*/vectors.safetensors"))
 EXPECTED = [
     "sentiment-lstm",
     "sentiment-gru",
@@ -46,11 +48,23 @@ def test_every_expected_model_is_shipped():
 
 def test_models_fit_the_size_budget():
     total = 0
-    for name in SHIPPED:
+    for name in SHIPPED + VECTORS:
         size = sum(f.stat().st_size for f in (MODELS / name).iterdir())
         assert size <= 10 * 2**20, f"{name} is {size / 2**20:.1f} MB"
         total += size
     assert total <= 60 * 2**20
+
+
+@pytest.mark.parametrize("name", VECTORS)
+def test_shipped_vectors_load_and_know_their_words(name):
+    from seqcore.vectors import load_vectors
+
+    vectors = load_vectors(MODELS / name)
+    card = vectors.card
+    assert card["files"] and all(f.startswith("data/") and "test" not in f.lower() for f in card["files"])
+    assert card["vocab_size"] == len(vectors.words) - 2 and card["tokens"] > 100_000
+    assert "waitress" in [w for w, _ in vectors.nearest("waiter", 5)]  # learned from the text, not planted
+    assert "film" in [w for w, _ in vectors.nearest("movie", 5)]
 
 
 @pytest.mark.parametrize("name", SHIPPED)

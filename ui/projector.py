@@ -38,8 +38,8 @@ class Layout:
 
 
 def vector_folders() -> list[Path]:
-    """Shipped skip-gram vectors: folders under models/ that hold vectors.safetensors."""
-    return sorted(p.parent for p in models_dir().glob("*/vectors.safetensors"))
+    """Shipped skip-gram vectors: the folders of models/vectors/ that hold vectors.safetensors."""
+    return sorted(p.parent for p in models_dir().glob("vectors/*/vectors.safetensors"))
 
 
 @st.cache_resource(show_spinner="Reading the word vectors...", max_entries=8)

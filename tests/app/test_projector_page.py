@@ -69,6 +69,13 @@ def test_projector_colours_a_shipped_model_by_its_training_labels(monkeypatch):
     colours = set(figures(at)[1]["data"][0]["marker"]["color"])
     assert palette.lean_color("positive", 10) in colours and palette.lean_color("negative", 10) in colours
     assert palette.LEAN_NONE in colours or len(colours) > 10
+    at.radio(key="proj_view").set_value("all-train-text").run()  # the shipped skip-gram vectors instead
+    at.text_input(key="proj_word").set_value("waiter").run()
+    clean(at)
+    figs = figures(at)
+    assert len(figs) == 1 and "skip-gram vectors all-train-text" in figs[0]["layout"]["title"]["text"]
+    table = next(d.value for d in at.dataframe if "skip-gram vectors all-train-text: word" in d.value.columns)
+    assert "waitress" in set(table["skip-gram vectors all-train-text: word"])
 
 
 def test_evaluation_filters_an_aspect_test_set_to_its_hard_slice(monkeypatch):
