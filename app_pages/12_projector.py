@@ -14,7 +14,7 @@ st.write(
     "two directions of largest spread; t-SNE keeps near neighbours near). Each word is coloured by the class it leans "
     "to in the model's training labels: how much more often than usual it came with that class (log-odds). Side by "
     "side: the same words before training (the seeded random start, or the skip-gram vectors it started from) and "
-    "after. After the after-picture, words that predict a class drift together."
+    "after. In the after panel, words that predict a class have drifted apart from the rest."
 )
 
 picked = ui.any_model()

@@ -459,7 +459,7 @@ def test_every_page_in_a_real_browser(server, capsys):
     )
     assert not outside, f"the app reached outside the machine: {outside}"
     shots = sorted(SHOTS.glob("[0-9]*_*.png"))
-    assert len(shots) == 11
+    assert len(shots) == 12
     assert sorted(p.stem for p in SHOTS.glob("explain_*.png")) == sorted(FEATURE_SHOTS)
     with capsys.disabled():
         print(f"\nscreenshots of every page: {SHOTS}")
