@@ -26,6 +26,7 @@ PAGES = [
     ("app_pages/9_pitfalls.py", "Pitfalls", "🕳️", "pitfalls"),
     ("app_pages/10_search.py", "Hidden-state search", "🔎", "search"),
     ("app_pages/11_cell_lab.py", "Cell lab", "🧪", "cell-lab"),
+    ("app_pages/12_projector.py", "Embedding projector", "🗺️", "projector"),
 ]
 
 page = st.navigation(

@@ -7,6 +7,7 @@ import streamlit as st
 import ui
 from seqcore import plots
 from seqcore.metrics import cell_rows, confusion_cells, per_class_table
+from seqcore.tasks import disagreeing_aspects
 from seqcore.taskspecs import task_spec
 
 st.title("🎯 Evaluation")
@@ -94,14 +95,29 @@ if not data.examples:
     st.warning("Nothing in this data can be scored by this model.")
     st.stop()
 
+examples, data_key = data.examples, data.data_key
+if task.name == "aspect":
+    hard = disagreeing_aspects(examples)
+    stored = entry.card.get("hard_slice") or {}
+    note = f" The card's test score on it: {stored['accuracy']:.1%}." if stored.get("accuracy") is not None else ""
+    if st.toggle(
+        f"Only the hard slice: the {len(hard)} sentences whose aspects disagree in polarity",
+        key="eval_hard",
+        help="A model that reads a sentence's overall tone rather than each aspect gets at least one aspect of each wrong."
+        + note,  # markup: note is built above from a number
+    ):
+        if not hard:
+            st.warning("No sentence of this data has aspects of different polarities.")
+            st.stop()
+        examples, data_key = hard, data_key + "|hard-slice"
 metrics = rows = None
 with ui.user_errors("The model could not be scored on this data"):
-    metrics, loss = ui.evaluation(entry, predictor, data.data_key, data.examples)
-    rows = ui.predictions(entry, predictor, data.data_key, data.examples)
+    metrics, loss = ui.evaluation(entry, predictor, data_key, examples)
+    rows = ui.predictions(entry, predictor, data_key, examples)
 if metrics is None or rows is None:
     st.stop()
 
-st.subheader(f"On {ui.plain(data.title)}")
+st.subheader(f"On {ui.plain(data.title)}" + (" (hard slice)" if examples is not data.examples else ""))
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Accuracy", f"{metrics['accuracy']:.1%}")
 c2.metric("Macro-F1", f"{metrics['macro_f1']:.3f}")

@@ -67,6 +67,23 @@ def class_color(label: str, k: int = 0) -> str:
     return CLASS_COLORS.get(label, LINES[k % len(LINES)])
 
 
+LEAN_FULL = 2.0  # log-odds at which a word's colour reaches its class colour (e^2: about 7 times the prior odds)
+LEAN_NONE = "#d0d0d0"  # a word that leans to no class
+
+
+def lean_color(label: str | None, log_odds: float, k: int = 0) -> str:
+    """The colour of something that leans to a class (a word in the projector): the class colour, paler as it leans less.
+
+    Kept apart from `class_color`, which means "this is the class": a lean is drawn from light grey
+    (no lean) to the full class colour at LEAN_FULL log-odds.
+    """
+    if label is None or log_odds <= 0:
+        return LEAN_NONE
+    t = min(1.0, log_odds / LEAN_FULL)
+    a, b = hex_to_rgb(LEAN_NONE), hex_to_rgb(class_color(label, k))
+    return "#" + "".join(f"{round(255 * (x + (y - x) * t)):02x}" for x, y in zip(a, b))
+
+
 def line_color(k: int) -> str:
     """Return the k-th line or bar colour, cycling."""
     return LINES[k % len(LINES)]

@@ -15,12 +15,13 @@ from seqcore.batching import Encoder, Example
 from seqcore.checkpoints import Checkpoint, load_checkpoint, save_checkpoint
 from seqcore.metrics import Metrics, majority_baseline
 from seqcore.models import ModelConfig, SequenceModel, count_parameters, defaults
-from seqcore.scoring import evaluate
+from seqcore.scoring import evaluate, hard_slice_metrics
 from seqcore.splits import split_dev
 from seqcore.tasks import build_encoder
 from seqcore.taskspecs import task_spec
 from seqcore.tokens import Vocab
 from seqcore.training import Progress, TrainConfig, TrainResult, config_dict, seed_everything, train
+from seqcore.vectors import WordVectors, copy_vectors, load_vectors
 
 MODEL_DEFAULTS = defaults(ModelConfig)  # FitSpec's model fields start from ModelConfig's, written once there
 
@@ -46,6 +47,8 @@ class FitSpec:
     max_vocab: int | None = None
     dev_fraction: float = 0.1
     init_embeddings: str | None = None  # checkpoint folder whose word vectors start this model's
+    embeddings: str | None = None  # skip-gram vectors folder (seqcore.embeddings) that starts the word vectors
+    embeddings_max_words: int | None = None  # add at most this many of the vectors' words to the vocabulary (None: all)
     freeze_embeddings: bool = False
 
     def __post_init__(self) -> None:
@@ -65,6 +68,10 @@ class FitSpec:
             raise ValueError(f"dev fraction must be in (0, 1), got {self.dev_fraction}")
         if self.min_freq < 1:
             raise ValueError(f"min_freq must be >= 1, got {self.min_freq}")
+        if self.embeddings_max_words is not None and self.embeddings_max_words < 0:
+            raise ValueError(f"embeddings_max_words must be >= 0, got {self.embeddings_max_words}")
+        if self.init_embeddings and self.embeddings:
+            raise ValueError("start the word vectors from a checkpoint or from skip-gram vectors, not both")
 
 
 @dataclass
@@ -133,11 +140,23 @@ def fit(
         source = load_checkpoint(spec.init_embeddings)
         encoder.words = extend_vocab(encoder.words, source.encoder.words)
         spec = replace(spec, embedding_dim=source.config.embedding_dim)
+    vectors = load_vectors(spec.embeddings) if spec.embeddings else None
+    if vectors is not None:
+        train_words = encoder.words
+        encoder.words = extend_vocab(encoder.words, vectors.words, spec.embeddings_max_words)
+        spec = replace(spec, embedding_dim=vectors.dim)
     seed_everything(train_cfg.seed)
     model = build_model(spec, encoder)
     if source is not None:
         copied = copy_embeddings(source, model, encoder.words)
         model.embedding.weight.requires_grad_(not spec.freeze_embeddings)
+    embeddings_card: str | dict = "random"
+    if vectors is not None:
+        copy_vectors(vectors, model, encoder.words)
+        model.embedding.weight.requires_grad_(not spec.freeze_embeddings)
+        embeddings_card = vectors_coverage(vectors, train_words, train_examples)
+        embeddings_card["words_added_from_vectors"] = len(encoder.words) - len(train_words)
+        embeddings_card |= {"from": str(spec.embeddings), "frozen": spec.freeze_embeddings, "vectors_card": vectors.card}
     result = train(model, train_examples, dev_examples, encoder, train_cfg, on_progress, should_stop)
     test_metrics = None
     card = {
@@ -154,6 +173,7 @@ def fit(
         "stopped_early": result.stopped_early,
         "stopped_by_user": result.stopped_by_user,
         "history": result.to_dict()["history"],
+        "embeddings": embeddings_card,
         "dev_metrics": result.dev_metrics.to_dict() if result.dev_metrics else None,
         "train_seconds": round(result.seconds, 1),
         "device": str(next(model.parameters()).device),
@@ -172,15 +192,30 @@ def fit(
         test_metrics, _ = evaluate(model, test_examples, encoder)
         card["test_metrics"] = test_metrics.to_dict()
         card["test_majority_baseline"] = majority_baseline(item_gold(test_examples, encoder))
+        if spec.task == "aspect":
+            card["hard_slice"] = hard_slice_metrics(model, test_examples, encoder)
     card["total_seconds"] = round(time.perf_counter() - start, 1)
     model.to("cpu").eval()
     return FitResult(model, encoder, result, card, test_metrics, list(dev_examples))
 
 
-def extend_vocab(words: Vocab, extra: Vocab) -> Vocab:
-    """Return `words` followed by every word of `extra` it lacks (specials excluded), same casing rule."""
+def vectors_coverage(vectors: WordVectors, train_words: Vocab, train_examples: Sequence[Example]) -> dict:
+    """How much of the training vocabulary (types) and text (tokens) the vectors cover."""
+    known = [w for w in train_words.itos[2:] if w in vectors.words]
+    tokens = [t for ex in train_examples for t in ex.tokens]
+    covered = sum(1 for t in tokens if t in vectors.words)
+    return {
+        "train_words": len(train_words) - 2,
+        "train_words_covered": len(known),
+        "word_coverage": len(known) / max(1, len(train_words) - 2),
+        "token_coverage": covered / max(1, len(tokens)),
+    }
+
+
+def extend_vocab(words: Vocab, extra: Vocab, most: int | None = None) -> Vocab:
+    """Return `words` followed by every word of `extra` it lacks (specials excluded; at most `most`, in `extra`'s order)."""
     known = set(words.itos)
-    added = [w for w in extra.itos[2:] if w not in known]
+    added = [w for w in extra.itos[2:] if w not in known][:most]
     return Vocab(list(words.itos) + added, lowercase=words.lowercase, has_specials=True)
 
 

@@ -90,6 +90,23 @@ def evaluate(model: SequenceModel, examples: Sequence[Example], encoder: Encoder
     return metrics, p.loss
 
 
+def hard_slice_metrics(model: SequenceModel, examples: Sequence[Example], encoder: Encoder) -> dict:
+    """Accuracy and macro-F1 of an aspect model on the hard slice of `examples` (`tasks.disagreeing_aspects`)."""
+    from seqcore.tasks import HARD_SLICE, disagreeing_aspects
+
+    hard = disagreeing_aspects(examples)
+    if not hard:
+        return {"slice": HARD_SLICE, "sentences": 0, "aspects": 0, "accuracy": None, "macro_f1": None}
+    m, _ = evaluate(model, hard, encoder)
+    return {
+        "slice": HARD_SLICE,
+        "sentences": len(hard),
+        "aspects": sum(len(ex.aspects) for ex in hard),
+        "accuracy": m.accuracy,
+        "macro_f1": m.macro_f1,
+    }
+
+
 def predictions_table(model: SequenceModel, examples: Sequence[Example], encoder: Encoder) -> list[dict]:
     """Return one row per labeled item: example id, text, item (aspect term or token), gold, predicted, confidence."""
     p = predict(model, examples, encoder)

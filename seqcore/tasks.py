@@ -126,6 +126,18 @@ def aspect_examples(
     return examples
 
 
+HARD_SLICE = "sentences whose aspects disagree in polarity (at least two different gold polarities)"
+
+
+def disagreeing_aspects(examples: Sequence[Example]) -> list[Example]:
+    """The hard slice of an aspect test set: sentences whose aspects do not all share one polarity.
+
+    A model that reads a sentence's overall tone, not its aspect, gets at least one aspect of each
+    of these wrong; SemEval-2014's test sets hold a few hundred of them.
+    """
+    return [ex for ex in examples if len(set(ex.aspect_labels)) > 1]
+
+
 def tagging_examples(sentences: Sequence[TaggedSentence]) -> list[Example]:
     """Return one example per tagged sentence (words are already tokens)."""
     return [Example(id=s.id, tokens=list(s.words), text=" ".join(s.words), tags=list(s.tags)) for s in sentences if s.words]

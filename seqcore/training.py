@@ -26,6 +26,7 @@ from seqcore.device import resolve_device
 from seqcore.metrics import Metrics, score
 from seqcore.models import SequenceModel
 from seqcore.scoring import task_loss
+from seqcore.tokens import Vocab
 
 
 class NonFiniteLossError(RuntimeError):
@@ -50,10 +51,13 @@ class TrainConfig:
     seed: int = 13
     report_every: int = 20  # batches between step reports
     device: str = "auto"
+    word_dropout: float = 0.0  # share of training words replaced by <unk> each step (Iyyer et al. 2015); 0: none
 
     def __post_init__(self) -> None:
         if self.metric not in ("accuracy", "macro_f1"):
             raise ValueError(f"metric must be accuracy or macro_f1, got {self.metric!r}")
+        if not 0.0 <= self.word_dropout < 1.0:
+            raise ValueError(f"word dropout must be in [0, 1), got {self.word_dropout}")
         if self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:
             raise ValueError("epochs and batch_size must be >= 1 and lr > 0")
 
@@ -256,7 +260,12 @@ def train(
             if should_stop is not None and should_stop():
                 stopped_by_user = True
                 break
-            logits = net(**batch.inputs())
+            inputs = batch.inputs()
+            if cfg.word_dropout:  # a word the model may not lean on: it is <unk> in this step
+                word_ids = batch.ids
+                drop = (torch.rand(word_ids.shape, device=word_ids.device) < cfg.word_dropout) & (word_ids > Vocab.UNK)
+                inputs["ids"] = word_ids.masked_fill(drop, Vocab.UNK)
+            logits = net(**inputs)
             loss = task_loss(logits, batch.labels) if world == 1 else summed_loss(logits, batch.labels) * scales[b]
             optimizer.zero_grad(set_to_none=True)
             if every_step:

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LAYERS = {
     1: ["cells", "taskspecs", "corpora", "palette", "splits", "metrics", "device", "distributed", "foreground"],
     2: ["tokens", "readers"],
-    3: ["batching", "cellnets", "models", "checkpoints"],
+    3: ["batching", "cellnets", "models", "checkpoints", "vectors"],
     4: ["tasks"],
     5: [
         "scoring",
@@ -24,8 +24,9 @@ LAYERS = {
         "gradflow",
         "plots",
         "labplots",
+        "projector",
     ],
-    6: ["training", "pipeline", "memory", "celllab", "pitfalls", "background"],
+    6: ["training", "pipeline", "memory", "celllab", "pitfalls", "background", "embeddings"],
     7: ["cli", "__main__", "__init__"],
 }
 LAYER_OF = {module: layer for layer, modules in LAYERS.items() for module in modules}

@@ -11,12 +11,14 @@ import torch
 
 from seqcore.checkpoints import load_checkpoint
 from seqcore.inference import Predictor
-from seqcore.scoring import evaluate
+from seqcore.scoring import evaluate, hard_slice_metrics
 from seqcore.tasks import card_test_examples
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "models"
 SHIPPED = sorted(p.parent.name for p in MODELS.glob("*/card.json"))
+# Skip-gram vectors (seqcore.embeddings) live one level down, in models/vectors/, apart from the model folders.
+VECTORS = sorted(p.parent.relative_to(MODELS).as_posix() for p in MODELS.glob("vectors/*/vectors.safetensors"))
 EXPECTED = [
     "sentiment-lstm",
     "sentiment-gru",
@@ -46,11 +48,23 @@ def test_every_expected_model_is_shipped():
 
 def test_models_fit_the_size_budget():
     total = 0
-    for name in SHIPPED:
+    for name in SHIPPED + VECTORS:
         size = sum(f.stat().st_size for f in (MODELS / name).iterdir())
         assert size <= 10 * 2**20, f"{name} is {size / 2**20:.1f} MB"
         total += size
     assert total <= 60 * 2**20
+
+
+@pytest.mark.parametrize("name", VECTORS)
+def test_shipped_vectors_load_and_know_their_words(name):
+    from seqcore.vectors import load_vectors
+
+    vectors = load_vectors(MODELS / name)
+    card = vectors.card
+    assert card["files"] and all(f.startswith("data/") and "test" not in f.lower() for f in card["files"])
+    assert card["vocab_size"] == len(vectors.words) - 2 and card["tokens"] > 100_000
+    assert "waitress" in [w for w, _ in vectors.nearest("waiter", 5)]  # learned from the text, not planted
+    assert "film" in [w for w, _ in vectors.nearest("movie", 5)]
 
 
 @pytest.mark.parametrize("name", SHIPPED)
@@ -123,3 +137,9 @@ def test_shipped_model_reproduces_its_card_test_metrics(name, corpora_dir):
         assert got[key] == pytest.approx(expected[key], abs=1e-6), key
     for key in ("per_class_accuracy", "precision", "recall", "f1"):
         assert got[key] == pytest.approx(expected[key], abs=1e-6), key
+    emb = ckpt.card["embeddings"]  # every card says where its word vectors started
+    assert emb == "random" or (isinstance(emb, dict) and 0 < emb["word_coverage"] <= 1 and emb["vectors_card"]["files"])
+    if ckpt.card["task"] == "aspect":  # the hard slice: test sentences whose aspects disagree in polarity
+        hard, stored = hard_slice_metrics(ckpt.model, examples, ckpt.encoder), ckpt.card["hard_slice"]
+        assert hard["sentences"] == stored["sentences"] > 0 and hard["aspects"] == stored["aspects"]
+        assert hard["accuracy"] == pytest.approx(stored["accuracy"], abs=1e-6)

@@ -13,6 +13,7 @@
 - `ui.widgets`: the sidebar, the sentence box, tables with CSV downloads, charts, problem lists, highlights.
 - `ui.links`: a view's state in the URL (links that reproduce it) and presenter mode.
 - `ui.teaching`: the teaching pages' numbers (gradient flow, readouts, masking, shapes), cached.
+- `ui.projector`: the embedding projector's vectors (before/after training), 2-D layouts (t-SNE computed once) and class leans, cached.
 - `ui.experiments`: the memory experiment in a child process, with progress, Stop and results kept per settings.
 - `ui.celllab`: the cell lab (variants trained over seeds) in a child process, the same way.
 - `ui.errors`: exceptions shown as one red line, never a traceback.
@@ -27,7 +28,7 @@ functions that need them, so the sidebar draws (from the models' JSON cards) bef
 
 from __future__ import annotations
 
-from ui import celllab, config, experiments, links, state, teaching, windows
+from ui import celllab, config, experiments, links, projector, state, teaching, windows
 from ui.config import DEFAULT_SENTENCE, DEMO_DIR, TRAIN_PAGE
 from ui.errors import error_message, user_errors
 from ui.explain import (
@@ -162,6 +163,7 @@ __all__ = [
     "gate_window_heatmap",
     "example_sentences",
     "experiments",
+    "projector",
     "find_matches",
     "fitting_sentences",
     "follow_clicked_cell",

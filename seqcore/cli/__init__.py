@@ -1,7 +1,7 @@
 """`python -m seqcore`: train, evaluate, predict, trace and check data files from the shell.
 
 One module per command group: `train`; `ask` (evaluate, predict, trace, gradflow); `data` (stats);
-`why` (units, search, saliency); `variants` (the cell lab); `common` holds what they share.
+`why` (units, search, saliency); `variants` (the cell lab); `embed` (skipgram, neighbors); `common` holds what they share.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from seqcore.checkpoints import CheckpointError
-from seqcore.cli import ask, data, train, variants, why
+from seqcore.cli import ask, data, embed, train, variants, why
 from seqcore.cli.common import PROGRESS, CliError, ProgressLine, file_error
 from seqcore.cli.train import settings_from_args
 from seqcore.readers import DataFormatError
@@ -20,7 +20,7 @@ from seqcore.training import NonFiniteLossError
 
 __all__ = ["CliError", "ProgressLine", "build_parser", "main", "run", "settings_from_args"]
 
-GROUPS = (train, ask, data, why, variants)
+GROUPS = (train, ask, data, why, variants, embed)
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {name: cmd for group in GROUPS for name, cmd in group.COMMANDS.items()}
 
 

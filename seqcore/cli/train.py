@@ -79,7 +79,20 @@ def add_train_flags(p: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="start word vectors from this checkpoint's (its vocabulary is added to this model's)",
     )
-    p.add_argument("--freeze-embeddings", action="store_true", help="with --init-embeddings: keep the word vectors fixed")
+    p.add_argument(
+        "--embeddings",
+        metavar="DIR",
+        help="start word vectors from skip-gram vectors (`skipgram --out DIR`); their words join the vocabulary, words they lack start random",
+    )
+    p.add_argument(
+        "--embeddings-max-words",
+        type=int,
+        default=FIT["embeddings_max_words"],
+        help="with --embeddings: add at most this many of the vectors' words to the vocabulary, most frequent first (default: all)",
+    )
+    p.add_argument(
+        "--freeze-embeddings", action="store_true", help="with --init-embeddings or --embeddings: keep the word vectors fixed"
+    )
     p.add_argument(
         "--dev-fraction", type=float, default=FIT["dev_fraction"], help="share of training sentences carved off as dev"
     )
@@ -88,6 +101,9 @@ def add_train_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lr", type=float, default=TRAIN["lr"], help="Adam learning rate")
     p.add_argument("--weight-decay", type=float, default=TRAIN["weight_decay"], help="Adam weight decay")
     p.add_argument("--clip", type=float, default=TRAIN["clip"], help="max global gradient norm")
+    p.add_argument(
+        "--word-dropout", type=float, default=TRAIN["word_dropout"], help="share of training words replaced by <unk> each step"
+    )
     p.add_argument("--patience", type=int, default=TRAIN["patience"], help="epochs without a better dev score before stopping")
     p.add_argument(
         "--metric", default=TRAIN["metric"], choices=["accuracy", "macro_f1"], help="dev metric that selects the checkpoint"
@@ -115,6 +131,8 @@ def settings_from_args(args: argparse.Namespace) -> tuple[FitSpec, TrainConfig]:
             max_vocab=args.max_vocab,
             dev_fraction=args.dev_fraction,
             init_embeddings=args.init_embeddings,
+            embeddings=args.embeddings,
+            embeddings_max_words=args.embeddings_max_words,
             freeze_embeddings=args.freeze_embeddings,
         )
         cfg = TrainConfig(
@@ -123,6 +141,7 @@ def settings_from_args(args: argparse.Namespace) -> tuple[FitSpec, TrainConfig]:
             lr=args.lr,
             weight_decay=args.weight_decay,
             clip=args.clip,
+            word_dropout=args.word_dropout,
             patience=args.patience,
             metric=args.metric,
             seed=args.seed,
@@ -246,6 +265,14 @@ def train_folds(args, spec, cfg, examples, data, report, main: bool = True) -> i
 
 
 def summarize(card: dict, out: str) -> None:
+    emb = card.get("embeddings")
+    if isinstance(emb, dict):
+        print(
+            f"embeddings from {emb['from']}: {emb['train_words_covered']:,} of {emb['train_words']:,} training words "
+            f"({emb['word_coverage']:.1%}; {emb['token_coverage']:.1%} of training tokens) start from the vectors, "
+            f"the rest random; {emb['words_added_from_vectors']:,} words added from the vectors"
+            + (", frozen" if emb["frozen"] else "")
+        )
     dev = card.get("dev_metrics") or {}
     line = f"saved {out}: {card['parameters']:,} parameters, best epoch {card['best_epoch']}, dev accuracy {dev.get('accuracy', float('nan')):.4f}, dev macro-F1 {dev.get('macro_f1', float('nan')):.4f}"
     if card.get("test_metrics"):

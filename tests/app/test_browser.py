@@ -414,6 +414,15 @@ def test_every_page_in_a_real_browser(server, capsys):
             app.shot_of("explain_search", page.locator(".js-plotly-plot").first, page.locator(".st-key-search_matches"))
             assert "Traceback" not in page.content()
 
+            # Embedding projector: the model's words before and after training; a searched word and its neighbours.
+            app.nav("Embedding projector")
+            page.locator(".js-plotly-plot").nth(1).wait_for(timeout=180_000)
+            assert page.locator(".js-plotly-plot").count() == 2  # before and after training, side by side
+            box = page.get_by_role("textbox", name="Find a word (highlighted, with its nearest neighbours)")
+            app.type_and_wait(box, "good", '[data-testid="stMain"]', "Nearest neighbours of good")
+            app.shot("12_projector")
+            assert "Traceback" not in page.content()
+
             # Gradients through time: the shipped cells and their untrained twins; the memory experiment runs in the
             # background with a progress bar while the page stays usable, and reports what it measured.
             if "sentiment-lstm" in shipped:
@@ -462,7 +471,7 @@ def test_every_page_in_a_real_browser(server, capsys):
     )
     assert not outside, f"the app reached outside the machine: {outside}"
     shots = sorted(SHOTS.glob("[0-9]*_*.png"))
-    assert len(shots) == 12  # every page, and the gradients page in presenter mode
+    assert len(shots) == 13  # every page, and the gradients page in presenter mode
     assert sorted(p.stem for p in SHOTS.glob("explain_*.png")) == sorted(FEATURE_SHOTS)
     with capsys.disabled():
         print(f"\nscreenshots of every page: {SHOTS}")

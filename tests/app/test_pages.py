@@ -44,7 +44,7 @@ def texts(elements) -> str:
 
 
 def test_app_structure():
-    assert len(PAGES) == 11
+    assert len(PAGES) == 12
     assert not (ROOT / "pages").exists(), "a pages/ folder beside app.py puts Streamlit in its old multipage mode"
     sources = [ROOT / "app.py", ROOT / "app_script.py", *(ROOT / "ui").glob("*.py"), *(ROOT / "app_pages").glob("*.py")]
     for src in sources:

@@ -67,3 +67,11 @@ def test_class_and_line_colours():
     assert palette.DIVERGING[0][0] == 0.0 and palette.DIVERGING[-1][0] == 1.0
     # Diverging ends lean to the class sides: blue for negative values, orange-brown for positive.
     assert 180 < hue(palette.DIVERGING[0][1]) < 250 and 15 < hue(palette.DIVERGING[-1][1]) < 45
+
+
+def test_lean_colour_runs_from_grey_to_the_class_colour():
+    assert palette.lean_color(None, 5.0) == palette.lean_color("positive", 0.0) == palette.LEAN_NONE
+    assert palette.lean_color("positive", palette.LEAN_FULL * 2) == palette.class_color("positive").lower()
+    half = palette.lean_color("negative", palette.LEAN_FULL / 2)
+    full = palette.class_color("negative")
+    assert 0 < palette.color_difference(half, full) < palette.color_difference(palette.LEAN_NONE, full)

@@ -252,3 +252,20 @@ def test_large_batches_train():
         FitSpec(task="sentiment", cell="lstm", **TINY), TrainConfig(epochs=2, batch_size=512, lr=0.02, device="cpu"), data
     )
     assert fitted.result.epochs_run == 2 and len([p for p in fitted.result.history if p.kind == "epoch"]) == 2
+
+
+def test_word_dropout_is_seeded_recorded_and_changes_training():
+    with pytest.raises(ValueError, match="word dropout"):
+        TrainConfig(word_dropout=1.0)
+
+    def run(p: float):
+        return fit(
+            FitSpec(task="sentiment", cell="gru", **TINY),
+            TrainConfig(epochs=1, batch_size=8, device="cpu", word_dropout=p),
+            sentiment_data(40),
+        )
+
+    a, b, none = run(0.3), run(0.3), run(0.0)
+    torch.testing.assert_close(a.model.embedding.weight, b.model.embedding.weight, rtol=0, atol=0)
+    assert not torch.equal(a.model.embedding.weight, none.model.embedding.weight)
+    assert a.card["train_config"]["word_dropout"] == 0.3
