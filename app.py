@@ -27,8 +27,13 @@ PAGES = [
     ("app_pages/10_search.py", "Hidden-state search", "🔎", "search"),
 ]
 
+# Every page has its own path, the first one too: `/trajectory` and `/` open the same page (a link names its page,
+# and Streamlit serves the default page only at `/`). So `/` is a hidden default page running the first page's
+# script, and the first page in the menu is an ordinary one at `/trajectory`.
+first_path, first_title, first_icon, _ = PAGES[0]
 page = st.navigation(
-    [st.Page(path, title=title, icon=icon, url_path=url, default=i == 0) for i, (path, title, icon, url) in enumerate(PAGES)]
+    [st.Page(path, title=title, icon=icon, url_path=url) for path, title, icon, url in PAGES]
+    + [st.Page(first_path, title=first_title, icon=first_icon, url_path="home", default=True, visibility="hidden")]
 )
 ui.collect_session_models()  # before the sidebar: a finished run's or an uploaded zip's model becomes the one in use
 ui.follow_link()  # before the sidebar: a link names the model
