@@ -19,6 +19,7 @@
 - `ui.windows`: draw at most a bounded number of words and units at once (the Gates page's window).
 - `ui.state`: every read and write of the session state, through small typed functions.
 - `ui.config`: paths, and the app's own defaults and limits, named once.
+- `ui.glossary`: one plain sentence per technical term: the pages' tooltips, the sidebar's glossary, docs/glossary.md.
 
 Importing `ui` loads neither torch nor spaCy: seqcore's heavy modules are imported inside the
 functions that need them, so the sidebar draws (from the models' JSON cards) before any model loads.
@@ -26,7 +27,7 @@ functions that need them, so the sidebar draws (from the models' JSON cards) bef
 
 from __future__ import annotations
 
-from ui import config, experiments, links, state, teaching, windows
+from ui import config, experiments, glossary, links, state, teaching, windows
 from ui.config import DEFAULT_SENTENCE, DEMO_DIR, TRAIN_PAGE
 from ui.errors import error_message, user_errors
 from ui.explain import (
@@ -158,6 +159,7 @@ __all__ = [
     "error_message",
     "evaluation",
     "gate_window_heatmap",
+    "glossary",
     "example_sentences",
     "experiments",
     "find_matches",

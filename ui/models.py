@@ -20,7 +20,7 @@ import streamlit as st
 from seqcore.cells import CELLS
 from seqcore.taskspecs import TASK_SPECS, article
 from ui import state
-from ui.config import COMPARED_MODELS, TASK_ORDER, TRAIN_PAGE, models_dir
+from ui.config import COMPARED_MODELS, SHORT_NAME, TASK_ORDER, TRAIN_PAGE, models_dir
 from ui.errors import error_message
 from ui.text import plain
 
@@ -48,6 +48,11 @@ class ModelEntry:
     def label(self) -> str:
         where = "" if self.source == "shipped" else f" ({self.origin} in this session)"
         return f"{self.name}{where}"
+
+    @property
+    def short_label(self) -> str:  # the sidebar's picker: a long name's middle cut (the caption under it gives it whole)
+        name = self.name if len(self.name) <= SHORT_NAME else self.name[: SHORT_NAME - 7] + "…" + self.name[-6:]
+        return name if self.source == "shipped" else f"{name} (yours)"
 
 
 def task_title(task: str) -> str:

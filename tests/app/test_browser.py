@@ -292,8 +292,11 @@ def test_every_page_in_a_real_browser(server, capsys):
             app.nav("Sentiment trajectory")
             box = page.get_by_role("textbox", name="Sentence (type your own and press Enter)")
             app.type_and_wait(box, "The soup was cold but the staff were lovely.", ".js-plotly-plot", "lovely")
-            # Before and after: the edited copy follows the sentence (its negation flipped); both are drawn.
+            # Before and after: the edited copy starts empty; the suggestion fills it (the negation flipped); both are drawn.
             edit = page.get_by_role("textbox", name="Edited copy, for before and after (empty: no comparison)")
+            assert edit.input_value() == ""
+            page.get_by_role("button", name="Suggest an edit (flip the negation)").click()
+            app.idle()
             assert edit.input_value() == "The soup was not cold but the staff were lovely."
             page.locator(".st-key-traj_before_after .js-plotly-plot").nth(1).wait_for()
             app.toggle(SALIENCY, "Completeness")

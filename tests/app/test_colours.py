@@ -71,6 +71,7 @@ def test_every_colour_on_every_page_comes_from_the_palette(app):
             at.selectbox(key="model_key").set_value(f"shipped:{model}").run()
         at.switch_page(f"app_pages/{page}.py").run()
         if page == "1_trajectory":  # word saliency and before/after drawn too
+            at.button(key="traj_edit_suggest").click().run()
             at.toggle(key="traj_saliency").set_value(True).run()
         if page == "10_search":  # a low threshold: a pattern, and matches highlighted
             at.slider(key="search_threshold").set_value(0.0).run()

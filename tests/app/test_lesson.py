@@ -44,14 +44,14 @@ PRESENTER_PAGES = [
 ]
 # Boxes that say something went wrong (Streamlit's alerts other than info and success, exceptions, dialogs).
 TROUBLE = (
-    '[role="dialog"], [data-testid="stException"], [data-testid="stAlertContentWarning"], '
-    '[data-testid="stAlertContentError"]'
+    '[role="dialog"], [data-testid="stException"], [data-testid="stAlertContentWarning"], [data-testid="stAlertContentError"]'
 )
 # What our own threads and processes must never print into the server's terminal.
 NOISE = re.compile(r"ScriptRunContext|No runtime found|Traceback|Warning|WARNING|Error", re.I)
 
 # Overlap and clipping of a chart's text, measured where the browser drew it (Plotly draws SVG `text`).
-CHART_TEXT = """(gd) => {
+CHART_TEXT = """() => [...document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')]
+  .filter(gd => gd.offsetParent !== null).map(gd => {
   const box = gd.getBoundingClientRect();
   const texts = [...gd.querySelectorAll('svg text')].filter(t => {
     const s = getComputedStyle(t), r = t.getBoundingClientRect();
@@ -61,7 +61,7 @@ CHART_TEXT = """(gd) => {
     return {text: t.textContent, x0: r.left, y0: r.top, x1: r.right, y1: r.bottom,
             px: parseFloat(getComputedStyle(t).fontSize)}; });
   return {box: {x0: box.left, y0: box.top, x1: box.right, y1: box.bottom}, texts};
-}"""
+})"""
 # Text cut off with an ellipsis by CSS (a metric's caption, a selectbox's value, a tab's title).
 ELLIPSIS = """() => [...document.querySelectorAll('[data-testid="stMain"] *, [data-testid="stSidebar"] *')].filter(e => {
   const s = getComputedStyle(e);
@@ -83,7 +83,12 @@ def chart_problems(found: dict, slack: float = 1.0) -> list[str]:
     """Pairs of text boxes of one chart that overlap, texts outside the chart, and fonts under MIN_FONT_PX."""
     box, texts, out = found["box"], found["texts"], []
     for t in texts:
-        if t["x0"] < box["x0"] - slack or t["y0"] < box["y0"] - slack or t["x1"] > box["x1"] + slack or t["y1"] > box["y1"] + slack:
+        if (
+            t["x0"] < box["x0"] - slack
+            or t["y0"] < box["y0"] - slack
+            or t["x1"] > box["x1"] + slack
+            or t["y1"] > box["y1"] + slack
+        ):
             out.append(f"clipped: {t['text']!r}")
         if t["px"] < MIN_FONT_PX - 0.01:
             out.append(f"{t['px']:g} px: {t['text']!r}")
@@ -102,7 +107,10 @@ def test_chart_problems_finds_overlap_clipping_and_small_text():
     ok = {"text": "a", "x0": 10, "y0": 10, "x1": 30, "y1": 30, "px": 18}
     assert chart_problems({"box": box, "texts": [ok, {**ok, "text": "b", "x0": 40, "x1": 60}]}) == []
     problems = chart_problems(
-        {"box": box, "texts": [ok, {**ok, "text": "b", "x0": 20}, {**ok, "text": "c", "x0": 90, "x1": 120, "y0": 50, "y1": 60, "px": 12}]}
+        {
+            "box": box,
+            "texts": [ok, {**ok, "text": "b", "x0": 20}, {**ok, "text": "c", "x0": 90, "x1": 120, "y0": 50, "y1": 60, "px": 12}],
+        }
     )
     assert problems == ["clipped: 'c'", "12 px: 'c'", "overlap: 'a' and 'b'"]
     assert lesson_links(), "docs/teaching.md has no link to http://127.0.0.1:8501"
@@ -183,10 +191,8 @@ def test_presenter_mode_on_a_projector(server, capsys):
                 app = App(page, shots)
                 wait_drawn(app, page)
                 found = trouble(page)
-                charts = page.locator('[data-testid="stMain"] .js-plotly-plot')
-                for i in range(charts.count()):
-                    charts.nth(i).scroll_into_view_if_needed()
-                    found += [f"chart {i}: {p}" for p in chart_problems(charts.nth(i).evaluate(CHART_TEXT))]
+                for i, drawn in enumerate(page.evaluate(CHART_TEXT)):
+                    found += [f"chart {i}: {p}" for p in chart_problems(drawn)]
                 found += [f"cut off: {t!r}" for t in page.evaluate(ELLIPSIS)]
                 if found:
                     problems[name] = found
