@@ -74,7 +74,11 @@ def freeze(python: Path) -> dict[str, str]:
 
 
 def write_lock(path: Path, source: str, lines: list[str]) -> None:
-    path.write_text(HEADER.format(name=path.name, source=source) + "\n".join(sorted(lines, key=lambda pin: canonical(pin.split("==")[0]))) + "\n")
+    path.write_text(
+        HEADER.format(name=path.name, source=source)
+        + "\n".join(sorted(lines, key=lambda pin: canonical(pin.split("==")[0])))
+        + "\n"
+    )
     print(f"wrote {path.relative_to(ROOT)} ({len(lines)} packages)")
 
 
