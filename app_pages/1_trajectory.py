@@ -105,30 +105,30 @@ with st.container(key="traj_before_after"):
     st.subheader("Before and after")
     if not comparing:
         st.info("Type an edited copy of the sentence above (change, add or drop a word) to compare the two.")
-        st.stop()
-    with ui.user_errors("The edited sentence could not be read"):
-        before, after = predictor.trajectory(text), predictor.trajectory(edit)
-        ui.chart(
-            plots.edit_trajectory_figure((before.tokens, after.tokens), before.labels, (before.probs, after.probs), shown),
-            f"{ui.plain(entry.name)}: P(class) after each word of the original (solid) and of the edited copy (dashed), words aligned: "
-            "+ marks an inserted word, − a dropped one, a→b a replaced one. Hover a point for its word and value.",
-            key="traj_edit_chart",
-        )
-        for col, name, run in zip(st.columns(2), ("Original", "Edited copy"), (before, after)):
-            label, p = run.final()
-            col.metric(
-                ui.plain(name), ui.plain(label), f"P = {p:.3f} after the whole sentence", delta_color="off", delta_arrow="off"
+    else:  # no st.stop(): the sidebar's last lines and the link are drawn after the page
+        with ui.user_errors("The edited sentence could not be read"):
+            before, after = predictor.trajectory(text), predictor.trajectory(edit)
+            ui.chart(
+                plots.edit_trajectory_figure((before.tokens, after.tokens), before.labels, (before.probs, after.probs), shown),
+                f"{ui.plain(entry.name)}: P(class) after each word of the original (solid) and of the edited copy (dashed), words aligned: "
+                "+ marks an inserted word, − a dropped one, a→b a replaced one. Hover a point for its word and value.",
+                key="traj_edit_chart",
             )
-        rows = ui.state_change_rows(entry, predictor, text, edit)
-        ui.chart(
-            plots.units_figure(rows, by="final", title=f"{entry.name}: units whose final state moved most with the edit"),
-            "Each bar is one hidden unit's final state after the edit minus before it (the state the model answers from: "
-            "after the last word reading forward, after the first reading backward); green went up, purple (hatched) went down.",
-            key="traj_edit_units_chart",
-        )
-        ui.table(
-            ui.rounded(rows, 5),
-            "final_state_change",
-            key="traj_edit_units",
-            caption="The units whose final state moved most: before, after, and the difference (state units).",
-        )
+            for col, name, run in zip(st.columns(2), ("Original", "Edited copy"), (before, after)):
+                label, p = run.final()
+                col.metric(
+                    ui.plain(name), ui.plain(label), f"P = {p:.3f} after the whole sentence", delta_color="off", delta_arrow="off"
+                )
+            rows = ui.state_change_rows(entry, predictor, text, edit)
+            ui.chart(
+                plots.units_figure(rows, by="final", title=f"{entry.name}: units whose final state moved most with the edit"),
+                "Each bar is one hidden unit's final state after the edit minus before it (the state the model answers from: "
+                "after the last word reading forward, after the first reading backward); green went up, purple (hatched) went down.",
+                key="traj_edit_units_chart",
+            )
+            ui.table(
+                ui.rounded(rows, 5),
+                "final_state_change",
+                key="traj_edit_units",
+                caption="The units whose final state moved most: before, after, and the difference (state units).",
+            )

@@ -37,7 +37,7 @@ CLASS_BACKGROUNDS = {"negative": "#cce3f0", "positive": "#f8e2b3", "neutral": "#
 # tests/seqcore/test_palette.py) and a second cue (a marker shape, a dash, a hatch) with a legend in words.
 
 # Lines and bars that are not classes (models, metrics, readouts, losses), in order of use: the most distinct first.
-LINES = [BLUISH_GREEN, VERMILLION, BLACK, SKY_BLUE, WINE, YELLOW]
+LINES = [BLUISH_GREEN, VERMILLION, BLACK, SKY_BLUE, YELLOW]
 
 # One colour per recurrent cell, the same in every figure that compares cells (figures add a marker shape too).
 CELL_COLORS = {"rnn": VERMILLION, "gru": BLUISH_GREEN, "lstm": BLACK}
@@ -48,7 +48,7 @@ WRONG = VERMILLION
 UNKNOWN = GREY
 WRONG_BACKGROUND = "#f4d6bf"  # WRONG at a quarter strength over white: a wrong table row behind black text
 PADDING = "#d9d9d9"  # padded cells in a batch drawing
-HIGHLIGHT = "#4B5563"  # a marked cell (aspect mask, a clicked confusion cell, a selected word range): dark slate
+HIGHLIGHT = "#1f2937"  # a marked cell (aspect mask, a clicked confusion cell, a selected word range): near-black slate
 MATCH_BACKGROUND = "#f9f4b3"  # YELLOW at 40% over white: the words a hidden-state search matched, behind black text
 # The app's widget colour (Streamlit's primaryColor in .streamlit/config.toml: chips, sliders, primary buttons).
 # Streamlit's default is red, which reads as "negative" or "wrong" beside the class colours; a dark slate

@@ -65,7 +65,16 @@ def _layout(fig: go.Figure, title: str, x: str, y: str, height: int | None = Non
 def _named_hline(fig: go.Figure, y: float, name: str, color: str, dash: str) -> None:
     """A horizontal line across the plot, named in the legend (a note on the line would sit on the data)."""
     fig.add_hline(y=y, line={"dash": dash, "color": color})
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=name, line={"dash": dash, "color": color}, hoverinfo="skip"))
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="lines",
+            name=name,
+            line={"dash": dash, "color": color},
+            hovertemplate=f"{name}<extra></extra>",
+        )
+    )
 
 
 # ----------------------------------------------------------------------------- page 1: trajectory
@@ -267,7 +276,8 @@ def unit_figure(tokens: Sequence[str], gates: Mapping[str, np.ndarray], unit: in
                 y=values.tolist(),
                 mode="lines+markers",
                 name=f"{name} ({info.long_name})",
-                line={"color": PALETTE[k % len(PALETTE)]},
+                line={"color": PALETTE[k % len(PALETTE)], "dash": DASHES[k // len(PALETTE) % len(DASHES)]},
+                marker={"symbol": SYMBOLS[k % len(SYMBOLS)]},  # a second cue: colours repeat after len(PALETTE) lines
                 customdata=_texts(tokens),
                 hovertemplate=f"{name}, unit {unit}<br>word %{{x}}: %{{customdata}}<br>value = %{{y:.3f}}<extra></extra>",
             )
@@ -870,7 +880,16 @@ def units_figure(
         default = "Units whose final state changed most"
     up, down = ("went up", "went down") if by == "final" else (f"pushes towards {what}", f"pushes against {what}")
     for name, color, hatch in ((up, TOWARDS, ""), (f"{down} (hatched)", AGAINST, palette.DOWN_PATTERN)):
-        fig.add_trace(go.Bar(x=[None], y=[None], name=name, marker_color=color, marker_pattern_shape=hatch, hoverinfo="skip"))
+        fig.add_trace(
+            go.Bar(
+                x=[None],
+                y=[None],
+                name=name,
+                marker_color=color,
+                marker_pattern_shape=hatch,
+                hovertemplate=f"{name}<extra></extra>",
+            )
+        )
     _layout(fig, title or default, x_title, "hidden unit (layer, direction, index)", height=max(240, 90 + 22 * len(rows)))
     fig.update_yaxes(type="category", autorange="reversed")
     fig.update_xaxes(rangemode="tozero")
@@ -903,7 +922,7 @@ def pattern_figure(
                 y=states[:, k].tolist(),
                 mode="lines",
                 name=name,
-                line={"color": PALETTE[k % len(PALETTE)], "width": 1.5},
+                line={"color": PALETTE[k % len(PALETTE)], "width": 1.5, "dash": DASHES[k // len(PALETTE) % len(DASHES)]},
                 customdata=list(tokens),
                 hovertemplate=f"{name}<br>word %{{x}}: %{{customdata}}<br>h = %{{y:.3f}}<extra></extra>",
             )

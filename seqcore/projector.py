@@ -9,6 +9,9 @@ chart overlap and none leaves the chart.
 
 from __future__ import annotations
 
+import html
+import re
+
 import plotly.graph_objects as go
 
 FONT = 18  # px: legible from the back of a room
@@ -33,6 +36,12 @@ def _axis_rows(fig: go.Figure, axis: str) -> int:
         elif trace.type == "bar" and trace.orientation == "h" and trace.y is not None:
             rows = max(rows, len(trace.y))
     return rows
+
+
+def title_text(fig: go.Figure) -> str:
+    """A figure's title as plain text: Plotly's line breaks as spaces, its tags dropped, its escapes undone."""
+    raw = str(fig.layout.title.text or "")
+    return html.unescape(re.sub(r"<[^>]+>", "", raw.replace("<br>", " "))).strip()
 
 
 def wrap(text: str, width: int = TITLE_CHARS) -> str:

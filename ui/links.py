@@ -256,4 +256,4 @@ def secondary(parent: DeltaGenerator | None = None, what: str = "") -> DeltaGene
     what it holds ("More controls: seed"), so a page with several says which is which."""
     where = parent if parent is not None else st.container()
     label = f"More controls: {what}" if what else "More controls"
-    return where.expander(label, expanded=False) if presenting() else where
+    return where.expander(label, expanded=False) if presenting() else where  # markup: `what` is a page's constant

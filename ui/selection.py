@@ -45,10 +45,9 @@ def clickable_chart(fig: Any, caption: str, key: str) -> Any:
     import streamlit as st
 
     if state.presenting():
-        from seqcore.projector import for_projector
-        from ui.config import PRESENTER_FONT
+        from ui.projector import for_room
 
-        for_projector(fig, PRESENTER_FONT)
+        for_room(fig)
     event = st.plotly_chart(fig, key=key, config={"displaylogo": False}, on_select="rerun", selection_mode="points")
     st.caption(caption)  # markup: checked at the call sites (tests/app/test_markup.py)
     return event

@@ -17,7 +17,7 @@ import streamlit as st
 
 from seqcore import palette
 from ui import state
-from ui.config import DEFAULT_SENTENCE, PRESENTER_FONT, TRAIN_PAGE
+from ui.config import DEFAULT_SENTENCE, TRAIN_PAGE
 from ui.glossary import tip
 from ui.links import presenter_switch, presenting
 from ui.models import card_line, session_models, shipped_models
@@ -155,16 +155,12 @@ def table(
     **kwargs: Any,
 ) -> None:
     """Show a table (or its styled `display`), a sentence saying what it holds, and its CSV download. Presenter mode
-    shows `summary` (Markdown, escaped by the caller) instead, or else the caption and where the table is."""
+    shows a readable summary instead (`ui.projector.table_for_room`; `summary`: Markdown escaped by the caller)."""
     df = df if isinstance(df, pd.DataFrame) else pd.DataFrame(list(df))
     if presenting():
-        if summary:
-            st.markdown(summary)  # markup: checked at the call sites (tests/app/test_markup.py)
-        elif caption:
-            st.caption(
-                f"{caption} Presenter mode leaves this table ({len(df):,} rows) out: turn it off in the sidebar to read it."
-            )  # markup: checked at the call sites
-        return
+        from ui.projector import table_for_room
+
+        return table_for_room(df, caption, summary)
     st.dataframe(df if display is None else display, hide_index=True, **kwargs)
     if caption:
         st.caption(caption)  # markup: checked at the call sites (tests/app/test_markup.py)
@@ -173,10 +169,10 @@ def table(
 
 def chart(fig: go.Figure, caption: str, key: str | None = None) -> None:
     """Show a figure with a sentence under it saying what it shows (larger text in presenter mode)."""
-    if presenting():  # every text size set explicitly: Streamlit's chart theme overrides the layout's base font
-        from seqcore.projector import for_projector
+    if presenting():  # every text size set explicitly (Streamlit's chart theme overrides the base font); the title above
+        from ui.projector import for_room
 
-        for_projector(fig, PRESENTER_FONT)
+        for_room(fig)
     st.plotly_chart(fig, key=key, config={"displaylogo": False})
     st.caption(caption)  # markup: checked at the call sites (tests/app/test_markup.py)
 
