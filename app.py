@@ -34,13 +34,17 @@ def main() -> None:
     import ui
 
     st.set_page_config(page_title="seqcore: recurrent models, opened up", page_icon="🔁", layout="wide")
-    # Every page has its own path, the first one too: `/trajectory` and `/` open the same page (a link names its
-    # page, and Streamlit serves the default page only at `/`). So `/` is a hidden default page running the first
-    # page's script, and the first page in the menu is an ordinary one at `/trajectory`.
-    first_path, first_title, first_icon, _ = PAGES[0]
+    # Every page has its own path, the first one too: `/trajectory` opens it as `/` does (a link names its page, and
+    # Streamlit serves its default page only at `/`). So the first page in the menu is an ordinary page at
+    # `/trajectory`, and `/` is a hidden default page that switches to it, the link's settings kept: one page, so
+    # its widgets keep their values whichever way it was reached.
+    pages = [st.Page(path, title=title, icon=icon, url_path=url) for path, title, icon, url in PAGES]
+
+    def open_first_page() -> None:
+        st.switch_page(pages[0], query_params=st.query_params.to_dict())
+
     page = st.navigation(
-        [st.Page(path, title=title, icon=icon, url_path=url) for path, title, icon, url in PAGES]
-        + [st.Page(first_path, title=first_title, icon=first_icon, url_path="home", default=True, visibility="hidden")]
+        pages + [st.Page(open_first_page, title=PAGES[0][1], url_path="home", default=True, visibility="hidden")]
     )
     ui.collect_session_models()  # before the sidebar: a finished run's or an uploaded zip's model becomes the one in use
     ui.follow_link()  # before the sidebar: a link names the model

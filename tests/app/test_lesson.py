@@ -22,6 +22,7 @@ import pytest
 
 from tests.app.appdata import ROOT
 from tests.app.test_browser import ARGS, CHROMIUM, SHOTS, App, serve
+from ui.config import TRAIN_PRESETS
 
 pytestmark = pytest.mark.browser
 
@@ -219,10 +220,11 @@ def test_training_and_the_experiment_leave_the_terminal_quiet(tmp_path):
             page.goto(f"{url}/train", wait_until="domcontentloaded")
             wait_drawn(app, page)
             before = log.read_text()
-            page.get_by_text("quick", exact=False).first.click()
+            page.locator('[data-testid="stMain"]').get_by_text(re.compile(r"^quick: ")).click()  # the quick preset
             app.idle()
+            assert page.get_by_label("Epochs (at most)").input_value() == str(TRAIN_PRESETS["quick"]["epochs"])
             page.get_by_role("button", name="Start training").click()
-            app.wait_text("Done", timeout=300)
+            app.wait_text("finished in", timeout=300)
             page.goto(f"{url}/gradients", wait_until="domcontentloaded")
             wait_drawn(app, page)
             page.get_by_role("button", name="Run the experiment").click()
