@@ -50,7 +50,7 @@ if examples is not None:
 # ------------------------------------------------------------------ how
 st.header("Model and optimiser")
 R = ui.config.TRAIN_RANGES
-PRESETS = ui.config.TRAIN_PRESETS
+PRESETS, PRESET_KEYS = ui.config.TRAIN_PRESETS, ui.config.TRAIN_PRESET_KEYS  # a preset sets its boxes' values
 
 
 def preset_label(name: str) -> str:
@@ -58,24 +58,32 @@ def preset_label(name: str) -> str:
     return f"{name}: {p['hidden_size']} units, {p['epochs']} epochs ({ui.config.TRAIN_PRESET_TIMES[name]})"
 
 
-preset = st.radio(
-    "Preset",
-    list(PRESETS),
-    format_func=preset_label,
-    horizontal=True,
-    key="train_preset",
-    disabled=running,
-    on_change=ui.state.forget_widgets,
-    args=tuple(ui.config.TRAIN_PRESET_KEYS.values()),  # the preset's boxes start again from its values
-    help="Full lasts long enough to watch the curves grow and press Stop; quick shows the mechanics. The times are for "
-    "the default data on a 2-core CPU; the boxes below can still be changed.",
+def apply_preset() -> None:
+    for field, key in PRESET_KEYS.items():
+        ui.state.set_widget(key, PRESETS[ui.state.widget_value("train_preset")][field])
+
+
+preset: str = (
+    st.radio(
+        "Preset",
+        list(PRESETS),
+        format_func=preset_label,
+        horizontal=True,
+        key="train_preset",
+        disabled=running,
+        on_change=apply_preset,
+        help="Full lasts long enough to watch the curves grow and press Stop; quick shows the mechanics. The times are for "
+        "the default data on a 2-core CPU; the boxes below can still be changed.",
+    )
+    or ui.config.TRAIN_PRESET_DEFAULT
 )
 form.update(PRESETS[preset])
 
 
 def number(col, label: str, name: str, key: str, **kw) -> float:
     r = R[name]
-    return col.number_input(ui.plain(label), r.low, r.high, form[name], r.step, key=key, disabled=running, **kw)
+    start = None if ui.state.has_widget(key) else form[name]  # a box a preset has set keeps that value, and no default
+    return col.number_input(ui.plain(label), r.low, r.high, start, r.step, key=key, disabled=running, **kw)
 
 
 c1, c2, c3, c4 = st.columns(4)

@@ -118,12 +118,6 @@ def set_widget(key: str, value: Any) -> None:
     st.session_state[key] = value
 
 
-def forget_widgets(*keys: str) -> None:
-    """Drop widgets' values (in a callback): they are drawn again with their default."""
-    for key in keys:
-        st.session_state.pop(key, None)
-
-
 class LinkState(TypedDict):
     """What `ui.links` knows this run: the URL it last wrote, the link's values still to apply, the widgets to write back."""
 
