@@ -26,6 +26,7 @@ CLASS_COLORS = palette.CLASS_COLORS
 PALETTE = palette.LINES
 DASHES = ["solid", "dash", "dot", "dashdot"]
 SYMBOLS = ["circle", "x", "diamond", "square", "triangle-up"]
+BAR_PATTERNS = ["", ".", "x"]  # bars beyond the palette's colours repeat a colour with a pattern
 WORD_AXIS = "word (position: token)"
 class_color = palette.class_color
 
@@ -560,6 +561,7 @@ def step_figure(rows: Sequence[Mapping]) -> go.Figure:
                 y=[r["value"] for r in sel],
                 name=gate,
                 marker_color=PALETTE[k % len(PALETTE)],
+                marker_pattern_shape=BAR_PATTERNS[k // len(PALETTE) % len(BAR_PATTERNS)],  # colours repeat: a hatch too
                 customdata=[r["pre-activation"] if r["pre-activation"] is not None else float("nan") for r in sel],
                 hovertemplate=f"{gate}, %{{x}}<br>value = %{{y:.4f}}<br>pre-activation = %{{customdata:.4f}}<extra></extra>",
             )
