@@ -97,7 +97,7 @@ if review is not None:
         if len(s.tokens) > max_tokens():
             st.warning(
                 f"This sentence has {len(s.tokens):,} tokens, more than the {max_tokens():,} the interactive views read "
-                "(SEQCORE_MAX_TOKENS): its mask and predictions are not drawn here. The file's accuracy above includes it."
+                "(a setting of the machine running the app): its mask and predictions are not drawn here. The file's accuracy above includes it."
             )
         elif located:
             names = [t.term or "" for t in located]
