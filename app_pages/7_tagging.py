@@ -32,7 +32,7 @@ def show(rows: list[dict], name: str, key: str) -> None:
         st.info(f"All {len(df)} words tagged right.")
     ui.chart(
         plots.tag_figure(rows),
-        "The model's probability for the tag it chose at each word: black right, vermillion wrong, grey without a gold tag.",
+        "The model's probability for the tag it chose at each word: black right, vermillion wrong, light grey without a gold tag.",
         key=f"{key}_chart",
     )
 

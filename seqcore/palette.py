@@ -45,7 +45,8 @@ CELL_COLORS = {"rnn": VERMILLION, "gru": BLUISH_GREEN, "lstm": BLACK}
 # Right / wrong / unknown (tag correctness and similar): black and vermillion, never green and red.
 CORRECT = BLACK
 WRONG = VERMILLION
-UNKNOWN = GREY
+UNKNOWN = "#d4d4d4"  # light grey: nothing to check against (the class grey, #999999, means neutral)
+REFERENCE = BLACK  # a reference line (chance, the majority class, a threshold): dotted or dashed, named in the legend
 WRONG_BACKGROUND = "#f4d6bf"  # WRONG at a quarter strength over white: a wrong table row behind black text
 PADDING = "#d9d9d9"  # padded cells in a batch drawing
 HIGHLIGHT = "#1f2937"  # a marked cell (aspect mask, a clicked confusion cell, a selected word range): near-black slate

@@ -572,7 +572,7 @@ def step_figure(rows: Sequence[Mapping]) -> go.Figure:
 
 
 def tag_figure(rows: Sequence[Mapping]) -> go.Figure:
-    """Bars of the predicted tag's probability per word: black where it matches gold, vermillion where not, grey without gold."""
+    """Bars of the predicted tag's probability per word: black where it matches gold, vermillion where not, light grey without gold."""
     colors = [palette.UNKNOWN if r["correct"] is None else (palette.CORRECT if r["correct"] else palette.WRONG) for r in rows]
     fig = go.Figure(
         go.Bar(
@@ -649,7 +649,7 @@ def memory_figure(lengths: Sequence[int], accuracy: Mapping[str, Sequence[float 
                 hovertemplate=f"{cell.upper()}<br>length %{{x}} words<br>test accuracy = %{{y:.1%}}<extra></extra>",
             )
         )
-    _named_hline(fig, chance, f"chance ({chance:.0%})", palette.GREY, "dot")
+    _named_hline(fig, chance, f"chance ({chance:.0%})", palette.REFERENCE, "dot")
     _layout(
         fig,
         "Remembering the first word: accuracy against sequence length",
@@ -679,7 +679,7 @@ def readout_figure(accuracy: Mapping[str, float], chance: float | None = None) -
         )
     )
     if chance is not None:
-        _named_hline(fig, chance, f"majority class ({chance:.0%})", palette.GREY, "dot")
+        _named_hline(fig, chance, f"majority class ({chance:.0%})", palette.REFERENCE, "dot")
     _layout(fig, "The same model, read at three places", "readout (where the sentence is read)", "accuracy (0-1)")
     fig.update_xaxes(type="category")
     fig.update_yaxes(range=[0, 1.1])

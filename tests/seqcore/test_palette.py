@@ -76,6 +76,8 @@ OTHER_MEANINGS = {
     "down / against / below zero / near the bottom": palette.DOWN,
     "right": palette.CORRECT,
     "wrong": palette.WRONG,
+    "no gold tag": palette.UNKNOWN,
+    "a reference line": palette.REFERENCE,
     "a marked cell": palette.HIGHLIGHT,
     **{f"line {k}": c for k, c in enumerate(palette.LINES)},
     **{f"the {cell} cell": c for cell, c in palette.CELL_COLORS.items()},
