@@ -259,8 +259,8 @@ def test_every_page_in_a_real_browser(server, capsys):
             page.get_by_label("Epochs (at most)").fill("500")
             page.get_by_label("Epochs (at most)").press("Enter")
             app.idle()
-            page.get_by_label("Patience (epochs without a better dev score)").fill("500")
-            page.get_by_label("Patience (epochs without a better dev score)").press("Enter")
+            page.get_by_label("Patience (epochs without a better dev score)", exact=True).fill("500")
+            page.get_by_label("Patience (epochs without a better dev score)", exact=True).press("Enter")
             app.idle()
             page.get_by_role("button", name="Start training").click()
             page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").wait_for(timeout=30_000)
@@ -543,8 +543,8 @@ def test_a_closed_browser_session_ends_its_training_run(tmp_path):
             page.locator("h1", has_text="Train").wait_for(timeout=90_000)
             app.idle()
             for label in ("Epochs (at most)", "Patience (epochs without a better dev score)"):
-                page.get_by_label(label).fill("500")
-                page.get_by_label(label).press("Enter")
+                page.get_by_label(label, exact=True).fill("500")  # exact: not the label's help button
+                page.get_by_label(label, exact=True).press("Enter")
                 app.idle()
             page.get_by_role("button", name="Start training").click()
             page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").wait_for(timeout=30_000)
