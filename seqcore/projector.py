@@ -21,6 +21,7 @@ LABEL_CHARS = 40  # ... and so is one whose labels add up to more characters tha
 TITLE_CHARS = 36  # a title longer than this is broken into lines (a chart may be half the page wide: about 440 px)
 CATEGORY_CHARS = 14  # a long category label is broken into lines of about this many characters
 SIDE_LEGEND_CHARS = 18  # a legend whose names are all this short stands beside the plot; a longer one, above it
+WIDE_CHART_PX = 800  # the plot area of a chart the whole page wide at 1280 px, beside its colour bar or legend
 NARROW_CHART_PX = 420  # the narrowest chart a page draws at 1280 px (two columns): legend rows are counted for it
 CELL_TEXT_COLUMNS = 12  # a heatmap with more columns than this loses the words written in its cells
 
@@ -64,6 +65,18 @@ def _labels(fig: go.Figure, axis: go.layout.XAxis, name: str) -> list[str]:
         if (getattr(trace, "xaxis", None) or "x") == name and getattr(trace, "x", None) is not None:
             out += [str(v) for v in trace.x if isinstance(v, str)]
     return out
+
+
+def _thin_ticks(axis: go.layout.XAxis, font: int) -> None:
+    """More words than a chart's width can label side by side: label every k-th, and say so in the axis title."""
+    if axis.ticktext is None:
+        return
+    texts = list(axis.ticktext)
+    every = -(-int(len(texts) * font * 1.3) // WIDE_CHART_PX)
+    if every > 1:
+        axis.update(ticktext=[t if i % every == 0 else "" for i, t in enumerate(texts)])
+        title = axis.title.text or ""
+        axis.update(title_text=f"{title} (1 word in {every} labelled: too many for the width; hover for the others)")
 
 
 def _wrap_categories(fig: go.Figure, axis: str, layout_name: str, labels: list[str]) -> None:
@@ -130,6 +143,7 @@ def for_projector(fig: go.Figure, font: int = FONT) -> go.Figure:
         labels = _labels(fig, fig.layout[name], axis)
         if len(labels) > WORD_TICKS:
             fig.layout[name].update(tickangle=-90)
+            _thin_ticks(fig.layout[name], font)
         elif labels and fig.layout[name].ticktext is None and sum(len(t) for t in labels) > LABEL_CHARS:
             _wrap_categories(fig, axis, name, labels)
             fig.layout[name].update(tickangle=0)

@@ -48,3 +48,12 @@ def test_log_axes_label_decades_only_and_titles_read_as_text():
     assert fig.layout.yaxis.dtick == 1  # 10^k only: Plotly draws its 2 and 5 labels smaller than the font
     assert title_text(fig) == "a <b> title"
     assert wrap("one two three four", 9) == "one two<br>three<br>four"
+
+
+def test_a_chart_too_narrow_for_every_word_says_which_words_it_labels():
+    tokens = [f"w{k}" for k in range(60)]  # the Gates window's most words
+    fig = for_projector(plots.gate_heatmap(np.full((60, 4), 0.5), tokens, "gru", "z"))
+    shown = [t for t in fig.layout.xaxis.ticktext if t]
+    assert len(shown) == 30 and "(1 word in 2 labelled: too many for the width" in fig.layout.xaxis.title.text
+    few = for_projector(plots.gate_heatmap(np.full((15, 4), 0.5), tokens[:15], "gru", "z"))
+    assert all(few.layout.xaxis.ticktext) and "labelled" not in few.layout.xaxis.title.text  # 15 words: every one
