@@ -52,9 +52,10 @@ TRAIN_PRESETS = {
     "quick": {"embedding_dim": 32, "hidden_size": 32, "epochs": 3, "patience": 3},
 }
 TRAIN_PRESET_DEFAULT = "full"
-# What the page says each preset takes: bench/bench_train_presets.py measured 26 s and 2.3 s on this project's
-# 2-core machine while other work shared it (docs/app.md); a run in the app adds a second or two of start-up.
-TRAIN_PRESET_TIMES = {"full": "about 30 s", "quick": "about 5 s"}
+# What the page says each preset takes, measured in the app (runs of 2,000 rt-polarity sentences) on this project's
+# 2-core machine while other work loaded it (load average 5 to 7): full finished in 21.6 s and 20.7 s, quick in 3.0 s
+# and 6.0 s; a run with 12 epochs once took 46 s under heavier load. bench/bench_train_presets.py times training alone.
+TRAIN_PRESET_TIMES = {"full": "about 25 s", "quick": "about 5 s"}
 TRAIN_PRESET_KEYS = {
     "embedding_dim": "train_emb",
     "hidden_size": "train_hidden",
