@@ -160,6 +160,10 @@ def for_projector(fig: go.Figure, font: int = FONT) -> go.Figure:
         panels = max(1, len({(getattr(t, "yaxis", None) or "y") for t in fig.data}))
         rows_per_column = panels if panels <= 2 else (panels + 1) // 2  # subplots: at most two columns side by side
         height = max(height, int(tallest * font * ROW_PX * rows_per_column + 220))
+    for trace in fig.data:  # a colour bar's title stands beside it, turned: the bar must be as tall as the words
+        bar_title = trace.colorbar.title.text if trace.type in ("heatmap", "contour") and trace.colorbar else None
+        if bar_title and trace.showscale is not False:
+            height = max(height, int(len(str(bar_title)) * font * 0.6 + 160))
     top = lines * bigger * 1.35 + 24 if title else 20
     top, height = _place_legend(fig, big, top, height)
     fig.update_layout(height=height, margin={"t": int(top + 12)})

@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from tests.app.appdata import ROOT
-from tests.app.test_browser import ARGS, CHROMIUM, SHOTS, App, serve
+from tests.app.test_browser import ARGS, CHROMIUM, SALIENCY, SHOTS, App, serve
 from ui.config import TRAIN_PRESETS
 
 pytestmark = pytest.mark.browser
@@ -191,6 +191,11 @@ def test_presenter_mode_on_a_projector(server, capsys):
                 page.goto(f"{url}/{path}{query}", wait_until="domcontentloaded")
                 app = App(page, shots)
                 wait_drawn(app, page)
+                if name == "1_trajectory":  # the charts behind a click too: before and after, and word saliency
+                    page.get_by_role("button", name="Suggest an edit (flip the negation)").click()
+                    app.idle(timeout=180)
+                    app.toggle(SALIENCY, "Completeness", timeout=300)
+                    time.sleep(1.0)
                 found = trouble(page)
                 for i, drawn in enumerate(page.evaluate(CHART_TEXT)):
                     found += [f"chart {i}: {p}" for p in chart_problems(drawn)]

@@ -40,6 +40,7 @@ def test_long_categories_wrap_and_narrow_cells_lose_their_words():
     assert all("<br>" in t for t in fig.layout.xaxis.ticktext) and fig.layout.xaxis.tickangle == 0
     sal = for_projector(plots.saliency_figure(TOKENS, {"ig": np.linspace(-1, 1, 15)}, "positive"))
     assert sal.data[0].texttemplate == ""  # 15 columns: the words are on the axis and in the hover
+    assert sal.layout.height >= len("attribution to logit(positive)") * FONT * 0.6  # its colour bar's title fits beside it
 
 
 def test_log_axes_label_decades_only_and_titles_read_as_text():
