@@ -23,7 +23,7 @@ LAYERS = {
         "search",
         "gradflow",
         "plots",
-        "projector",
+        "presenter",
     ],
     6: ["training", "pipeline", "memory", "pitfalls", "background"],
     7: ["cli", "__main__", "__init__"],

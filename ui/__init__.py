@@ -12,7 +12,7 @@
 - `ui.uploads`: a model zip uploaded (treated as hostile) joins this session's models.
 - `ui.widgets`: the sidebar, the sentence box, tables with CSV downloads, charts, problem lists, highlights.
 - `ui.links`: a view's state in the URL (links that reproduce it) and presenter mode.
-- `ui.projector`: presenter mode's charts: text for a projector, the title as a heading above the chart.
+- `ui.presenter`: presenter mode's charts: text for a projector, the title as a heading above the chart.
 - `ui.teaching`: the teaching pages' numbers (gradient flow, readouts, masking, shapes), cached.
 - `ui.experiments`: the memory experiment in a child process, with progress, Stop and results kept per settings.
 - `ui.errors`: exceptions shown as one red line, never a traceback.

@@ -45,7 +45,7 @@ def clickable_chart(fig: Any, caption: str, key: str) -> Any:
     import streamlit as st
 
     if state.presenting():
-        from ui.projector import for_room
+        from ui.presenter import for_room
 
         for_room(fig)
     event = st.plotly_chart(fig, key=key, config={"displaylogo": False}, on_select="rerun", selection_mode="points")

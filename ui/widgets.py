@@ -155,10 +155,10 @@ def table(
     **kwargs: Any,
 ) -> None:
     """Show a table (or its styled `display`), a sentence saying what it holds, and its CSV download. Presenter mode
-    shows a readable summary instead (`ui.projector.table_for_room`; `summary`: Markdown escaped by the caller)."""
+    shows a readable summary instead (`ui.presenter.table_for_room`; `summary`: Markdown escaped by the caller)."""
     df = df if isinstance(df, pd.DataFrame) else pd.DataFrame(list(df))
     if presenting():
-        from ui.projector import table_for_room
+        from ui.presenter import table_for_room
 
         return table_for_room(df, caption, summary)
     st.dataframe(df if display is None else display, hide_index=True, **kwargs)
@@ -170,7 +170,7 @@ def table(
 def chart(fig: go.Figure, caption: str, key: str | None = None) -> None:
     """Show a figure with a sentence under it saying what it shows (larger text in presenter mode)."""
     if presenting():  # every text size set explicitly (Streamlit's chart theme overrides the base font); the title above
-        from ui.projector import for_room
+        from ui.presenter import for_room
 
         for_room(fig)
     st.plotly_chart(fig, key=key, config={"displaylogo": False})

@@ -1,4 +1,4 @@
-"""Presenter mode's charts and tables: `seqcore.projector.for_projector` on the figure, and its title as a heading above
+"""Presenter mode's charts and tables: `seqcore.presenter.for_projector` on the figure, and its title as a heading above
 it; a table's rows as a readable list, or a sentence saying where the table is.
 
 A Plotly title is one SVG line: a long one is cut at the chart's edge, and Plotly misplaces one broken into lines.
@@ -18,7 +18,7 @@ from ui.text import md_plain
 
 def for_room(fig: Any) -> None:
     """Make `fig` readable on a projector and write its title above it (call it just before drawing the figure)."""
-    from seqcore.projector import for_projector, title_text
+    from seqcore.presenter import for_projector, title_text
 
     title = title_text(fig)
     fig.update_layout(title_text="")

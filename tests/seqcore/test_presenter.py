@@ -1,11 +1,11 @@
-"""seqcore.projector: a figure made for a projector, checked on the figure objects (the browser test measures the drawing)."""
+"""seqcore.presenter: a figure made for a projector, checked on the figure objects (the browser test measures the drawing)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from seqcore import plots
-from seqcore.projector import FONT, for_projector, title_text, wrap
+from seqcore.presenter import FONT, for_projector, title_text, wrap
 
 TOKENS = [f"word{k}" for k in range(15)]
 
