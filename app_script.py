@@ -3,15 +3,14 @@
 The script every session runs (`streamlit run app.py` serves it: see app.py). It draws the sidebar every page shares (the model in use
 and its one-line card) and routes to the pages with `st.navigation`; a link's parameters are read
 before the sidebar and the view's state is written back to the URL after the page (`ui.links`).
+
+Everything runs inside `main()`, only when Streamlit runs this file as `__main__`: Streamlit makes the script the
+`__main__` module, and multiprocessing re-runs the parent's `__main__` file (as `__mp_main__`) in every child it
+starts (training, the memory experiment). A child that ran the app would print Streamlit's "missing
+ScriptRunContext" and "No runtime found" warnings by the dozen into the terminal that started the app.
 """
 
 from __future__ import annotations
-
-import streamlit as st
-
-import ui
-
-st.set_page_config(page_title="seqcore: recurrent models, opened up", page_icon="🔁", layout="wide")
 
 # (file, title, emoji icon, url path): emoji only, material icons would fetch a web font.
 PAGES = [
@@ -29,17 +28,39 @@ PAGES = [
     ("app_pages/12_projector.py", "Embedding projector", "🗺️", "projector"),
 ]
 
-page = st.navigation(
-    [st.Page(path, title=title, icon=icon, url_path=url, default=i == 0) for i, (path, title, icon, url) in enumerate(PAGES)]
-)
-ui.collect_session_models()  # before the sidebar: a finished run's or an uploaded zip's model becomes the one in use
-ui.follow_link()  # before the sidebar: a link names the model
-ui.sidebar()
-try:
-    # page_work: a training child waits between steps while a page runs and its browser draws (seqcore.foreground)
-    with ui.page_work(), ui.user_errors("This page stopped"):  # a last net: the pages catch seqcore's errors themselves
-        page.run()
-finally:  # also after st.stop(): the URL keeps the view
-    ui.sidebar_device()
-    ui.write_link()
-    ui.freeze_long_lived()  # after a run that imported something: no later rerun walks those objects again
+
+def main() -> None:
+    """One script run: the page's settings, the menu, the sidebar, the page, then the link."""
+    import streamlit as st
+
+    import ui
+
+    st.set_page_config(page_title="seqcore: recurrent models, opened up", page_icon="🔁", layout="wide")
+    # Every page has its own path, the first one too: `/trajectory` opens it as `/` does (a link names its page, and
+    # Streamlit serves its default page only at `/`). So the first page in the menu is an ordinary page at
+    # `/trajectory`, and `/` is a hidden default page that switches to it, the link's settings kept: one page, so
+    # its widgets keep their values whichever way it was reached.
+    pages = [st.Page(path, title=title, icon=icon, url_path=url) for path, title, icon, url in PAGES]
+
+    def open_first_page() -> None:
+        st.switch_page(pages[0], query_params=st.query_params.to_dict())
+
+    page = st.navigation(
+        pages + [st.Page(open_first_page, title=PAGES[0][1], url_path="home", default=True, visibility="hidden")]
+    )
+    ui.collect_session_models()  # before the sidebar: a finished run's or an uploaded zip's model becomes the one in use
+    ui.follow_link()  # before the sidebar: a link names the model
+    ui.sidebar()
+    ui.glossary.show_glossary()  # every page: the words the pages use, one plain sentence each
+    try:
+        # page_work: a training child waits between steps while a page runs and its browser draws (seqcore.foreground)
+        with ui.page_work(), ui.user_errors("This page stopped"):  # a last net: the pages catch seqcore's errors themselves
+            page.run()
+    finally:  # also after st.stop(): the URL keeps the view
+        ui.sidebar_device()
+        ui.write_link()
+        ui.freeze_long_lived()  # after a run that imported something: no later rerun walks those objects again
+
+
+if __name__ == "__main__":
+    main()

@@ -9,7 +9,7 @@ from seqcore import plots
 from seqcore.search import THRESHOLD
 from seqcore.traces import DIRECTIONS
 
-st.title("🔎 Hidden-state search")
+st.title("🔎 Hidden-state search", help=ui.glossary.tip("hidden-state search", "threshold", "layer-direction", "hidden unit"))
 st.write(
     "Select a few words of a sentence. The hidden units that are **on** over them (state above a threshold) and "
     "**off** just before them form a pattern: what the model writes into its memory for those words. Then search a "

@@ -16,7 +16,7 @@ EXAMPLES = [
     "A gorgeous, moving and surprisingly funny story.",
 ]
 
-st.title("📈 Sentiment trajectory")
+st.title("📈 Sentiment trajectory", help=ui.glossary.tip("RNN, GRU, LSTM", "P(class)"))
 st.write(
     "A whole-sentence sentiment model reads a sentence left to right. Here you see what it would answer "
     "if the sentence stopped after each word: the probability of every class after word 1, 2, 3 and so on. "
@@ -37,7 +37,7 @@ text = ui.sentence_input("traj_sentence", "Sentence (type your own and press Ent
 
 by_key = {m.key: m for m in models}
 chosen = st.multiselect(
-    f"Models to compare (up to {ui.config.COMPARED_MODELS:d})",
+    f"Models drawn side by side (up to {ui.config.COMPARED_MODELS:d}; the sidebar's model, used by the other pages, starts first)",
     list(by_key),
     default=ui.comparison_default(models),
     max_selections=ui.config.COMPARED_MODELS,
@@ -57,7 +57,7 @@ with ui.user_errors("The sentence could not be read"):
 if runs:
     tokens = next(iter(runs.values())).tokens
     labels = sorted({lab for run in runs.values() for lab in run.labels})
-    shown = ui.secondary().multiselect("Classes to draw", labels, default=labels, key="traj_classes")
+    shown = ui.secondary(what="classes drawn").multiselect("Classes to draw", labels, default=labels, key="traj_classes")
     fig = plots.trajectory_figure(tokens, {n: (run.labels, run.probs) for n, run in runs.items()}, classes=shown)
     ui.chart(
         fig,
@@ -84,7 +84,10 @@ if not runs:
 st.header("A closer look at one model")
 left, right = st.columns(2)
 explained = left.selectbox(
-    "Model to explain", chosen, key="traj_explain_model", format_func=lambda k: f"{by_key[k].label} · {by_key[k].cell.upper()}"
+    "Model to explain (one of those drawn above)",
+    chosen,
+    key="traj_explain_model",
+    format_func=lambda k: f"{by_key[k].label} · {by_key[k].cell.upper()}",
 )
 with right:
     edit = ui.capped(ui.edited_copy_input(text, "traj_edit", "Edited copy, for before and after (empty: no comparison)"))
@@ -93,7 +96,7 @@ predictor = ui.get_predictor(entry)
 comparing = bool(edit.strip()) and edit.strip() != text.strip()
 
 with st.container(key="traj_saliency_section"):
-    st.subheader("Which words drove the answer")
+    st.subheader("Which words drove the answer", help=ui.glossary.tip("integrated gradients", "completeness", "logit"))
     with ui.user_errors("The words could not be explained"):
         focus = ui.pick_focus(predictor, text, "traj_focus")
         ui.show_saliency(entry, predictor, {"original": text, **({"edited": edit} if comparing else {})}, focus, "traj_saliency")
@@ -102,30 +105,30 @@ with st.container(key="traj_before_after"):
     st.subheader("Before and after")
     if not comparing:
         st.info("Type an edited copy of the sentence above (change, add or drop a word) to compare the two.")
-        st.stop()
-    with ui.user_errors("The edited sentence could not be read"):
-        before, after = predictor.trajectory(text), predictor.trajectory(edit)
-        ui.chart(
-            plots.edit_trajectory_figure((before.tokens, after.tokens), before.labels, (before.probs, after.probs), shown),
-            f"{ui.plain(entry.name)}: P(class) after each word of the original (solid) and of the edited copy (dashed), words aligned: "
-            "+ marks an inserted word, − a dropped one, a→b a replaced one. Hover a point for its word and value.",
-            key="traj_edit_chart",
-        )
-        for col, name, run in zip(st.columns(2), ("Original", "Edited copy"), (before, after)):
-            label, p = run.final()
-            col.metric(
-                ui.plain(name), ui.plain(label), f"P = {p:.3f} after the whole sentence", delta_color="off", delta_arrow="off"
+    else:  # no st.stop(): the sidebar's last lines and the link are drawn after the page
+        with ui.user_errors("The edited sentence could not be read"):
+            before, after = predictor.trajectory(text), predictor.trajectory(edit)
+            ui.chart(
+                plots.edit_trajectory_figure((before.tokens, after.tokens), before.labels, (before.probs, after.probs), shown),
+                f"{ui.plain(entry.name)}: P(class) after each word of the original (solid) and of the edited copy (dashed), words aligned: "
+                "+ marks an inserted word, − a dropped one, a→b a replaced one. Hover a point for its word and value.",
+                key="traj_edit_chart",
             )
-        rows = ui.state_change_rows(entry, predictor, text, edit)
-        ui.chart(
-            plots.units_figure(rows, by="final", title=f"{entry.name}: units whose final state moved most with the edit"),
-            "Each bar is one hidden unit's final state after the edit minus before it (the state the model answers from: "
-            "after the last word reading forward, after the first reading backward); blue went up, orange went down.",
-            key="traj_edit_units_chart",
-        )
-        ui.table(
-            ui.rounded(rows, 5),
-            "final_state_change",
-            key="traj_edit_units",
-            caption="The units whose final state moved most: before, after, and the difference (state units).",
-        )
+            for col, name, run in zip(st.columns(2), ("Original", "Edited copy"), (before, after)):
+                label, p = run.final()
+                col.metric(
+                    ui.plain(name), ui.plain(label), f"P = {p:.3f} after the whole sentence", delta_color="off", delta_arrow="off"
+                )
+            rows = ui.state_change_rows(entry, predictor, text, edit)
+            ui.chart(
+                plots.units_figure(rows, by="final", title=f"{entry.name}: units whose final state moved most with the edit"),
+                "Each bar is one hidden unit's final state after the edit minus before it (the state the model answers from: "
+                "after the last word reading forward, after the first reading backward); green went up, purple (hatched) went down.",
+                key="traj_edit_units_chart",
+            )
+            ui.table(
+                ui.rounded(rows, 5),
+                "final_state_change",
+                key="traj_edit_units",
+                caption="The units whose final state moved most: before, after, and the difference (state units).",
+            )

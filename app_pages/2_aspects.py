@@ -9,7 +9,7 @@ from seqcore import plots
 from seqcore.batching import aspect_masks
 from seqcore.inference import aspect_candidates, aspect_probs, aspect_rows, max_tokens, suggest_aspects
 
-st.title("🍽️ Aspects")
+st.title("🍽️ Aspects", help=ui.glossary.tip("aspect term", "polarity", "SemEval"))
 st.write(
     "An aspect model reads a whole review sentence and answers, for each aspect term in it (*the wine list*, *our waiter*), "
     "whether the sentence speaks of it positively, negatively or neutrally. The model is told where the aspect is by a "
@@ -37,9 +37,9 @@ review = data.parsed.review if data.parsed is not None else None
 
 if review is not None:
     summary = ui.review_summary(review)
-    cols = st.columns(len(summary))
-    for col, (label, value) in zip(cols, summary.items()):
-        col.metric(ui.plain(label), ui.plain(value))
+    cols = st.columns(3 if ui.presenting() else len(summary))  # a projector: three to a row, so no label is cut
+    for k, (label, value) in enumerate(summary.items()):
+        cols[k % len(cols)].metric(ui.plain(label), ui.plain(value))
     if data.problems:
         ui.show_problems(data, "asp_problems", review.source, skipped=False)
     else:
@@ -97,7 +97,7 @@ if review is not None:
         if len(s.tokens) > max_tokens():
             st.warning(
                 f"This sentence has {len(s.tokens):,} tokens, more than the {max_tokens():,} the interactive views read "
-                "(SEQCORE_MAX_TOKENS): its mask and predictions are not drawn here. The file's accuracy above includes it."
+                "(a setting of the machine running the app): its mask and predictions are not drawn here. The file's accuracy above includes it."
             )
         elif located:
             names = [t.term or "" for t in located]

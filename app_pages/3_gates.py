@@ -17,13 +17,17 @@ def gate_label(cell: str, gate: str) -> str:
     return f"{gate}: {gate_info(cell, gate).long_name}"
 
 
-st.title("🚦 Gates")
+st.title("🚦 Gates", help=ui.glossary.tip("gate", "hidden unit", "cell state", "layer", "direction"))
 st.write(
     "Inside a GRU or an LSTM, small gates decide at every word what to forget, what to write and what to show. "
     "PyTorch's fused cells keep these values to themselves; seqcore recomputes every step from the model's own weights "
-    "(equal to the fused cell, or a variant's own module, to 1e-5) so each gate can be drawn: one row per hidden unit, "
-    "one column per word."
+    "so each gate can be drawn: one row per hidden unit, one column per word."
 )
+with st.expander("For developers: how exact the recomputed gates are"):
+    st.caption(
+        "The recomputed states equal PyTorch's fused cell, or a variant's own module, to 1e-5 (tests/seqcore/test_traces.py checks every cell).",
+        help=ui.glossary.tip("tolerance (1e-5)"),
+    )
 
 picked = ui.any_model()
 if picked is None:
@@ -50,7 +54,7 @@ direction = c2.selectbox(
     help="A bidirectional model reads the sentence twice: left to right (forward) and right to left (backward).",
 )
 sat_range = ui.config.SATURATION
-threshold = ui.secondary(c3).slider(
+threshold = ui.secondary(c3, "saturation threshold").slider(
     "Saturation threshold",
     sat_range.low,
     sat_range.high,
@@ -62,7 +66,7 @@ threshold = ui.secondary(c3).slider(
 lt = trace.get(layer, direction)
 tokens = trace.tokens
 
-st.subheader("Units that matter")
+st.subheader("Units that matter", help=ui.glossary.tip("logit", "gradient x activation"))
 st.write(
     "Not every unit matters for the answer. Each unit is ranked by gradient x activation: how much its state, "
     "word after word, moves the logit of the explained class. Select a word range to rank by how much each unit "
@@ -100,14 +104,14 @@ with c2:  # the rows keep the ranking's order; at most GATES_MAX_UNITS of them a
     rows = ui.window("First unit shown (in this order)", len(units), ui.config.GATES_MAX_UNITS, "gates_rows", "hidden units")
 drawn = rows.of(units)
 names = list(trace.gate_names)
-cols = st.columns(2)
+cols = [st.container()] if ui.presenting() else st.columns(2)  # a projector: one heatmap per row, every row labelled
 for k, name in enumerate(names):
     info = gate_info(cfg.cell, name)
-    with cols[k % 2]:
+    with cols[k % len(cols)]:
         ui.chart(
             ui.gate_window_heatmap(lt.gates[name], tokens, cfg.cell, name, words, drawn),
             f"{ui.plain(name)} = {ui.plain(info.long_name)}: its value for each shown hidden unit (row, best-ranked on top) "
-            f"after every word (column); {'0 = closed, 1 = open' if info.activation == 'sigmoid' else 'orange positive, blue negative'}.",
+            f"after every word (column); {'0 = closed, 1 = open' if info.activation == 'sigmoid' else 'green positive, purple negative'}.",
             key=f"gates_heat_{name}",
         )
 
@@ -120,7 +124,7 @@ ui.chart(
 )
 ui.table(lt.unit_rows(tokens, unit), f"unit_{unit}", key="gates_unit_table", caption=f"Unit {unit:d}'s values, word by word.")
 
-st.subheader("Saturated gates")
+st.subheader("Saturated gates", help=ui.glossary.tip("saturated", "threshold"))
 sat = saturation(cfg.cell, lt.gates, threshold)
 if sat:
     ui.chart(

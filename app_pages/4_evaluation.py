@@ -10,7 +10,7 @@ from seqcore.metrics import cell_rows, confusion_cells, per_class_table
 from seqcore.tasks import disagreeing_aspects
 from seqcore.taskspecs import task_spec
 
-st.title("🎯 Evaluation")
+st.title("🎯 Evaluation", help=ui.glossary.tip("test set", "confusion matrix"))
 st.write(
     "How good is the model, and where does it go wrong? Score it on its own test set (read from the project's "
     "`data/` folder), on a demo file, or on a file you upload: the confusion matrix shows which "
@@ -119,10 +119,10 @@ if metrics is None or rows is None:
 
 st.subheader(f"On {ui.plain(data.title)}" + (" (hard slice)" if examples is not data.examples else ""))
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Accuracy", f"{metrics['accuracy']:.1%}")
-c2.metric("Macro-F1", f"{metrics['macro_f1']:.3f}")
+c1.metric("Accuracy", f"{metrics['accuracy']:.1%}", help=ui.glossary.tip("accuracy"))
+c2.metric("Macro-F1", f"{metrics['macro_f1']:.3f}", help=ui.glossary.tip("macro-F1", "precision and recall"))
 c3.metric(ui.plain(task.items.capitalize()), f"{metrics['n']:d}")
-c4.metric("Mean loss", f"{loss:.3f} nats")
+c4.metric("Mean loss", f"{loss:.3f} nats", help=ui.glossary.tip("loss", "nats"))
 per_tag = " (per-tag confusion)" if task.name == "tagging" else ""
 with st.container(key="eval_confusion"):
     clicks = confusion_tabs(

@@ -11,7 +11,7 @@ from seqcore.cells import CELLS
 from seqcore.tasks import labeled_items
 from seqcore.taskspecs import TASKS, task_spec
 
-st.title("🏋️ Train")
+st.title("🏋️ Train", help=ui.glossary.tip("epoch", "dev split", "loss"))
 st.write(
     "Train your own model in this browser session. Training runs in a process of its own at low priority, so the "
     "other pages stay quick: the chart grows after every epoch, and **Stop** ends it between two steps while keeping "
@@ -50,29 +50,70 @@ if examples is not None:
 # ------------------------------------------------------------------ how
 st.header("Model and optimiser")
 R = ui.config.TRAIN_RANGES
+PRESETS, PRESET_KEYS = ui.config.TRAIN_PRESETS, ui.config.TRAIN_PRESET_KEYS  # a preset sets its boxes' values
+
+
+def preset_label(name: str) -> str:
+    p = PRESETS[name]
+    return f"{name}: {p['hidden_size']} units, {p['epochs']} epochs ({ui.config.TRAIN_PRESET_TIMES[name]})"
+
+
+def apply_preset() -> None:
+    for field, key in PRESET_KEYS.items():
+        ui.state.set_widget(key, PRESETS[ui.state.widget_value("train_preset")][field])
+
+
+preset: str = (
+    st.radio(
+        "Preset",
+        list(PRESETS),
+        format_func=preset_label,
+        horizontal=True,
+        key="train_preset",
+        disabled=running,
+        on_change=apply_preset,
+        help="Full lasts long enough to watch the curves grow and press Stop; quick shows the mechanics. The times are for "
+        "the default data on a 2-core CPU; the boxes below can still be changed.",
+    )
+    or ui.config.TRAIN_PRESET_DEFAULT
+)
+form.update(PRESETS[preset])
 
 
 def number(col, label: str, name: str, key: str, **kw) -> float:
     r = R[name]
-    return col.number_input(ui.plain(label), r.low, r.high, form[name], r.step, key=key, disabled=running, **kw)
+    start = None if ui.state.has_widget(key) else form[name]  # a box a preset has set keeps that value, and no default
+    return col.number_input(ui.plain(label), r.low, r.high, start, r.step, key=key, disabled=running, **kw)
 
 
 c1, c2, c3, c4 = st.columns(4)
 form["cell"] = c1.selectbox(
     "Cell", CELLS, index=CELLS.index(form["cell"]), format_func=str.upper, key="train_cell", disabled=running
 )
-form["embedding_dim"] = int(number(c2, "Embedding size", "embedding_dim", "train_emb"))
+form["embedding_dim"] = int(number(c2, "Embedding size", "embedding_dim", "train_emb", help=ui.glossary.tip("embedding")))
 form["hidden_size"] = int(number(c3, "Hidden units", "hidden_size", "train_hidden"))
 form["num_layers"] = int(number(c4, "Layers", "num_layers", "train_layers"))
 c1, c2, c3, c4 = st.columns(4)
 form["epochs"] = int(number(c1, "Epochs (at most)", "epochs", "train_epochs"))
-form["lr"] = float(number(c2, "Learning rate (Adam)", "lr", "train_lr", format="%.4f"))
+form["lr"] = float(number(c2, "Learning rate (Adam)", "lr", "train_lr", format="%.4f", help=ui.glossary.tip("learning rate")))
 form["batch_size"] = int(number(c3, "Batch size", "batch_size", "train_batch"))
-form["patience"] = int(number(c4, "Patience (epochs without a better dev score)", "patience", "train_patience"))
+form["patience"] = int(
+    number(c4, "Patience (epochs without a better dev score)", "patience", "train_patience", help=ui.glossary.tip("patience"))
+)
 c1, c2, c3 = st.columns(3)
-form["bidirectional"] = c1.checkbox("Bidirectional", value=form["bidirectional"], key=f"train_bidir_{task}", disabled=running)
+form["bidirectional"] = c1.checkbox(
+    "Bidirectional",
+    value=form["bidirectional"],
+    key=f"train_bidir_{task}",
+    disabled=running,
+    help=ui.glossary.tip("bidirectional"),
+)
 r = R["dropout"]
-form["dropout"] = float(c2.slider("Dropout", r.low, r.high, form["dropout"], r.step, key="train_dropout", disabled=running))
+form["dropout"] = float(
+    c2.slider(
+        "Dropout", r.low, r.high, form["dropout"], r.step, key="train_dropout", disabled=running, help=ui.glossary.tip("dropout")
+    )
+)
 default_name = ui.next_model_name(task, form["cell"])
 name = c3.text_input("Model name", value=default_name, key=f"train_name_{default_name}", disabled=running)
 

@@ -21,7 +21,7 @@ from seqcore.cells import cell_spec
 from seqcore.models import count_parameters
 from seqcore.traces import DIRECTIONS
 
-st.title("🔬 Inside the cell")
+st.title("🔬 Inside the cell", help=ui.glossary.tip("hidden state", "embedding", "tensor shape"))
 st.write(
     "The equations a cell computes at every word, with this model's own sizes; where its parameters sit, gate by gate; "
     "the shape of every tensor on the way from words to classes; and one step worked out with the real numbers."
@@ -86,7 +86,7 @@ if example is not None:
     layer = c2.selectbox("Layer", range(cfg.num_layers), key="inside_layer", format_func=lambda k: f"layer {k}")
     direction = c3.selectbox("Direction", DIRECTIONS[: cfg.num_directions], key="inside_direction")
     H = cfg.hidden_size
-    units = ui.secondary().multiselect(
+    units = ui.secondary(what="units shown").multiselect(
         "Units to show", list(range(H)), default=list(range(min(ui.config.STEP_UNITS_SHOWN, H))), key="inside_units"
     )
     with ui.user_errors("The step could not be computed"):

@@ -8,7 +8,7 @@ import ui
 from seqcore import plots
 from seqcore.scoring import tag_rows
 
-st.title("🏷️ Tagging")
+st.title("🏷️ Tagging", help=ui.glossary.tip("UPOS tags", "CoNLL-U"))
 st.write(
     "A tagging model gives every word its own label: here its part of speech (UPOS: NOUN, VERB, ADJ, ...). "
     "Type a sentence (with its gold tags, if you know them) or upload a CoNLL-U file to see predicted against gold "
@@ -32,7 +32,7 @@ def show(rows: list[dict], name: str, key: str) -> None:
         st.info(f"All {len(df)} words tagged right.")
     ui.chart(
         plots.tag_figure(rows),
-        "The model's probability for the tag it chose at each word: blue right, vermillion wrong, grey without a gold tag.",
+        "The model's probability for the tag it chose at each word: black right, vermillion wrong, light grey without a gold tag.",
         key=f"{key}_chart",
     )
 

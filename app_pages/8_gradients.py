@@ -19,7 +19,10 @@ EXAMPLES = [
     "Not good.",
 ]
 
-st.title("📉 Gradients through time")
+st.title(
+    "📉 Gradients through time",
+    help=ui.glossary.tip("gradient", "Jacobian", "vanishing gradient", "orders of magnitude", "untrained twin"),
+)
 st.write(
     "Training moves each weight by the gradient of the loss. For a word early in a sentence, that gradient must travel "
     "back through every later step: **dL/dh_t** is the gradient of the loss with respect to the hidden state after word t. "
@@ -40,11 +43,11 @@ else:
     entry = current if current in models else models[0]
     ui.link_view(entry, text="grad_sentence", layer="grad_layer", direction="grad_direction")
     by_key = {m.key: m for m in models}
-    with ui.secondary():
+    with ui.secondary(what="example sentences"):
         ui.example_sentences("grad_example", "grad_sentence", EXAMPLES)
     text = ui.sentence_input("grad_sentence", "Sentence (type your own and press Enter; longer sentences show the fall better)")
     chosen = st.multiselect(
-        f"Models to compare (up to {ui.config.GRADIENT_MODELS:d})",
+        f"Models drawn side by side (up to {ui.config.GRADIENT_MODELS:d}; the sidebar's model, used by the other pages, starts first)",
         list(by_key),
         default=ui.comparison_default(models, ui.config.GRADIENT_MODELS),
         max_selections=ui.config.GRADIENT_MODELS,
@@ -62,7 +65,7 @@ else:
         help="Forward: the loss enters at the last word and flows back to the first. Backward: the other way round.",
     )
     readouts = ui.config.GRADIENT_READOUTS
-    readout = ui.secondary(c3).radio(
+    readout = ui.secondary(c3, "where the loss enters").radio(
         "Where the loss enters",
         list(readouts),
         index=list(readouts).index(ui.config.GRADIENT_READOUT_DEFAULT),
@@ -70,7 +73,7 @@ else:
         key="grad_readout",
         help="The shipped models pool by max over the words: the loss then enters at many words and hides the fall.",
     )
-    twin = ui.secondary(c4).toggle(
+    twin = ui.secondary(c4, "untrained twins").toggle(
         "Untrained twins too",
         value=True,
         key="grad_twin",
@@ -86,14 +89,14 @@ else:
     elif flows:
         tokens = next(iter(flows.values())).tokens
         lines = ui.teaching.gradient_lines(flows, layer, direction)
-        colours = ui.teaching.cell_colours(flows)  # the memory experiment's colours: RNN vermillion, GRU green, LSTM blue
+        colours = ui.teaching.cell_colours(flows)  # the memory experiment's colours: RNN vermillion, GRU green, LSTM black
         where = "the last word" if direction == "forward" else "the first word"
         ui.chart(
             plots.gradient_norm_figure(tokens, lines, f"||dL/dh_t|| per word: layer {layer}, {direction}", colours),
             f"The size of the gradient of the loss (of the class each model predicts) with respect to the hidden state after "
             f"each word, layer {layer:d}, {ui.plain(direction)} direction, on a log axis. With the last-step readout the loss "
             f"enters at {ui.plain(where)}; every step away from it multiplies the gradient by that step's Jacobian. Colour: model (by cell "
-            "where the cells differ: RNN vermillion, GRU green, LSTM blue); solid: trained, dashed: its untrained twin. "
+            "where the cells differ: RNN vermillion, GRU green, LSTM black); solid: trained, dashed: its untrained twin. "
             "Hover a point for its word and value.",
             key="grad_chart",
         )
@@ -102,11 +105,18 @@ else:
             col.metric(
                 f"{ui.plain(name)} ({ui.plain(cell)}): the gradient falls by",
                 ui.plain(ui.teaching.fall_text(fall)),
-                f"{fall:.1f} orders of magnitude"
-                + (f"; untrained twin {ui.plain(ui.teaching.fall_text(twin_fall))}" if twin_fall is not None else ""),
+                f"untrained twin {ui.plain(ui.teaching.fall_text(twin_fall))}" if twin_fall is not None else None,
                 delta_color="off",
                 delta_arrow="off",
             )
+        st.caption(
+            "In orders of magnitude (factors of ten): "
+            + "; ".join(
+                f"{ui.plain(name)} {fall:.1f}" + (f" (untrained {twin:.1f})" if twin is not None else "")
+                for name, _, fall, twin in falls
+            )
+            + "."
+        )
         ui.table(
             ui.teaching.gradient_summary(flows, layer, direction),
             "gradient_summary",
@@ -142,7 +152,7 @@ else:
         )
 
 # ------------------------------------------------------------------ the memory experiment
-st.header("A live experiment: remember the first word")
+st.header("A live experiment: remember the first word", help=ui.glossary.tip("chance", "RNN, GRU, LSTM"))
 st.write(
     "Each sequence is *A* or *B* followed by noise words (x0 ... x19); its label is its first word, so a model that reads "
     "left to right must carry that one word to the end. Small RNN, GRU and LSTM models (16 units) train on 1,000 "
@@ -153,7 +163,7 @@ default_lengths, default_cells = ui.experiments.memory_defaults()
 c1, c2, c3 = st.columns([3, 2, 1])
 lengths = c1.multiselect("Sequence lengths (words)", ui.config.MEMORY_LENGTHS, default=list(default_lengths), key="mem_lengths")
 cells = c2.multiselect("Cells", CELLS, default=list(default_cells), format_func=str.upper, key="mem_cells")
-seed = ui.secondary(c3).number_input("Seed", 0, 1_000_000, ui.config.MEMORY_SEED, key="mem_seed")
+seed = ui.secondary(c3, "seed").number_input("Seed", 0, 1_000_000, ui.config.MEMORY_SEED, key="mem_seed")
 settings = MemorySettings.of(lengths, cells, int(seed))
 
 

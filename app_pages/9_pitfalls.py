@@ -9,7 +9,7 @@ import ui
 from seqcore import plots
 from seqcore.pitfalls import READOUT_TITLES, READOUTS
 
-st.title("🕳️ Pitfalls")
+st.title("🕳️ Pitfalls", help=ui.glossary.tip("batch", "padding", "the Theano bug"))
 st.write(
     "A batch of sentences is a rectangle: the shorter ones are filled up with padding to the longest. Three mistakes "
     "follow from that, and each one still runs without an error. This project grew out of a course whose Theano GRU "
@@ -19,7 +19,7 @@ st.write(
 ui.link_view(ui.current_model(), text="pit_sentence", aspect="pit_terms")
 
 # ------------------------------------------------------------------ 1. readouts
-st.header("1. Reading the sentence at the wrong step")
+st.header("1. Reading the sentence at the wrong step", help=ui.glossary.tip("majority class"))
 st.write(
     "A sentence classifier must read each sentence where it ends. The same trained model, on the same batches, read "
     "three ways: at each sentence's **last real word** (right), at the **last padded position** (as if the lengths were "
@@ -79,7 +79,7 @@ if found is not None:
             ui.table(comparison.rows(), "readouts", key="pit_readout_table", caption="The three readouts, in numbers.")
 
 # ------------------------------------------------------------------ 2. masking
-st.header("2. Counting the padding in a tagger's loss")
+st.header("2. Counting the padding in a tagger's loss", help=ui.glossary.tip("masked", "loss", "nats"))
 st.write(
     "A tagger predicts a label at every position, padding included. The loss and the accuracy must skip the padded "
     "positions (a mask). Counted in, the padding carries whatever label the label tensor was filled with (class 0), "
@@ -144,7 +144,7 @@ if found is not None:
             ui.table(rows, "masking", key="pit_mask_table", caption="Every padding step: masked and counted loss and accuracy.")
 
 # ------------------------------------------------------------------ 3. paradigms
-st.header("3. One output, or one per word")
+st.header("3. One output, or one per word", help=ui.glossary.tip("many-to-one, many-to-many", "tensor shape"))
 st.write(
     "A sentence classifier is **many-to-one**: its states are pooled into one vector and one prediction. A tagger is "
     "**many-to-many**: every state goes to the output head. The shapes below are read off the real tensors of the "
@@ -166,10 +166,24 @@ if found is not None:
         with left:
             st.subheader(f"This model: {ui.plain(shapes.kind)}")
             st.caption(ui.plain(shapes.explanation.capitalize()) + ".")
-            st.code(ui.teaching.shape_line(shapes.stages), language=None, wrap_lines=True)
-            ui.table(shapes.stages, "shapes", key="pit_shapes", caption="Every stage of the forward pass (B = 1 sentence).")
+            if not ui.presenting():  # presenter mode: the labelled list below instead of the bare chain
+                st.code(ui.teaching.shape_line(shapes.stages), language=None, wrap_lines=True)
+            ui.table(
+                shapes.stages,
+                "shapes",
+                key="pit_shapes",
+                caption="Every stage of the forward pass (B = 1 sentence).",
+                summary=ui.teaching.shape_summary(shapes.stages),
+            )
         with right:
             st.subheader(f"The same weights, {ui.plain(shapes.other_kind)}")
             st.caption("Untrained for this reading: only the shapes are the lesson.")
-            st.code(ui.teaching.shape_line(shapes.other_stages), language=None, wrap_lines=True)
-            ui.table(shapes.other_stages, "other_shapes", key="pit_other_shapes", caption="The other paradigm's last stages.")
+            if not ui.presenting():
+                st.code(ui.teaching.shape_line(shapes.other_stages), language=None, wrap_lines=True)
+            ui.table(
+                shapes.other_stages,
+                "other_shapes",
+                key="pit_other_shapes",
+                caption="The other paradigm's last stages.",
+                summary=ui.teaching.shape_summary(shapes.other_stages),
+            )

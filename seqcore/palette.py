@@ -32,32 +32,41 @@ CLASS_COLORS = {"negative": BLUE, "positive": ORANGE, "neutral": GREY, "conflict
 # Light versions of the class colours, for highlighting text behind black letters.
 CLASS_BACKGROUNDS = {"negative": "#cce3f0", "positive": "#f8e2b3", "neutral": "#e0e0e0", "conflict": "#e8c6d6"}
 
-# Lines and bars, in order of use: the most distinct first; black last (it reads as an axis).
-LINES = [BLUE, ORANGE, BLUISH_GREEN, VERMILLION, REDDISH_PURPLE, SKY_BLUE, YELLOW, BLACK]
+# One meaning per colour: the class colours (negative blue, positive orange, neutral grey) mean the class and
+# nothing else. Every other meaning takes colours apart from them for every viewer (worst_difference >= 10,
+# tests/seqcore/test_palette.py) and a second cue (a marker shape, a dash, a hatch) with a legend in words.
+
+# Lines and bars that are not classes (models, metrics, readouts, losses), in order of use: the most distinct first.
+LINES = [BLUISH_GREEN, VERMILLION, BLACK, SKY_BLUE, YELLOW]
 
 # One colour per recurrent cell, the same in every figure that compares cells (figures add a marker shape too).
-CELL_COLORS = {"rnn": VERMILLION, "gru": BLUISH_GREEN, "lstm": BLUE}
+CELL_COLORS = {"rnn": VERMILLION, "gru": BLUISH_GREEN, "lstm": BLACK}
 
-# Right / wrong / unknown (tag correctness and similar): blue and vermillion, never green and red.
-CORRECT = BLUE
+# Right / wrong / unknown (tag correctness and similar): black and vermillion, never green and red.
+CORRECT = BLACK
 WRONG = VERMILLION
-UNKNOWN = GREY
+UNKNOWN = "#d4d4d4"  # light grey: nothing to check against (the class grey, #999999, means neutral)
+REFERENCE = BLACK  # a reference line (chance, the majority class, a threshold): dotted or dashed, named in the legend
 WRONG_BACKGROUND = "#f4d6bf"  # WRONG at a quarter strength over white: a wrong table row behind black text
 PADDING = "#d9d9d9"  # padded cells in a batch drawing
-HIGHLIGHT = ORANGE  # a marked cell (aspect mask)
+HIGHLIGHT = "#1f2937"  # a marked cell (aspect mask, a clicked confusion cell, a selected word range): near-black slate
 MATCH_BACKGROUND = "#f9f4b3"  # YELLOW at 40% over white: the words a hidden-state search matched, behind black text
 # The app's widget colour (Streamlit's primaryColor in .streamlit/config.toml: chips, sliders, primary buttons).
 # Streamlit's default is red, which reads as "negative" or "wrong" beside the class colours; a dark slate
 # carries no class meaning, stays apart from every class colour for every viewer, and holds white text (7.6:1).
 UI_ACCENT = "#4B5563"
 
-# Plotly colour scales. Diverging: negative blue, zero white, positive orange (the class colours' sides).
-DIVERGING = [[0.0, "#08519c"], [0.25, "#6baed6"], [0.5, "#f7f7f7"], [0.75, "#fdae6b"], [1.0, "#a63603"]]
-# Word saliency: ColorBrewer RdBu, red below zero, blue above; red and blue stay apart for every viewer.
-RED_BLUE = [[0.0, "#b2182b"], [0.25, "#ef8a62"], [0.5, "#f7f7f7"], [0.75, "#67a9cf"], [1.0, "#2166ac"]]
-TOWARDS, AGAINST = "#2166ac", ORANGE  # bars that push towards / against a class: blue / orange
+# Signs and directions (went up / went down, towards / away from a class, above / below zero, near the top / the
+# bottom of a range): ColorBrewer's purple-green (PRGn), colour-blind safe, apart from every class colour. Bars that
+# mean "down" are hatched too (DOWN_PATTERN), and legends say "went up", "towards", ... in words.
+UP = "#1b7837"  # green: up, towards the explained class, above zero, near the top
+DOWN = "#762a83"  # purple: down, away from it, below zero, near the bottom
+DOWN_PATTERN = "/"
+TOWARDS, AGAINST = UP, DOWN
+# Plotly colour scales. Diverging (a state's value, a word's attribution): purple below zero, white at zero, green above.
+DIVERGING = [[0.0, DOWN], [0.25, "#c2a5cf"], [0.5, "#f7f7f7"], [0.75, "#a6dba0"], [1.0, UP]]
 SEQUENTIAL = "Viridis"  # perceptually uniform and colour-blind safe (gates 0..1)
-COUNTS = "Blues"  # one hue, light to dark (confusion counts)
+COUNTS = "Greys"  # one hue, light to dark (confusion counts): no class colour
 HIGHLIGHT_SCALE = [[0.0, "#f7f7f7"], [1.0, HIGHLIGHT]]  # binary masks: off / on
 PADDING_SCALE = [[0.0, PADDING], [1.0, "#ffffff"]]  # a batch grid: padding grey, real tokens white
 

@@ -21,11 +21,12 @@ from plotly.subplots import make_subplots
 from seqcore import palette
 from seqcore.cells import gate_info
 
-# Every colour comes from seqcore.palette (colour-blind safe; negative blue, positive orange).
+# Every colour comes from seqcore.palette (colour-blind safe; negative blue, positive orange, and those two only for the classes).
 CLASS_COLORS = palette.CLASS_COLORS
 PALETTE = palette.LINES
 DASHES = ["solid", "dash", "dot", "dashdot"]
 SYMBOLS = ["circle", "x", "diamond", "square", "triangle-up"]
+BAR_PATTERNS = ["", ".", "x"]  # bars beyond the palette's colours repeat a colour with a pattern
 WORD_AXIS = "word (position: token)"
 class_color = palette.class_color
 
@@ -60,6 +61,21 @@ def _layout(fig: go.Figure, title: str, x: str, y: str, height: int | None = Non
     if height:
         fig.update_layout(height=height)
     return fig
+
+
+def _named_hline(fig: go.Figure, y: float, name: str, color: str, dash: str) -> None:
+    """A horizontal line across the plot, named in the legend (a note on the line would sit on the data)."""
+    fig.add_hline(y=y, line={"dash": dash, "color": color})
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="lines",
+            name=name,
+            line={"dash": dash, "color": color},
+            hovertemplate=f"{name}<extra></extra>",
+        )
+    )
 
 
 # ----------------------------------------------------------------------------- page 1: trajectory
@@ -216,7 +232,7 @@ def gate_heatmap(
         zmin, zmax = -bound or -1.0, bound or 1.0
     else:
         zmin, zmax = info.low, info.high
-    # Sigmoid gates: dark = closed (0), yellow = open (1). Others: blue negative, white 0, orange positive.
+    # Sigmoid gates: dark = closed (0), yellow = open (1). Others: purple negative, white 0, green positive.
     scale = palette.SEQUENTIAL if info.activation == "sigmoid" else palette.DIVERGING
     fig = go.Figure(
         go.Heatmap(
@@ -261,7 +277,8 @@ def unit_figure(tokens: Sequence[str], gates: Mapping[str, np.ndarray], unit: in
                 y=values.tolist(),
                 mode="lines+markers",
                 name=f"{name} ({info.long_name})",
-                line={"color": PALETTE[k % len(PALETTE)]},
+                line={"color": PALETTE[k % len(PALETTE)], "dash": DASHES[k // len(PALETTE) % len(DASHES)]},
+                marker={"symbol": SYMBOLS[k % len(SYMBOLS)]},  # a second cue: colours repeat after len(PALETTE) lines
                 customdata=_texts(tokens),
                 hovertemplate=f"{name}, unit {unit}<br>word %{{x}}: %{{customdata}}<br>value = %{{y:.3f}}<extra></extra>",
             )
@@ -280,7 +297,7 @@ def saturation_figure(rows: Sequence[Mapping], title: str = "Saturated gate valu
             x=names,
             y=[100 * r["share_high"] for r in rows],
             name="near the top",
-            marker_color=palette.line_color(0),
+            marker_color=palette.UP,
             customdata=[r["high_rule"] for r in rows],
             hovertemplate="%{x}<br>%{customdata}: %{y:.1f}% of values<extra></extra>",
         )
@@ -289,8 +306,9 @@ def saturation_figure(rows: Sequence[Mapping], title: str = "Saturated gate valu
         go.Bar(
             x=names,
             y=[100 * r["share_low"] for r in rows],
-            name="near the bottom",
-            marker_color=palette.line_color(1),
+            name="near the bottom (hatched)",
+            marker_color=palette.DOWN,
+            marker_pattern_shape=palette.DOWN_PATTERN,
             customdata=[r["low_rule"] for r in rows],
             hovertemplate="%{x}<br>%{customdata}: %{y:.1f}% of values<extra></extra>",
         )
@@ -543,6 +561,7 @@ def step_figure(rows: Sequence[Mapping]) -> go.Figure:
                 y=[r["value"] for r in sel],
                 name=gate,
                 marker_color=PALETTE[k % len(PALETTE)],
+                marker_pattern_shape=BAR_PATTERNS[k // len(PALETTE) % len(BAR_PATTERNS)],  # colours repeat: a hatch too
                 customdata=[r["pre-activation"] if r["pre-activation"] is not None else float("nan") for r in sel],
                 hovertemplate=f"{gate}, %{{x}}<br>value = %{{y:.4f}}<br>pre-activation = %{{customdata:.4f}}<extra></extra>",
             )
@@ -553,7 +572,7 @@ def step_figure(rows: Sequence[Mapping]) -> go.Figure:
 
 
 def tag_figure(rows: Sequence[Mapping]) -> go.Figure:
-    """Bars of the predicted tag's probability per word: blue where it matches gold, vermillion where not, grey without gold."""
+    """Bars of the predicted tag's probability per word: black where it matches gold, vermillion where not, light grey without gold."""
     colors = [palette.UNKNOWN if r["correct"] is None else (palette.CORRECT if r["correct"] else palette.WRONG) for r in rows]
     fig = go.Figure(
         go.Bar(
@@ -630,7 +649,7 @@ def memory_figure(lengths: Sequence[int], accuracy: Mapping[str, Sequence[float 
                 hovertemplate=f"{cell.upper()}<br>length %{{x}} words<br>test accuracy = %{{y:.1%}}<extra></extra>",
             )
         )
-    fig.add_hline(y=chance, line={"dash": "dot", "color": palette.GREY}, annotation_text=f"chance ({chance:.0%})")
+    _named_hline(fig, chance, f"chance ({chance:.0%})", palette.REFERENCE, "dot")
     _layout(
         fig,
         "Remembering the first word: accuracy against sequence length",
@@ -655,11 +674,12 @@ def readout_figure(accuracy: Mapping[str, float], chance: float | None = None) -
             marker_color=[palette.line_color(k) for k in range(len(names))],
             text=[f"{accuracy[n]:.1%}" for n in names],
             textposition="outside",
+            showlegend=False,
             hovertemplate="%{x}<br>accuracy = %{y:.1%}<extra></extra>",
         )
     )
     if chance is not None:
-        fig.add_hline(y=chance, line={"dash": "dot", "color": palette.GREY}, annotation_text=f"majority class ({chance:.0%})")
+        _named_hline(fig, chance, f"majority class ({chance:.0%})", palette.REFERENCE, "dot")
     _layout(fig, "The same model, read at three places", "readout (where the sentence is read)", "accuracy (0-1)")
     fig.update_xaxes(type="category")
     fig.update_yaxes(range=[0, 1.1])
@@ -760,7 +780,7 @@ def masking_figure(rows: Sequence[Mapping], metric: str = "accuracy") -> go.Figu
 
 # ----------------------------------------------------------------------------- why: saliency, units, search
 
-SALIENCY_SCALE = palette.RED_BLUE  # red below zero, white at zero, blue above (as LIT and Captum draw it)
+SALIENCY_SCALE = palette.DIVERGING  # purple below zero, white at zero, green above: no class colour
 TOWARDS, AGAINST = palette.TOWARDS, palette.AGAINST
 
 
@@ -769,8 +789,8 @@ def saliency_figure(
 ) -> go.Figure:
     """Coloured words: one row per method (e.g. integrated gradients, gradient x input), values (T,) per row.
 
-    Diverging red-white-blue centred on zero with symmetric bounds: blue words push the target
-    class's logit up, red ones push it down. The word is written in its cell; the hover gives the number.
+    Diverging purple-white-green centred on zero with symmetric bounds: green words push the target
+    class's logit up, purple ones push it down (never the class colours). The word is written in its cell; the hover gives the number.
     """
     names = list(rows)
     if not names:
@@ -799,7 +819,7 @@ def saliency_figure(
     )
     _layout(
         fig,
-        title or f"Which words drove logit({target}): blue pushes towards it, red away",
+        title or f"Which words drove logit({target}): green pushes towards it, purple away",
         WORD_AXIS,
         "method",
         height=max(260, 160 + 50 * len(names)),  # room for the colour bar and its title
@@ -826,16 +846,17 @@ def units_figure(
 ) -> go.Figure:
     """Horizontal bars of ranked units, best on top; rows have layer, direction, unit, score and a signed value.
 
-    by="relevance": bar = |gradient x activation| of the target logit, blue when the unit pushes
-    towards the class (contribution >= 0), orange when against. by="change": bar = mean |h - h before|
+    by="relevance": bar = |gradient x activation| of the target logit, green when the unit pushes
+    towards the class (contribution >= 0), purple and hatched when against. by="change": bar = mean |h - h before|
     over the range, coloured by contribution. by="final": rows from `attribution.final_state_change`,
-    bar = |after - before|, blue when the state went up.
+    bar = |after - before|, green when the state went up. Two legend entries say what the colours mean.
     """
     if by not in ("relevance", "change", "final"):
         raise ValueError(f"by must be relevance, change or final, not {by!r}")
     names = [unit_label(r) for r in rows]
     signed = [float(r.get("difference" if by == "final" else "contribution", 0.0)) for r in rows]
     colors = [TOWARDS if c >= 0 else AGAINST for c in signed]
+    hatches = ["" if c >= 0 else palette.DOWN_PATTERN for c in signed]
     what = f"logit({target})" if target else "the logit"
     fig = go.Figure(
         go.Bar(
@@ -843,20 +864,34 @@ def units_figure(
             x=[float(r["score"]) for r in rows],
             orientation="h",
             marker_color=colors,
+            marker_pattern_shape=hatches,
             customdata=signed,
             name="units",
+            showlegend=False,
             hovertemplate=f"%{{y}}<br>score = %{{x:.4f}}<br>{SIGNED[by]} = %{{customdata:+.4f}}<extra></extra>",
         )
     )
     if by == "relevance":
         x_title = "relevance: |sum over words of gradient x activation| (logit units)"
-        default = f"Units that matter for {what} (blue: towards, orange: against)"
+        default = f"Units that matter for {what}"
     elif by == "change":
         x_title = "change over the selected words: mean |h - h before| (state units)"
         default = "Units that change most over the selected words"
     else:
         x_title = "|final state after the edit - final state before| (state units)"
-        default = "Units whose final state changed most (blue: went up, orange: went down)"
+        default = "Units whose final state changed most"
+    up, down = ("went up", "went down") if by == "final" else (f"pushes towards {what}", f"pushes against {what}")
+    for name, color, hatch in ((up, TOWARDS, ""), (f"{down} (hatched)", AGAINST, palette.DOWN_PATTERN)):
+        fig.add_trace(
+            go.Bar(
+                x=[None],
+                y=[None],
+                name=name,
+                marker_color=color,
+                marker_pattern_shape=hatch,
+                hovertemplate=f"{name}<extra></extra>",
+            )
+        )
     _layout(fig, title or default, x_title, "hidden unit (layer, direction, index)", height=max(240, 90 + 22 * len(rows)))
     fig.update_yaxes(type="category", autorange="reversed")
     fig.update_xaxes(rangemode="tozero")
@@ -889,7 +924,7 @@ def pattern_figure(
                 y=states[:, k].tolist(),
                 mode="lines",
                 name=name,
-                line={"color": PALETTE[k % len(PALETTE)], "width": 1.5},
+                line={"color": PALETTE[k % len(PALETTE)], "width": 1.5, "dash": DASHES[k // len(PALETTE) % len(DASHES)]},
                 customdata=list(tokens),
                 hovertemplate=f"{name}<br>word %{{x}}: %{{customdata}}<br>h = %{{y:.3f}}<extra></extra>",
             )

@@ -25,6 +25,7 @@ LAYERS = {
         "plots",
         "labplots",
         "projector",
+        "presenter",
     ],
     6: ["training", "pipeline", "memory", "celllab", "pitfalls", "background", "embeddings"],
     7: ["cli", "__main__", "__init__"],

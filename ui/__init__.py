@@ -12,6 +12,7 @@
 - `ui.uploads`: a model zip uploaded (treated as hostile) joins this session's models.
 - `ui.widgets`: the sidebar, the sentence box, tables with CSV downloads, charts, problem lists, highlights.
 - `ui.links`: a view's state in the URL (links that reproduce it) and presenter mode.
+- `ui.presenter`: presenter mode's charts: text for a projector, the title as a heading above the chart.
 - `ui.teaching`: the teaching pages' numbers (gradient flow, readouts, masking, shapes), cached.
 - `ui.projector`: the embedding projector's vectors (before/after training), 2-D layouts (t-SNE computed once) and class leans, cached.
 - `ui.experiments`: the memory experiment in a child process, with progress, Stop and results kept per settings.
@@ -21,6 +22,7 @@
 - `ui.windows`: draw at most a bounded number of words and units at once (the Gates page's window).
 - `ui.state`: every read and write of the session state, through small typed functions.
 - `ui.config`: paths, and the app's own defaults and limits, named once.
+- `ui.glossary`: one plain sentence per technical term: the pages' tooltips, the sidebar's glossary, docs/glossary.md.
 
 Importing `ui` loads neither torch nor spaCy: seqcore's heavy modules are imported inside the
 functions that need them, so the sidebar draws (from the models' JSON cards) before any model loads.
@@ -28,7 +30,7 @@ functions that need them, so the sidebar draws (from the models' JSON cards) bef
 
 from __future__ import annotations
 
-from ui import celllab, config, experiments, links, projector, state, teaching, windows
+from ui import celllab, config, experiments, glossary, links, projector, state, teaching, windows
 from ui.config import DEFAULT_SENTENCE, DEMO_DIR, TRAIN_PAGE
 from ui.errors import error_message, user_errors
 from ui.explain import (
@@ -161,6 +163,7 @@ __all__ = [
     "error_message",
     "evaluation",
     "gate_window_heatmap",
+    "glossary",
     "example_sentences",
     "experiments",
     "projector",

@@ -37,14 +37,30 @@ class Range:
 # learning rate and less dropout than the library's defaults (ModelConfig, TrainConfig: meant for the shipped
 # models). Every setting not named here (layers, batch size, patience, ...) is the library's own default
 # (`ui.jobs.train_form_defaults` merges them).
+# The sizes and epochs come from the page's preset (TRAIN_PRESETS, below).
 APP_TRAIN_DEFAULTS = {
     "cell": "gru",
-    "embedding_dim": 32,
-    "hidden_size": 32,
-    "epochs": 5,
     "lr": 0.005,
     "dropout": 0.2,
     "device": "cpu",  # a GPU, where there is one, stays free for the other sessions' questions
+}
+# Two presets on the Train page (each sets the sizes and epochs; the data stay as chosen). "full" is the default: long
+# enough to point at the chart and press Stop in front of a class; "quick" shows the mechanics. Their times are
+# measured by `python bench/bench_train_presets.py` on the default data (a GRU on 2,000 rt-polarity sentences).
+TRAIN_PRESETS = {
+    "full": {"embedding_dim": 64, "hidden_size": 128, "epochs": 10, "patience": 10},
+    "quick": {"embedding_dim": 32, "hidden_size": 32, "epochs": 3, "patience": 3},
+}
+TRAIN_PRESET_DEFAULT = "full"
+# What the page says each preset takes, measured in the app (runs of 2,000 rt-polarity sentences) on this project's
+# 2-core machine while other work loaded it (load average 5 to 7): full finished in 21.6 s and 20.7 s, quick in 3.0 s
+# and 6.0 s; a run with 12 epochs once took 46 s under heavier load. bench/bench_train_presets.py times training alone.
+TRAIN_PRESET_TIMES = {"full": "about 25 s", "quick": "about 5 s"}
+TRAIN_PRESET_KEYS = {
+    "embedding_dim": "train_emb",
+    "hidden_size": "train_hidden",
+    "epochs": "train_epochs",
+    "patience": "train_patience",
 }
 TRAIN_RANGES = {
     "embedding_dim": Range(4, 300, 4),
@@ -75,6 +91,7 @@ SATURATION_DEFAULT = DEFAULT_THRESHOLD
 STEP_UNITS_SHOWN = 4  # units of the one-step table chosen at first
 COMPARED_MODELS = 3  # trajectories drawn side by side at most
 LABEL_CHARS = 80  # characters of a sentence shown in a pick list
+SHORT_NAME = 22  # characters of a model name the sidebar's picker shows (its caption gives the full name)
 
 # The Train page's data choices, in order: sentiment starts on its real corpus (its demo set, derived from the
 # review files' agreeing opinions, is tiny); aspect starts on a demo file (seconds per epoch), its corpora next.

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ui.config import SHORT_NAME
+
 
 @dataclass(frozen=True)
 class ModelEntry:
@@ -27,3 +29,8 @@ class ModelEntry:
     def label(self) -> str:
         where = "" if self.source == "shipped" else f" ({self.origin} in this session)"
         return f"{self.name}{where}"
+
+    @property
+    def short_label(self) -> str:  # the sidebar's picker: a long name's middle cut (the caption under it gives it whole)
+        name = self.name if len(self.name) <= SHORT_NAME else self.name[: SHORT_NAME - 7] + "…" + self.name[-6:]
+        return name if self.source == "shipped" else f"{name} (yours)"

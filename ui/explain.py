@@ -197,7 +197,7 @@ def show_ranking(ranking: UnitRanking, layer: int, direction: str, by: str, top:
     )
     chart(
         plots.units_figure(rows, by, ranking.target, title=f"Units of {where} ranked for the {ranking.item}"),
-        f"Bars: {what}; blue units push towards {target}, orange ones against it. Labels keep the real unit index.",  # markup: what and target escaped above
+        f"Bars: {what}; green units push towards {target}, purple (hatched) ones against it. Labels keep the real unit index.",  # markup: what and target escaped above
         key=f"{key}_chart",
     )
     best = ranking.ranked(by, top=1)

@@ -251,7 +251,9 @@ def presenting() -> bool:
     return state.presenting()
 
 
-def secondary(parent: DeltaGenerator | None = None) -> DeltaGenerator:
-    """Where a secondary control goes: `parent` (or the page) normally, a closed 'More controls' expander in presenter mode."""
+def secondary(parent: DeltaGenerator | None = None, what: str = "") -> DeltaGenerator:
+    """Where a secondary control goes: `parent` (or the page) normally; in presenter mode a closed expander named for
+    what it holds ("More controls: seed"), so a page with several says which is which."""
     where = parent if parent is not None else st.container()
-    return where.expander("More controls", expanded=False) if presenting() else where
+    label = f"More controls: {what}" if what else "More controls"
+    return where.expander(label, expanded=False) if presenting() else where  # markup: `what` is a page's constant

@@ -60,7 +60,7 @@ def draw_saliency(sal: Saliency, name: str, key: str) -> None:
         plots.saliency_figure(
             sal.tokens, rows, sal.target, title=f"{name}: which words drove logit({sal.target}) for the {sal.item}"
         ),
-        "Each word coloured by how much it moved the logit: blue towards the class, red away, white not at all "
+        "Each word coloured by how much it moved the logit: green towards the class, purple away, white not at all "
         "(the colour bar is centred on zero); hover a word for its number. Top row: integrated gradients from a "
         "sentence of padding tokens; bottom row: gradient x input (first order, a quick check).",
         key=f"{key}_chart",
@@ -121,21 +121,21 @@ def negation_edit(text: str) -> str:
 
 
 def edited_copy_input(text: str, key: str, label: str) -> str:
-    """A second sentence box holding an edited copy of `text` (its negation flipped), empty = no comparison.
-
-    The copy follows the first sentence until the reader edits it by hand.
-    """
-    source_key = f"{key}_source"
-    source = state.widget_value(source_key)
-    untouched = source is not None and state.widget_value(key) == negation_edit(source)
-    if not state.has_widget(key) or (source != text and untouched):
-        state.set_widget(key, negation_edit(text))
-        state.set_widget(source_key, text)
-    return st.text_input(
+    """A second sentence box for an edited copy of `text`: empty at first, so nothing is compared until the reader
+    types an edit; a button fills in a suggestion (`text` with its negation flipped) to edit further."""
+    edited = st.text_input(
         label,  # markup: a page's constant label (its call sites are checked); escaping would put backslashes in its accessible name
         key=key,
         help="Edit a word or two of the first sentence; leave it empty for no comparison.",
     )
+    st.button(
+        "Suggest an edit (flip the negation)",
+        key=f"{key}_suggest",
+        on_click=state.set_widget,
+        args=(key, negation_edit(text)),
+        help="Fills the box with the first sentence, 'not' added or taken away; edit it further if you like.",
+    )
+    return edited
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -213,3 +213,13 @@ def paradigm(entry: ModelEntry, predictor: Predictor, text: str, terms: str | No
 def shape_line(stages: Sequence[dict]) -> str:
     """Stages as one line of shapes: [1, 12] -> [1, 12, 100] -> ..."""
     return " -> ".join(str(list(s["shape"])) for s in stages)
+
+
+def shape_summary(stages: Sequence[dict]) -> str:
+    """Stages as a Markdown list a room can read: each stage's name, its shape (never broken across lines), its meaning."""
+    from ui.text import md_plain
+
+    def shape(s: dict) -> str:
+        return "[" + ",\u00a0".join(str(n) for n in s["shape"]) + "]"
+
+    return "\n".join(f"- **{md_plain(s['stage'])}** `{shape(s)}`: {md_plain(s['meaning'])}" for s in stages)

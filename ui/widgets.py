@@ -16,8 +16,9 @@ import streamlit as st
 
 from seqcore import palette
 from ui import state
-from ui.config import DEFAULT_SENTENCE, PRESENTER_FONT, TRAIN_PAGE
+from ui.config import DEFAULT_SENTENCE, TRAIN_PAGE
 from ui.downloads import download
+from ui.glossary import tip
 from ui.links import presenter_switch, presenting
 from ui.models import card_line, session_models, shipped_models
 from ui.sources import Picked
@@ -51,12 +52,12 @@ def sidebar() -> None:
                 "Model in use",
                 list(by_key),
                 key=state.MODEL_KEY,
-                format_func=lambda k: by_key[k].label,
+                format_func=lambda k: by_key[k].short_label,  # the caption below names it in full
                 help="Every model shipped in models/, plus those trained in this browser session.",
             )
             key = state.model_key()
             if key is not None:
-                st.caption(plain(card_line(by_key[key])))
+                st.caption(f"**{plain(by_key[key].label)}**: {plain(card_line(by_key[key]))}")
         for message in broken:
             st.error(f"A model folder could not be read: {plain(message)}")
         presenter_switch()
@@ -79,9 +80,9 @@ def sidebar_device() -> None:
         return
     with st.sidebar:
         st.caption(
-            f"Device: {plain(_devices())}. SEQCORE_DEVICE sets one for everything.",
+            f"Device: {plain(_devices())}.",
             help="One sentence (traces, trajectories, saliency) runs where it is fastest, the CPU; training and whole "
-            "files (scores, corpus states) use the GPU when there is one (CUDA, else MPS).",
+            "files (scores, corpus states) use the GPU when there is one (CUDA, else MPS).\n\n" + tip("SEQCORE_DEVICE"),
         )
 
 
@@ -129,12 +130,21 @@ def example_sentences(key: str, sentence_key: str, examples: Sequence[str]) -> N
 
 
 def table(
-    df: pd.DataFrame | Sequence[dict], name: str, key: str, caption: str | None = None, display: Any = None, **kwargs: Any
+    df: pd.DataFrame | Sequence[dict],
+    name: str,
+    key: str,
+    caption: str | None = None,
+    display: Any = None,
+    summary: str | None = None,
+    **kwargs: Any,
 ) -> None:
-    """Show a table (or its styled `display`), a sentence saying what it holds, and its CSV download (none in presenter mode)."""
-    if presenting():
-        return
+    """Show a table (or its styled `display`), a sentence saying what it holds, and its CSV download. Presenter mode
+    shows a readable summary instead (`ui.presenter.table_for_room`; `summary`: Markdown escaped by the caller)."""
     df = df if isinstance(df, pd.DataFrame) else pd.DataFrame(list(df))
+    if presenting():
+        from ui.presenter import table_for_room
+
+        return table_for_room(df, caption, summary)
     st.dataframe(df if display is None else display, hide_index=True, **kwargs)
     if caption:
         st.caption(caption)  # markup: checked at the call sites (tests/app/test_markup.py)
@@ -143,11 +153,10 @@ def table(
 
 def chart(fig: go.Figure, caption: str, key: str | None = None) -> None:
     """Show a figure with a sentence under it saying what it shows (larger text in presenter mode)."""
-    if presenting():  # every text size set explicitly: Streamlit's chart theme overrides the layout's base font
-        big, bigger = PRESENTER_FONT, PRESENTER_FONT + 4
-        fig.update_layout(font_size=big, title_font_size=bigger, legend_font_size=big, hoverlabel_font_size=big)
-        fig.update_xaxes(tickfont_size=big, title_font_size=big)
-        fig.update_yaxes(tickfont_size=big, title_font_size=big)
+    if presenting():  # every text size set explicitly (Streamlit's chart theme overrides the base font); the title above
+        from ui.presenter import for_room
+
+        for_room(fig)
     st.plotly_chart(fig, key=key, config={"displaylogo": False})
     st.caption(caption)  # markup: checked at the call sites (tests/app/test_markup.py)
 

@@ -259,8 +259,8 @@ def test_every_page_in_a_real_browser(server, capsys):
             page.get_by_label("Epochs (at most)").fill("500")
             page.get_by_label("Epochs (at most)").press("Enter")
             app.idle()
-            page.get_by_label("Patience (epochs without a better dev score)").fill("500")
-            page.get_by_label("Patience (epochs without a better dev score)").press("Enter")
+            page.get_by_label("Patience (epochs without a better dev score)", exact=True).fill("500")
+            page.get_by_label("Patience (epochs without a better dev score)", exact=True).press("Enter")
             app.idle()
             page.get_by_role("button", name="Start training").click()
             page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").wait_for(timeout=30_000)
@@ -292,8 +292,11 @@ def test_every_page_in_a_real_browser(server, capsys):
             app.nav("Sentiment trajectory")
             box = page.get_by_role("textbox", name="Sentence (type your own and press Enter)")
             app.type_and_wait(box, "The soup was cold but the staff were lovely.", ".js-plotly-plot", "lovely")
-            # Before and after: the edited copy follows the sentence (its negation flipped); both are drawn.
+            # Before and after: the edited copy starts empty; the suggestion fills it (the negation flipped); both are drawn.
             edit = page.get_by_role("textbox", name="Edited copy, for before and after (empty: no comparison)")
+            assert edit.input_value() == ""
+            page.get_by_role("button", name="Suggest an edit (flip the negation)").click()
+            app.idle()
             assert edit.input_value() == "The soup was not cold but the staff were lovely."
             page.locator(".st-key-traj_before_after .js-plotly-plot").nth(1).wait_for()
             app.toggle(SALIENCY, "Completeness")
@@ -561,8 +564,8 @@ def test_a_closed_browser_session_ends_its_training_run(tmp_path):
             page.locator("h1", has_text="Train").wait_for(timeout=90_000)
             app.idle()
             for label in ("Epochs (at most)", "Patience (epochs without a better dev score)"):
-                page.get_by_label(label).fill("500")
-                page.get_by_label(label).press("Enter")
+                page.get_by_label(label, exact=True).fill("500")  # exact: not the label's help button
+                page.get_by_label(label, exact=True).press("Enter")
                 app.idle()
             page.get_by_role("button", name="Start training").click()
             page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").wait_for(timeout=30_000)

@@ -24,9 +24,11 @@ def scale(named: str) -> list[str]:
     return [c for _, c in plotly.colors.get_colorscale(named)]
 
 
-SCALES = [
-    [c.lower() for _, c in s] for s in (palette.DIVERGING, palette.RED_BLUE, palette.HIGHLIGHT_SCALE, palette.PADDING_SCALE)
-] + [[c.lower() for c in scale(palette.SEQUENTIAL)], [c.lower() for c in scale(palette.COUNTS)]]
+CLASS_HEX = {c.lower() for c in palette.CLASS_COLORS.values()}
+SCALES = [[c.lower() for _, c in s] for s in (palette.DIVERGING, palette.HIGHLIGHT_SCALE, palette.PADDING_SCALE)] + [
+    [c.lower() for c in scale(palette.SEQUENTIAL)],
+    [c.lower() for c in scale(palette.COUNTS)],
+]
 
 
 def colours(node, path=()) -> tuple[set[str], list[list[str]]]:
@@ -71,6 +73,7 @@ def test_every_colour_on_every_page_comes_from_the_palette(app):
             at.selectbox(key="model_key").set_value(f"shipped:{model}").run()
         at.switch_page(f"app_pages/{page}.py").run()
         if page == "1_trajectory":  # word saliency and before/after drawn too
+            at.button(key="traj_edit_suggest").click().run()
             at.toggle(key="traj_saliency").set_value(True).run()
         if page == "10_search":  # a low threshold: a pattern, and matches highlighted
             at.slider(key="search_threshold").set_value(0.0).run()
@@ -83,6 +86,14 @@ def test_every_colour_on_every_page_comes_from_the_palette(app):
             for trace in spec.get("data", []):  # no trace may fall back on the theme's colourway (Streamlit's has red)
                 own, own_scales = colours(trace)
                 assert own or own_scales, f"{page}: a {trace.get('type')} trace {trace.get('name')!r} has no colour of its own"
+            for trace in spec.get("data", []):  # a class colour means the class: the trace names one
+                own, own_scales = colours(trace)
+                said = json.dumps([trace.get("name"), trace.get("hovertemplate"), trace.get("y"), trace.get("x")])
+                for label, colour in palette.CLASS_COLORS.items():
+                    if colour.lower() in own:
+                        assert label in said, f"{page}: {trace.get('name')!r} is drawn in the {label} colour but is not {label}"
+                for s in own_scales:
+                    assert not set(s) & CLASS_HEX, f"{page}: a colour scale with a class colour in it: {s}"
             flat, scales = colours({"data": spec.get("data"), "layout": spec.get("layout")})
             assert flat <= NAMED, f"{page}: colours outside seqcore.palette: {sorted(flat - NAMED)}"
             for s in scales:

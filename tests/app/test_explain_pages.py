@@ -207,6 +207,7 @@ def test_saliency_is_on_demand_and_follows_the_chosen_item(app, tiny_models):
     assert not has_figure(at, "traj_saliency_0_chart"), "integrated gradients only when asked"
     at.toggle(key="traj_saliency").set_value(True).run()
     widget(at, "selectbox", "traj_focus_class_").set_value("positive").run()
+    at.button(key="traj_edit_suggest").click().run()
     clean(at)
     text, edit = at.text_input(key="traj_sentence").value, at.text_input(key="traj_edit").value
     model = at.selectbox(key="traj_explain_model").value.removeprefix("shipped:")
@@ -249,16 +250,20 @@ def check_before_after(at, pred, text: str, edit: str) -> None:
     assert [m.label for m in at.metric][-2:] == ["Original", "Edited copy"]
 
 
-def test_before_and_after_follows_the_sentence_until_edited(app, tiny_models):
+def test_before_and_after_starts_empty_and_compares_once_edited(app, tiny_models):
     at = app()
     goto(at, "1_trajectory")
     clean(at)
     text = at.text_input(key="traj_sentence").value
+    assert at.text_input(key="traj_edit").value == "", "nothing is compared before the reader edits"
+    assert "Type an edited copy" in texts(at.info) and not has_figure(at, "traj_edit_chart")
+    at.button(key="traj_edit_suggest").click().run()
     assert at.text_input(key="traj_edit").value == ui.negation_edit(text) == text.replace("not ", "", 1)
     model = at.selectbox(key="traj_explain_model").value.removeprefix("shipped:")
     check_before_after(at, predictor(tiny_models / model), text, ui.negation_edit(text))
     at.text_input(key="traj_sentence").set_value("The soup was cold").run()
-    assert at.text_input(key="traj_edit").value == "The soup was not cold", "the copy follows until edited by hand"
+    at.button(key="traj_edit_suggest").click().run()
+    assert at.text_input(key="traj_edit").value == "The soup was not cold", "the suggestion is made from the sentence"
     at.text_input(key="traj_edit").set_value("The soup was warm").run()
     check_before_after(at, predictor(tiny_models / model), "The soup was cold", "The soup was warm")
     at.text_input(key="traj_sentence").set_value("The soup was hot").run()
@@ -274,6 +279,7 @@ def test_before_and_after_on_a_shipped_model(shipped):
     goto(at, "1_trajectory")
     at.text_input(key="traj_sentence").set_value("the food was good").run()
     at.selectbox(key="traj_explain_model").set_value("shipped:sentiment-lstm").run()
+    at.button(key="traj_edit_suggest").click().run()
     clean(at)
     assert at.text_input(key="traj_edit").value == "the food was not good"
     check_before_after(at, predictor(MODELS / "sentiment-lstm"), "the food was good", "the food was not good")
@@ -312,6 +318,7 @@ def test_every_explanation_on_a_model_trained_in_the_app(app):
     assert len(heatmap_rows(at, "h")) == ui.config.UNITS_TOP
     goto(at, "1_trajectory")
     at.multiselect(key="traj_models").set_value([key]).run()
+    at.button(key="traj_edit_suggest").click().run()
     at.toggle(key="traj_saliency").set_value(True).run()
     clean(at)
     assert has_figure(at, "traj_saliency_0_chart") and has_figure(at, "traj_saliency_1_chart")

@@ -237,11 +237,20 @@ def test_presenter_mode_hides_tables_and_tucks_secondary_controls_away(app):
     assert at.toggle(key="present").value
     assert not at.dataframe and not [b for b in at.get("download_button") if "CSV" in b.proto.label]
     assert at.get("plotly_chart")
-    assert any(e.label == "More controls" for e in at.expander)
+    assert any(e.label == "More controls: saturation threshold" for e in at.expander)
     assert at.query_params["present"] == "1"
     at.toggle(key="present").set_value(False).run()
     assert at.dataframe and "present" not in at.query_params
-    assert not any(e.label == "More controls" for e in at.expander)
+    assert not any(e.label.startswith("More controls") for e in at.expander)
+
+
+def test_each_more_controls_box_is_named_for_what_it_holds(app):
+    """Issue 21: four identical "More controls" boxes on one page told a teacher nothing."""
+    at = open_link(app(), "gradients", model="tiny-sentiment-gru", present="1")
+    clean(at)
+    labels = [e.label for e in at.expander if e.label.startswith("More controls")]
+    assert len(labels) >= 3 and len(set(labels)) == len(labels), labels
+    assert all(label.startswith("More controls: ") for label in labels)
 
 
 @pytest.mark.parametrize(

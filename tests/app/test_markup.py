@@ -73,7 +73,8 @@ SAFE_CALLS = {
     "int",
     "float",
     "round",
-}  # the escaping helpers of ui, and numbers
+    "tip",  # ui.glossary's sentences for named terms (constants of ui/glossary.py; an unknown term raises)
+}  # the escaping helpers of ui, numbers, and the glossary's constant sentences
 MARKER = "# markup:"
 
 

@@ -58,7 +58,8 @@ def test_a_downloaded_model_comes_back_and_predicts_the_same(app):
     clean(other)
     box = other.selectbox(key="model_key")
     assert box.value.startswith("session:") and box.value.endswith("my-sentiment-gru-1")
-    assert "uploaded in this session" in box.format_func(box.value)
+    assert box.format_func(box.value) == "my-sentiment-gru-1 (yours)"  # short in the picker, whole in its caption:
+    assert "my-sentiment-gru-1 (uploaded in this session)" in " ".join(c.value for c in other.sidebar.caption)
     assert "is one of this session's models" in texts(other.success)
     back = other.session_state["trained_models"][box.value]
     for text in ("not bad at all", "a dull , tired mess", "I loved every minute"):

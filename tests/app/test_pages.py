@@ -488,3 +488,21 @@ def test_train_upload_broken_file_shows_the_readers_error(app):
     assert at.button(key="train_start").disabled
     at.file_uploader(key="train_upload_aspect").set_value(("b.xml", BROKEN.read_bytes(), "text/xml")).run()
     assert not at.exception and "problem" in texts(at.warning)
+
+
+def test_the_train_presets_set_their_boxes_and_say_how_long_they_take(app):
+    """Issue 21: a default run long enough to point at Stop ("full", about 30 s) and a quick one; each says its time."""
+    from ui.config import TRAIN_PRESET_KEYS, TRAIN_PRESET_TIMES, TRAIN_PRESETS
+
+    at = goto(app(), "5_train")
+    preset = at.radio(key="train_preset")
+    assert preset.value == "full"
+    for name, option in zip(TRAIN_PRESETS, preset.options):
+        assert option.startswith(f"{name}: ") and TRAIN_PRESET_TIMES[name] in option
+    for field, key in TRAIN_PRESET_KEYS.items():
+        assert at.number_input(key=key).value == TRAIN_PRESETS["full"][field]
+    preset.set_value("quick").run()
+    for field, key in TRAIN_PRESET_KEYS.items():
+        assert at.number_input(key=key).value == TRAIN_PRESETS["quick"][field]
+    at.number_input(key="train_epochs").set_value(2).run()  # a box stays the reader's after the preset
+    assert at.number_input(key="train_epochs").value == 2 and not at.exception and not at.warning

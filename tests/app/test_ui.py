@@ -147,3 +147,15 @@ c = gc.get_freeze_count()
 print(a > 0, b == a, c >= a + 1000)
 """
     assert run_python(code) == "True True True"
+
+
+def test_a_long_model_name_is_shortened_in_the_sidebar_picker_and_whole_in_its_caption():
+    """Issue 21: the trained model's name was cut off in the sidebar."""
+    from ui.config import SHORT_NAME
+    from ui.models import ModelEntry
+
+    long = ModelEntry("session:1:my-restaurant-aspects-lstm-7", "my-restaurant-aspects-lstm-7", "session", "aspect", "lstm", {})
+    assert long.short_label == "my-restaurant-a…lstm-7 (yours)" and len(long.short_label.removesuffix(" (yours)")) == SHORT_NAME
+    assert long.label == "my-restaurant-aspects-lstm-7 (trained in this session)"  # the caption under the picker
+    short = ModelEntry("shipped:sentiment-gru", "sentiment-gru", "shipped", "sentiment", "gru", {})
+    assert short.short_label == short.label == "sentiment-gru"

@@ -65,8 +65,60 @@ def test_class_and_line_colours():
     assert palette.class_color("negative") == palette.BLUE and palette.class_color("positive") == palette.ORANGE
     assert palette.class_color("NOUN", 2) == palette.LINES[2] and palette.line_color(len(palette.LINES)) == palette.LINES[0]
     assert palette.DIVERGING[0][0] == 0.0 and palette.DIVERGING[-1][0] == 1.0
-    # Diverging ends lean to the class sides: blue for negative values, orange-brown for positive.
-    assert 180 < hue(palette.DIVERGING[0][1]) < 250 and 15 < hue(palette.DIVERGING[-1][1]) < 45
+    # Diverging ends are the signs' pair, purple below zero and green above, not the class colours (issue 21).
+    assert palette.DIVERGING[0][1] == palette.DOWN and palette.DIVERGING[-1][1] == palette.UP
+    assert 260 < hue(palette.DOWN) < 310 and 100 < hue(palette.UP) < 160
+
+
+# Every meaning that is not a class, and its colour(s): none may look like a class colour to any viewer.
+OTHER_MEANINGS = {
+    "up / towards / above zero / near the top": palette.UP,
+    "down / against / below zero / near the bottom": palette.DOWN,
+    "right": palette.CORRECT,
+    "wrong": palette.WRONG,
+    "no gold tag": palette.UNKNOWN,
+    "a reference line": palette.REFERENCE,
+    "a marked cell": palette.HIGHLIGHT,
+    **{f"line {k}": c for k, c in enumerate(palette.LINES)},
+    **{f"the {cell} cell": c for cell, c in palette.CELL_COLORS.items()},
+    **{f"diverging stop {v}": c for v, c in palette.DIVERGING if v != 0.5},
+}
+
+
+@pytest.mark.parametrize("meaning", list(OTHER_MEANINGS))
+def test_class_colours_mean_the_class_and_nothing_else(meaning):
+    """Issue 21: blue meant negative on one chart and "went up" on the next. A colour that means something other than
+    a class stays apart from every class colour for every viewer (CIE76 Delta E >= 10 under each deficiency)."""
+    colour = OTHER_MEANINGS[meaning]
+    for label, class_colour in palette.CLASS_COLORS.items():
+        assert palette.worst_difference(colour, class_colour) >= 10, f"{meaning} ({colour}) looks like the {label} colour"
+
+
+def test_signs_carry_a_second_cue_and_words():
+    """Up/down and towards/against: the signs' pair, the down side hatched too, and legends that say it in words."""
+    from seqcore import plots
+
+    assert palette.worst_difference(palette.UP, palette.DOWN) > 40 and palette.DOWN_PATTERN
+    rows = [
+        {"layer": 0, "direction": "forward", "unit": 1, "score": 0.5, "contribution": 0.5, "difference": 0.5},
+        {"layer": 0, "direction": "forward", "unit": 2, "score": 0.4, "contribution": -0.4, "difference": -0.4},
+    ]
+    for by, words in (("final", ("went up", "went down")), ("relevance", ("pushes towards", "pushes against"))):
+        fig = plots.units_figure(rows, by=by, target="positive")
+        bars = fig.data[0]
+        assert bars.marker.color == (palette.UP, palette.DOWN)
+        assert tuple(bars.marker.pattern.shape) == ("", palette.DOWN_PATTERN)  # the second cue: a hatch on "down"
+        legend = {t.name: t for t in fig.data[1:]}
+        up, down = (next(n for n in legend if n.startswith(w)) for w in words)
+        assert legend[up].marker.color == palette.UP and legend[down].marker.color == palette.DOWN
+        assert legend[down].marker.pattern.shape == palette.DOWN_PATTERN and "hatched" in down
+    sat = plots.saturation_figure(
+        [{"gate": "f", "name": "forget gate", "share_high": 0.2, "share_low": 0.1, "high_rule": "> 0.9", "low_rule": "< 0.1"}]
+    )
+    top, bottom = sat.data
+    assert top.name == "near the top" and top.marker.color == palette.UP and not top.marker.pattern.shape
+    assert bottom.name.startswith("near the bottom") and bottom.marker.color == palette.DOWN
+    assert bottom.marker.pattern.shape == palette.DOWN_PATTERN
 
 
 def test_lean_colour_runs_from_grey_to_the_class_colour():

@@ -177,11 +177,12 @@ def test_memory_figure_plots_accuracy_against_length_with_chance():
     table = {"rnn": [1.0, 0.5, None], "gru": [1.0, 1.0, 0.6], "lstm": [1.0, 0.9, 0.5]}
     fig = plots.memory_figure([10, 30, 100], table)
     assert_labelled(fig)
-    assert [t.name for t in fig.data] == ["RNN", "GRU", "LSTM"]
+    assert [t.name for t in fig.data] == ["RNN", "GRU", "LSTM", "chance (50%)"]  # chance named in the legend, not on a point
     assert list(fig.data[0].y) == [1.0, 0.5, None] and list(fig.data[1].x) == [10, 30, 100]
     assert fig.data[0].line.color == palette.CELL_COLORS["rnn"]
-    assert len({t.marker.symbol for t in fig.data}) == 3
-    assert fig.layout.shapes[0].y0 == 0.5 and fig.layout.xaxis.type == "log"
+    assert len({t.marker.symbol for t in fig.data[:3]}) == 3
+    assert fig.layout.shapes[0].y0 == 0.5 and fig.layout.xaxis.type == "log" and not fig.layout.annotations
+    assert fig.data[3].line.dash == fig.layout.shapes[0].line.dash == "dot"
     with pytest.raises(ValueError, match="do not fit 3 lengths"):
         plots.memory_figure([10, 30, 100], {"rnn": [1.0]})
 
@@ -191,6 +192,7 @@ def test_readout_and_padded_batch_figures():
     fig = plots.readout_figure(acc, chance=0.5)
     assert_labelled(fig)
     assert list(fig.data[0].y) == [0.79, 0.74, 0.56] and list(fig.data[0].x) == list(acc)
+    assert fig.data[1].name == "majority class (50%)" and not fig.layout.annotations  # in the legend, off the bars' labels
     tokens = [["not", "bad", "·"], ["so", "so", "good"]]
     positions = {
         "right": [{"forward": [1], "backward": [0]}, {"forward": [2], "backward": [0]}],
@@ -252,7 +254,8 @@ def test_saliency_figure_is_diverging_around_zero():
     hm = fig.data[0]
     np.testing.assert_allclose(np.array(hm.z), [ig, gxi])
     assert hm.zmid == 0 and hm.zmin == -0.6 and hm.zmax == 0.6
-    assert hm.colorscale[0][1] == "#b2182b" and hm.colorscale[-1][1] == "#2166ac"  # RdBu: red below zero, blue above
+    # purple below zero, green above: a word's push, never a class colour (issue 21)
+    assert hm.colorscale[0][1] == palette.DOWN and hm.colorscale[-1][1] == palette.UP
     assert "positive" in hm.colorbar.title.text and list(hm.y) == ["integrated gradients", "gradient x input"]
     assert "%{z" in hm.hovertemplate and hm.texttemplate == "%{text}" and list(hm.text[0]) == TOKENS
     flat = plots.saliency_figure(TOKENS, {"ig": np.zeros(6)}, "x")
