@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from tests.app.appdata import APP, ROOT
 from ui import glossary
 
-PAGE_FILES = {url: path for path, _, _, url in __import__("app").PAGES}
+PAGE_FILES = {url: path for path, _, _, url in __import__("app_script").PAGES}
 
 
 def helps(at: AppTest) -> list[str]:
