@@ -12,13 +12,14 @@ from typing import TextIO
 
 from seqcore.cells import CELLS
 from seqcore.checkpoints import CheckpointError, load_checkpoint, save_checkpoint
-from seqcore.corpora import data_ref
+from seqcore.corpora import check_protocol, data_ref, protocol_of
 from seqcore.device import device_for, full_float32
 from seqcore.models import POOLINGS, ModelConfig, defaults
 from seqcore.pipeline import FitSpec
 from seqcore.readers import DataFormatError, describe_file
 from seqcore.taskspecs import TASK_SPECS, TASKS
 from seqcore.training import NonFiniteLossError, Progress, TrainConfig
+from seqcore.treebank import FINE_LABELS, SST_TRAIN_ON, VIEWS
 
 # Every default of `train` is the dataclass field's own: written once, in ModelConfig, FitSpec and TrainConfig.
 MODEL, FIT, TRAIN = defaults(ModelConfig), defaults(FitSpec), defaults(TrainConfig)
@@ -86,6 +87,19 @@ def add_train_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--freeze-embeddings", action="store_true", help="with --init-embeddings: keep the word vectors fixed")
     p.add_argument(
         "--dev-fraction", type=float, default=FIT["dev_fraction"], help="share of training sentences carved off as dev"
+    )
+    p.add_argument(
+        "--sst-view",
+        default="binary",
+        choices=VIEWS,
+        help="Stanford Sentiment Treebank files: binary (SST-2: 0-1 negative, 3-4 positive, 2 dropped) or fine (SST-5, five classes)",
+    )
+    p.add_argument(
+        "--sst-train-on",
+        default="phrases",
+        choices=SST_TRAIN_ON,
+        help="SST training files: every distinct labelled phrase (phrases), every labelled node (all-phrases) "
+        "or the sentences alone (roots); dev and test are always sentences",
     )
     p.add_argument("--epochs", type=int, default=TRAIN["epochs"], help="maximum epochs")
     p.add_argument("--batch-size", type=int, default=TRAIN["batch_size"], help="sentences per batch")
@@ -317,17 +331,21 @@ def train_command(args: argparse.Namespace, spec, cfg, main: bool) -> int:
     from seqcore.pipeline import fit, save_fit
     from seqcore.tasks import load_examples
 
-    examples, problems = load_examples(args.task, args.data, PROGRESS)
+    sst = {"sst_view": args.sst_view}  # SST files only: dev and test are sentences (roots), train what --sst-train-on says
+    examples, problems = load_examples(args.task, args.data, PROGRESS, sst_train_on=args.sst_train_on, **sst)
     for p in problems[:20] if main else []:
         print(f"warning: {p}", file=sys.stderr)
-    dev = load_examples(args.task, args.dev, PROGRESS)[0] if args.dev else None
-    test = load_examples(args.task, args.test, PROGRESS)[0] if args.test else None
+    dev = load_examples(args.task, args.dev, PROGRESS, **sst)[0] if args.dev else None
+    test = load_examples(args.task, args.test, PROGRESS, **sst)[0] if args.test else None
     data = {
         "train": [data_ref(p) for p in args.data],
         "dev": [data_ref(p) for p in args.dev or []],
         "test": [data_ref(p) for p in args.test or []],
         "problems_skipped": len(problems),
     }
+    check_protocol({"data": data}, data["dev"] + data["test"])  # SST and rt-polarity hold the same sentences
+    if protocol_of({"data": data}) == "sst":
+        data["sst"] = {"view": args.sst_view, "train_on": args.sst_train_on}
 
     def report(p: Progress) -> None:
         if not args.quiet and p.kind == "epoch":
@@ -353,6 +371,8 @@ def train_folds(args, spec, cfg, examples, data, report, main: bool = True) -> i
 
     if args.test or args.dev:
         raise CliError("--folds makes its own test sets: drop --test and --dev")
+    if protocol_of({"data": data}) == "sst":
+        raise CliError("SST has its own dev and test files: drop --folds and pass --dev and --test (sst/dev.txt, sst/test.txt)")
     if not 0 <= args.ship_fold < args.folds:
         raise CliError(f"--ship-fold must be in [0, {args.folds - 1}]")
     folds = kfold(len(examples), args.folds, args.seed)
@@ -420,7 +440,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from seqcore.tasks import load_examples
 
     ckpt = load_checkpoint(args.model, device_for("batch"))
-    examples, problems = load_examples(ckpt.config.task, args.data, PROGRESS)
+    check_protocol(ckpt.card, args.data)  # an SST model is never scored on rt-polarity, nor the other way round
+    view = "fine" if len(ckpt.encoder.labels) == len(FINE_LABELS) else "binary"  # SST files: the model's view
+    examples, problems = load_examples(ckpt.config.task, args.data, PROGRESS, sst_view=view)
     for p in problems[:20]:
         print(f"warning: {p}", file=sys.stderr)
     if not examples:

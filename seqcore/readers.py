@@ -775,8 +775,11 @@ KIND_NAMES = {
     "conllu": "a CoNLL-U file",
     "labeled_tsv": "a tab-separated file",
     "text_lines": "a plain text file",
+    "sst_trees": "a Stanford Sentiment Treebank file",
     "empty": "an empty file",
 }
+# A line of an SST tree file starts with a labelled node holding a node: `(3 (2 ...` (seqcore.treebank reads it).
+_SST_LINE = re.compile(r"^\([0-4] \(")
 
 
 def _looks_like_conllu(lines: list[str]) -> bool:
@@ -786,7 +789,7 @@ def _looks_like_conllu(lines: list[str]) -> bool:
 
 
 def sniff_kind(source: Source, name: str | None = None) -> str:
-    """Tell a file's kind from its name and first bytes: "xml", "conllu", "labeled_tsv", "text_lines" or "empty".
+    """Tell a file's kind from its name and first bytes: "xml", "conllu", "sst_trees", "labeled_tsv", "text_lines" or "empty".
 
     A name ending in .xml (or .xml.gz), or a start that says XML, means "xml", whatever follows:
     the XML reader then reads it or says why not. A folder, a binary file or a damaged gzip file
@@ -804,6 +807,9 @@ def sniff_kind(source: Source, name: str | None = None) -> str:
     lines = _lines(_decode_text(complete))
     if _looks_like_conllu(lines):
         return "conllu"
+    trees = [line for line in lines if line.strip()][:50]
+    if trees and sum(bool(_SST_LINE.match(line)) for line in trees) >= 0.8 * len(trees):
+        return "sst_trees"
     sample = [line for line in lines if line.strip()][:200]
     # Most lines, not all: a TSV upload with a few malformed lines is still a TSV upload.
     if sample and sum("\t" in line for line in sample) >= 0.5 * len(sample):

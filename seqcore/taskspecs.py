@@ -38,8 +38,8 @@ SENTIMENT = TaskSpec(
     title="whole-sentence sentiment",
     item="sentence",
     items="sentences",
-    file_kinds=("text_lines",),
-    reads="a pair of rt-polarity files, one sentence per line (.pos and .neg)",
+    file_kinds=("text_lines", "sst_trees"),
+    reads="a pair of rt-polarity files, one sentence per line (.pos and .neg), or Stanford Sentiment Treebank files",
     upload_types=("tsv", "txt", "xml"),
     upload_help="a labeled text file: one sentence per line, written label<TAB>text (an optional label<TAB>text "
     "header is skipped), or SemEval XML, whose sentences with opinions that all agree are labeled by them",
