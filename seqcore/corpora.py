@@ -8,6 +8,7 @@ The project ships its corpora in `data/` beside the `seqcore` package (see data/
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -185,3 +186,46 @@ def check_protocol(card: dict, paths: list[str] | list[Path] | tuple) -> None:
                 f"rt-polarity's, so it has seen most of them and the score would mean nothing. "
                 f"Score it on its own test set instead ({PROTOCOLS[protocol]})."
             )
+
+
+# ----------------------------------------------------------------------------- review domains
+
+# What a review is about, as the aspect corpora split it. A model's domain is its training files' (its card's
+# data); a file's is its name's, else the words its sentences use most (`domain_of_texts`).
+DOMAIN_CUES: dict[str, frozenset[str]] = {
+    "restaurants": frozenset(
+        "restaurant restaurants food waiter waiters waitress service menu dish dishes meal dinner lunch chef wine dessert "
+        "pizza sushi table tables staff delicious tasty bar appetizer appetizers drinks".split()
+    ),
+    "laptops": frozenset(
+        "laptop laptops computer computers battery screen keyboard windows mac macbook software hardware processor "
+        "drive usb touchpad trackpad charger memory ram apple dell toshiba hp".split()
+    ),
+}
+_WORD = re.compile(r"[a-z]+")
+
+
+def domain_of_name(name: str) -> str | None:
+    """The domain a file or model name says (`Restaurants_Train_v2.xml` -> restaurants); None when it names none or both."""
+    lowered = name.lower()
+    found = [d for d in DOMAIN_CUES if d.rstrip("s") in lowered]
+    return found[0] if len(found) == 1 else None
+
+
+def domain_of_texts(texts: list[str], margin: float = 2.0) -> str | None:
+    """The domain whose cue words the texts use most, when it leads the others by `margin` times; else None."""
+    counts = dict.fromkeys(DOMAIN_CUES, 0)
+    for text in texts:
+        for word in _WORD.findall(text.lower()):
+            for domain, cues in DOMAIN_CUES.items():
+                counts[domain] += word in cues
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    best, runner_up = ranked[0], ranked[1] if len(ranked) > 1 else (None, 0)
+    return best[0] if best[1] > 0 and best[1] >= margin * runner_up[1] else None
+
+
+def card_domain(card: dict) -> str | None:
+    """A model's domain, from the training files its card names (None when they name no single domain)."""
+    train = (card.get("data") or {}).get("train") or []
+    found = {domain_of_name(r) for r in train if isinstance(r, str)} - {None}
+    return found.pop() if len(found) == 1 else None

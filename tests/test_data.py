@@ -53,5 +53,17 @@ def test_readme_has_a_row_per_corpus_with_its_licence():
     for c in CORPORA.values():
         for rel in c.train + c.dev + c.test:
             assert f"`{rel}`" in readme, rel
-    for needle in ("CC BY-SA 4.0", "Pang", "Pontiki", "Socher", "no licence", "5331", "3041", "3693", "12544", "204,577", "318,582"):
+    for needle in (
+        "CC BY-SA 4.0",
+        "Pang",
+        "Pontiki",
+        "Socher",
+        "no licence",
+        "5331",
+        "3041",
+        "3693",
+        "12544",
+        "204,577",
+        "318,582",
+    ):
         assert needle in readme, needle

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from ui import config, experiments, links, state, teaching, windows
 from ui.config import DEFAULT_SENTENCE, DEMO_DIR, TRAIN_PAGE
+from ui.domains import file_domain, for_labels, model_for_file
 from ui.errors import error_message, user_errors
 from ui.explain import (
     Focus,
@@ -157,6 +158,8 @@ __all__ = [
     "edited_copy_input",
     "error_message",
     "evaluation",
+    "file_domain",
+    "for_labels",
     "gate_window_heatmap",
     "example_sentences",
     "experiments",
@@ -177,6 +180,7 @@ __all__ = [
     "match_rows",
     "md_plain",
     "model_for_task",
+    "model_for_file",
     "model_zip_upload",
     "page_work",
     "models_of_task",
