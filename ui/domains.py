@@ -72,12 +72,12 @@ def model_for_file(task: str, key: str, domain: str | None) -> tuple[ModelEntry,
     entry = result[0]
     if entry in matching:
         how = "the sidebar's model" if by_sidebar else "picked for this file"
-        st.caption(f"{plain(entry.name)} ({how}) was trained on {plain(domain)} reviews, this file's domain (from the model cards' data).")
+        st.caption(f"{plain(entry.name)} ({plain(how)}) was trained on {plain(domain)} reviews, this file's domain (from the model cards' data).")
     else:
         where = "the sidebar" if by_sidebar else "the list above"
         st.info(
             f"This file reads as {plain(domain)} reviews, and {plain(entry.name)} was trained on other data: "
-            f"{plain(matching[0].name)} is a model of this file's domain (choose it in {where})."
+            f"{plain(matching[0].name)} is a model of this file's domain (choose it in {plain(where)})."
         )
     return result
 
