@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from ui import config, experiments, links, state, teaching, windows
 from ui.config import DEFAULT_SENTENCE, DEMO_DIR, TRAIN_PAGE
-from ui.domains import file_domain, for_labels, model_for_file
+from ui.domains import file_domain, for_labels, model_for_file, trajectory_default
 from ui.errors import error_message, user_errors
 from ui.explain import (
     Focus,
@@ -83,7 +83,7 @@ from ui.saliency import (
     state_change_rows,
     word_saliency,
 )
-from ui.scores import accuracy, aspect_file_predictions, evaluation, predictions, trajectory_table
+from ui.scores import accuracy, aspect_file_predictions, evaluation, predictions, trajectory_note, trajectory_table
 from ui.search import (
     SEARCH_KINDS,
     corpus_sentences,
@@ -227,6 +227,8 @@ __all__ = [
     "train_corpora",
     "train_form_defaults",
     "trained_zip",
+    "trajectory_default",
+    "trajectory_note",
     "trajectory_table",
     "unit_ranking",
     "units_of",

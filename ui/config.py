@@ -16,6 +16,16 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMO_DIR = ROOT / "demo"
 TRAIN_PAGE = "app_pages/5_train.py"
 DEFAULT_SENTENCE = "The food was not bad at all, but the service was painfully slow."
+# The trajectory page's examples and the lesson's sentences (docs/teaching.md): each turns at a negation or a contrast,
+# and the SST models turn there the way a reader does (measured: bench/lesson_turns.py, docs/teaching.md).
+TRAJECTORY_EXAMPLES = (
+    DEFAULT_SENTENCE,
+    "The plot is thin, but the acting is wonderful.",
+    "The cast is wonderful, but the script is a mess.",
+    "It is not a good movie.",
+    "The film is never boring.",
+    "It is far from perfect, but it is a lot of fun.",
+)
 TASK_ORDER = {"sentiment": 0, "aspect": 1, "tagging": 2}  # the sidebar lists models task by task
 
 

@@ -1,4 +1,4 @@
-"""Which model fits a file: a model of the file's domain (restaurants, laptops) when there is one, a user's choice kept.
+"""Defaults that fit the data: a model of a file's domain (restaurants, laptops), a user's choice kept; the SST trio for trajectories.
 
 The domain of a model comes from its card's training files (`seqcore.corpora.card_domain`); the domain of a
 file from its name, else from the words its sentences use (`seqcore.corpora.domain_of_texts`). The restaurant
@@ -13,7 +13,8 @@ import streamlit as st
 
 from seqcore import corpora
 from ui import state
-from ui.models import ModelEntry, current_model, model_for_task, models_of_task
+from ui.config import COMPARED_MODELS
+from ui.models import ModelEntry, comparison_default, current_model, model_for_task, models_of_task
 from ui.sources import Picked, file_examples
 from ui.text import plain
 
@@ -72,7 +73,9 @@ def model_for_file(task: str, key: str, domain: str | None) -> tuple[ModelEntry,
     entry = result[0]
     if entry in matching:
         how = "the sidebar's model" if by_sidebar else "picked for this file"
-        st.caption(f"{plain(entry.name)} ({plain(how)}) was trained on {plain(domain)} reviews, this file's domain (from the model cards' data).")
+        st.caption(
+            f"{plain(entry.name)} ({plain(how)}) was trained on {plain(domain)} reviews, this file's domain (from the model cards' data)."
+        )
     else:
         where = "the sidebar" if by_sidebar else "the list above"
         st.info(
@@ -96,3 +99,14 @@ def for_labels(picked: Picked, labels: list[str] | None, task: str = "aspect") -
         return picked
     examples, problems, skipped = file_examples(task, picked.data, picked.parsed.name, tuple(labels))
     return replace(picked, examples=examples, problems=problems, skipped=skipped)
+
+
+def trajectory_default(models: list[ModelEntry], most: int = COMPARED_MODELS) -> list[str]:
+    """The trajectory's models at first: the SST models, one per cell, when there are any; else any one per cell.
+
+    SST models learned from labelled phrases what *not* and *but* do (`seqcore.treebank`); rt-polarity's models
+    saw one label per sentence and read "not bad at all" as negative, so the lesson starts on the SST ones.
+    The sidebar's model comes first when it is one of them (`comparison_default`).
+    """
+    sst = [m for m in models if corpora.protocol_of(m.card) == "sst"]
+    return comparison_default(sst or models, most)

@@ -81,3 +81,41 @@ def test_the_sidebars_aspect_model_is_kept_with_a_pointer(app, monkeypatch, two_
     assert plain("aspect-b-restaurants") + " is a model of this file's domain (choose it in the sidebar)" in "\n".join(
         i.value for i in at.info
     )
+
+
+def test_the_trajectory_starts_on_the_sst_models_one_per_cell(app, monkeypatch, tmp_path, tiny_models):
+    models = tmp_path / "models"
+    shutil.copytree(tiny_models, models)
+    for cell in ("rnn", "gru", "lstm"):
+        shutil.copytree(tiny_models / f"tiny-sentiment-{cell}", models / f"zz-sst-{cell}")  # listed after the others
+        card = json.loads((models / f"zz-sst-{cell}" / "card.json").read_text(encoding="utf-8"))
+        card["data"] = {"train": ["data/sst/train.txt"], "dev": ["data/sst/dev.txt"], "test": ["data/sst/test.txt"]}
+        card["protocol"] = "sst"
+        (models / f"zz-sst-{cell}" / "card.json").write_text(json.dumps(card), encoding="utf-8")
+    monkeypatch.setenv("SEQCORE_MODELS_DIR", str(models))
+    at = app()
+    goto(at, "1_trajectory")
+    clean(at)
+    assert sorted(at.multiselect(key="traj_models").value) == ["shipped:zz-sst-gru", "shipped:zz-sst-lstm", "shipped:zz-sst-rnn"]
+    said = "\n".join(c.value for c in at.caption).replace("\\", "")  # the Markdown escapes taken out: the words as shown
+    assert "read left to right only: the point after word t is the state the model held" in said
+    # Without SST models, one model per cell as before.
+    monkeypatch.setenv("SEQCORE_MODELS_DIR", str(tiny_models))
+    other = app()
+    goto(other, "1_trajectory")
+    assert {v.split(":")[1] for v in other.multiselect(key="traj_models").value} <= {
+        "tiny-sentiment-rnn",
+        "tiny-sentiment-gru",
+        "tiny-sentiment-lstm",
+    }
+
+
+def test_the_trajectory_note_says_what_a_bidirectional_point_means():
+    from ui.models import ModelEntry
+    from ui.scores import trajectory_note
+
+    uni = ModelEntry("shipped:a", "a", "shipped", "sentiment", "lstm", {}, config={"bidirectional": False})
+    bi = ModelEntry("shipped:b", "b", "shipped", "sentiment", "gru", {}, config={"bidirectional": True})
+    assert "re-reads words 1..t from scratch" in trajectory_note([bi]) and "state the model held" not in trajectory_note([bi])
+    both = trajectory_note([uni, bi])
+    assert both.index("a read left to right") < both.index("b read both ways")

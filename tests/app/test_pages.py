@@ -13,6 +13,7 @@ from seqcore.anatomy import parameter_breakdown, parameter_totals
 from seqcore.checkpoints import load_checkpoint
 from seqcore.models import count_parameters
 from tests.app.appdata import APP, BROKEN, CONLLU, DEMO_2016, HOSTILE_XML, ROOT
+from ui import config as ui_config
 from ui.text import plain
 
 PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "app_pages").glob("[0-9]*_*.py"))
@@ -200,9 +201,10 @@ def test_trajectory_types_a_sentence_and_overlays_three_cells(app):
     at.text_input(key="traj_sentence").set_value("   ").run()
     assert "empty" in texts(at.error)
     assert not at.exception
-    at.selectbox(key="traj_example").set_value("Not good.").run()
+    example = ui_config.TRAJECTORY_EXAMPLES[-1]
+    at.selectbox(key="traj_example").set_value(example).run()
     clean(at)
-    assert at.text_input(key="traj_sentence").value == "Not good."
+    assert at.text_input(key="traj_sentence").value == example
 
 
 def test_the_sentence_follows_the_reader_across_pages(app):
