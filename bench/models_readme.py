@@ -4,7 +4,11 @@ python bench/models_readme.py   (run after bench/train_all_models.sh)
 """
 
 import json
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from seqcore.corpora import protocol_of  # noqa: E402
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
 S = "data"
@@ -54,6 +58,17 @@ LAP_TRIED = (
     "(0.747 and 0.742 against 0.778), so no shipped model uses it."
 )
 
+SST = f"--data {S}/sst/train.txt --dev {S}/sst/dev.txt --test {S}/sst/test.txt --sst-train-on phrases"
+SST_UNI = "--pooling last --dropout 0.5 --epochs 8 --patience 2"
+SST_BI = "--bidirectional --pooling max --dropout 0.5 --epochs 10 --patience 3"
+SST_TARGET = {"metric": "SST-2 test accuracy", "value": 0.86, "of": "best of sst-lstm / sst-gru"}
+SST_TRIED = "SST_TRIED"  # filled in from the runs (bench/tune_sst.sh), see SST_NOTES
+SST_NOTES = (
+    "Trained on the 77,195 distinct non-neutral phrases of SST train (every labelled node, kept once, majority label), "
+    "selected on SST-2 dev (872 sentences), scored once on SST-2 test (1,821 sentences); random embeddings. "
+    "Dev accuracy of each configuration (bench/tune_sst.sh, no test): SST_DEV."
+)
+
 SPECS = {
     "sentiment-lstm": dict(
         target={"metric": "10-fold mean accuracy", "value": 0.78, "of": "best of sentiment-lstm / sentiment-gru"},
@@ -69,6 +84,21 @@ SPECS = {
         target=None,
         command=f"python -m seqcore train --task sentiment --data {RT} --out models/sentiment-rnn --cell rnn {SENT_FAST}",
         tried=SENT_TRIED,
+    ),
+    "sst-lstm": dict(
+        target=SST_TARGET,
+        command=f"python -m seqcore train --task sentiment {SST} --out models/sst-lstm --cell lstm SST_LSTM",
+        tried=SST_NOTES,
+    ),
+    "sst-gru": dict(
+        target=SST_TARGET,
+        command=f"python -m seqcore train --task sentiment {SST} --out models/sst-gru --cell gru {SST_UNI}",
+        tried=SST_NOTES,
+    ),
+    "sst-rnn": dict(
+        target=None,
+        command=f"python -m seqcore train --task sentiment {SST} --out models/sst-rnn --cell rnn {SST_UNI}",
+        tried=SST_NOTES,
     ),
     "aspect-restaurants-lstm": dict(
         target={"accuracy": 0.76, "macro_f1": 0.64},
@@ -100,6 +130,13 @@ CV_WALL_MIN: dict[str, int] = {"sentiment-rnn": 20, "sentiment-lstm": 46, "senti
 def met(card: dict, target: dict | None, cv: dict | None) -> bool | None:
     if not target:
         return None
+    if "value" in target and target["of"].startswith("best of sst-"):  # best SST-2 test accuracy of the LSTM and GRU
+        tests = [
+            json.loads((MODELS / n / "card.json").read_text())["test_metrics"]["accuracy"]
+            for n in ("sst-lstm", "sst-gru")
+            if (MODELS / n / "card.json").exists()
+        ]
+        return max(tests) >= target["value"]
     if "value" in target:  # best 10-fold mean of the LSTM and GRU cards
         cvs = [
             json.loads((MODELS / n / "card.json").read_text()).get("cross_validation", {}).get("mean_accuracy", 0.0)
@@ -126,6 +163,8 @@ def main(pos_flags: str = POS, pos_tried: str = POS_TRIED) -> None:
         card["target_met"] = ok
         card["command"] = command
         card["notes"] = tried
+        if card["task"] == "sentiment":  # which evaluation protocol it follows (seqcore.corpora.PROTOCOLS)
+            card["protocol"] = protocol_of(card)
         path.write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         rows.append((name, card, command))
     lines = [
@@ -153,6 +192,8 @@ def main(pos_flags: str = POS, pos_tried: str = POS_TRIED) -> None:
         data = (
             "rt-polarity .pos/.neg, test = fold 0 of 10"
             if cv
+            else "SST train phrases (77,195 distinct) → SST-2 test (1,821 sentences)"
+            if card.get("protocol") == "sst"
             else (
                 ", ".join(Path(p).name for p in card["data"]["train"])
                 + " → "
@@ -170,6 +211,12 @@ def main(pos_flags: str = POS, pos_tried: str = POS_TRIED) -> None:
         tgt, ok = card["target"], card["target_met"]
         if tgt is None:
             lines.append(f"- {name}: no target (shipped at whatever it reaches).")
+        elif "value" in tgt and tgt["of"].startswith("best of sst-"):
+            tests = [c["test_metrics"]["accuracy"] for n, c, _ in rows if n in ("sst-lstm", "sst-gru")]
+            lines.append(
+                f"- {name}: best of LSTM/GRU SST-2 test accuracy >= {tgt['value']}: best {max(tests):.4f} -> "
+                + ("met." if max(tests) >= tgt["value"] else f"MISSED by {100 * (tgt['value'] - max(tests)):.1f} points.")
+            )
         elif "value" in tgt:
             cvs = [c["cross_validation"]["mean_accuracy"] for n, c, _ in rows if n in ("sentiment-lstm", "sentiment-gru")]
             lines.append(
@@ -196,6 +243,4 @@ def main(pos_flags: str = POS, pos_tried: str = POS_TRIED) -> None:
 
 
 if __name__ == "__main__":
-    import sys
-
     main(*sys.argv[1:])

@@ -101,6 +101,12 @@ def add_train_flags(p: argparse.ArgumentParser) -> None:
         help="SST training files: every distinct labelled phrase (phrases), every labelled node (all-phrases) "
         "or the sentences alone (roots); dev and test are always sentences",
     )
+    p.add_argument(
+        "--sst-negations",
+        action="store_true",
+        help="SST binary training: add each polar word SST uses as a predicate under not / never / hardly / far from, "
+        "with the opposite label (SST rates 'not bad' and 'never boring' neutral, so its binary view never shows them)",
+    )
     p.add_argument("--epochs", type=int, default=TRAIN["epochs"], help="maximum epochs")
     p.add_argument("--batch-size", type=int, default=TRAIN["batch_size"], help="sentences per batch")
     p.add_argument("--lr", type=float, default=TRAIN["lr"], help="Adam learning rate")
@@ -332,7 +338,9 @@ def train_command(args: argparse.Namespace, spec, cfg, main: bool) -> int:
     from seqcore.tasks import load_examples
 
     sst = {"sst_view": args.sst_view}  # SST files only: dev and test are sentences (roots), train what --sst-train-on says
-    examples, problems = load_examples(args.task, args.data, PROGRESS, sst_train_on=args.sst_train_on, **sst)
+    examples, problems = load_examples(
+        args.task, args.data, PROGRESS, sst_train_on=args.sst_train_on, sst_negations=args.sst_negations, **sst
+    )
     for p in problems[:20] if main else []:
         print(f"warning: {p}", file=sys.stderr)
     dev = load_examples(args.task, args.dev, PROGRESS, **sst)[0] if args.dev else None
@@ -345,7 +353,7 @@ def train_command(args: argparse.Namespace, spec, cfg, main: bool) -> int:
     }
     check_protocol({"data": data}, data["dev"] + data["test"])  # SST and rt-polarity hold the same sentences
     if protocol_of({"data": data}) == "sst":
-        data["sst"] = {"view": args.sst_view, "train_on": args.sst_train_on}
+        data["sst"] = {"view": args.sst_view, "train_on": args.sst_train_on, "negations": args.sst_negations}
 
     def report(p: Progress) -> None:
         if not args.quiet and p.kind == "epoch":

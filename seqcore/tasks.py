@@ -38,7 +38,7 @@ from seqcore.readers import (
 from seqcore.splits import kfold
 from seqcore.taskspecs import ASPECT_LABELS, article, task_spec
 from seqcore.tokens import Vocab, tokenize_many
-from seqcore.treebank import SST_TRAIN_ON, Tree, phrases, read_trees, roots
+from seqcore.treebank import SST_TRAIN_ON, Tree, negation_phrases, phrases, read_trees, roots
 
 T = TypeVar("T")
 DUPLICATE_SPAN = "duplicate annotations of a span, same polarity (merged: the span is kept once)"
@@ -73,14 +73,15 @@ def sentiment_examples(texts: Sequence[LabeledText], prefix: str = "s") -> list[
     return examples
 
 
-def sst_examples(trees: Sequence[Tree], view: str = "binary", train_on: str = "roots") -> list[Example]:
+def sst_examples(trees: Sequence[Tree], view: str = "binary", train_on: str = "roots", negations: bool = False) -> list[Example]:
     """Turn SST trees into sentiment examples in `view` ("binary": SST-2, "fine": SST-5).
 
     `train_on`: "roots" gives one example per sentence (the published dev/test task; binary drops
     the neutral ones); "phrases" one per distinct labelled phrase (`treebank.phrases`, compared
     lowercased, majority label); "all-phrases" one per labelled node, repeats included. Each leaf is
     re-split with the project's tokenizer (spaCy's blank English: `well-made` -> `well - made`), so
-    a model reads SST's text as it reads a user's.
+    a model reads SST's text as it reads a user's. `negations` (binary phrases only) adds
+    `treebank.negation_phrases`: each polar predicate under not / never / hardly / far from, opposite label.
     """
     if train_on not in SST_TRAIN_ON:
         raise ValueError(f"train_on must be one of {SST_TRAIN_ON}, got {train_on!r}")
@@ -88,6 +89,8 @@ def sst_examples(trees: Sequence[Tree], view: str = "binary", train_on: str = "r
         items = [(tree.tokens, label, tree.id) for tree, label in roots(trees, view)]
     else:
         items = [(toks, label, f"p{i}") for i, (toks, label) in enumerate(phrases(trees, view, train_on == "phrases"))]
+        if negations and view == "binary":
+            items += [(toks, label, f"n{i}") for i, (toks, label) in enumerate(negation_phrases(trees))]
     leaves = sorted({leaf for toks, _, _ in items for leaf in toks})
     split = dict(zip(leaves, (toks for toks, _ in tokenize_many(leaves))))
     out = []
@@ -166,11 +169,12 @@ def load_examples(
     progress: Progress | None = None,
     sst_view: str = "binary",
     sst_train_on: str = "roots",
+    sst_negations: bool = False,
 ) -> tuple[list[Example], list[Problem]]:
     """Read data files for `task` and return its examples and every problem found.
 
     sentiment: a pair of polarity files (`*.pos`, `*.neg`), or Stanford Sentiment Treebank files
-    (`sst_examples`: `sst_view` binary or fine, `sst_train_on` roots, phrases or all-phrases);
+    (`sst_examples`: `sst_view` binary or fine, `sst_train_on` roots, phrases or all-phrases, `sst_negations`);
     aspect: SemEval XML files (2014 or 2016); tagging: CoNLL-U files (plain or gzip). Files are
     streamed (any size); a file that is missing, a folder, binary or of the wrong kind for the
     task is refused with the reason.
@@ -186,7 +190,7 @@ def load_examples(
             found, bad = read_trees(p)
             trees.extend(found)
             problems.extend(bad)
-        return sst_examples(trees, sst_view, sst_train_on), problems
+        return sst_examples(trees, sst_view, sst_train_on, sst_negations), problems
     if task == "sentiment":
         pos = [p for p in files if p.suffix == ".pos"]
         neg = [p for p in files if p.suffix == ".neg"]

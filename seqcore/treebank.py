@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -267,3 +267,59 @@ def tree_counts(trees: Iterable[Tree]) -> dict:
         "binary": n - rootc[2],
         "nodes": nodes,
     }
+
+
+# Negation frames: a polar predicate under a negator reads with the opposite polarity ("not bad", "never boring",
+# "far from perfect" -> positive, negative, negative). SST rates many of these phrases neutral (2: "not bad",
+# "never boring"), so its binary view never shows a model that negating a negative word makes a positive phrase.
+NEGATION_FRAMES = (
+    "not {}",
+    "never {}",
+    "hardly {}",
+    "far from {}",
+    "is not {}",
+    "was never {}",
+    "is n't {}",
+    "not {} at all",
+)
+_PREDICATE_CUES = frozenset("is was are were seems seemed very so too quite really".split())
+_NOT_PREDICATES = frozenset("no not never nothing none out more less most too so very much all".split())
+
+
+def polar_predicates(trees: Sequence[Tree], min_cues: int = 1) -> dict[str, str]:
+    """Single words SST labels non-neutral that it also uses as predicates ("is dull", "very funny"): word -> binary label.
+
+    A word counts when it is a labelled one-word phrase of the trees (label 0, 1, 3 or 4), alphabetic, not an
+    adverb in -ly, and follows a copula or a degree word (`_PREDICATE_CUES`) at least `min_cues` times.
+    """
+    cues: Counter = Counter()
+    labels: dict[str, int] = {}
+    for tree in trees:
+        lowered = [t.lower() for t in tree.tokens]
+        for a, b in zip(lowered, lowered[1:]):
+            if a in _PREDICATE_CUES:
+                cues[b] += 1
+        for node in tree.nodes:
+            if node.end - node.start == 1:
+                labels.setdefault(lowered[node.start], node.label)
+    return {
+        w: BINARY_LABELS[lab > 2]
+        for w, lab in sorted(labels.items())
+        if lab != 2 and w.isalpha() and not w.endswith("ly") and w not in _NOT_PREDICATES and cues[w] >= min_cues
+    }
+
+
+def negation_phrases(trees: Sequence[Tree], frames: Sequence[str] = NEGATION_FRAMES) -> list[tuple[tuple[str, ...], str]]:
+    """Phrases that negate each polar predicate (`polar_predicates`), labelled with the opposite polarity (binary view).
+
+    A phrase the trees already label non-neutral keeps SST's label and is not added here (`phrases` has it).
+    """
+    known = {tuple(t.lower() for t in toks) for toks, _ in phrases(trees, "binary")}
+    flipped = {"negative": "positive", "positive": "negative"}
+    out = []
+    for word, label in polar_predicates(trees).items():
+        for frame in frames:
+            toks = tuple(frame.format(word).split())
+            if toks not in known:
+                out.append((toks, flipped[label]))
+    return out

@@ -166,3 +166,23 @@ def test_the_corpus_is_registered_with_its_files():
     sst = corpus("sst")
     assert sst.task == "sentiment" and sst.refs("test") == ["data/sst/test.txt"]
     assert sst.available("train", ROOT / "data") and sst.available("test", ROOT / "data")
+
+
+def test_negation_phrases_flip_polar_predicates_and_never_override_sst():
+    from seqcore.treebank import negation_phrases, polar_predicates
+
+    trees = [
+        parse_tree("(1 (2 (2 It) (2 (2 is) (0 dull))) (2 .))"),
+        parse_tree("(3 (2 (2 So) (3 funny)) (2 .))"),
+        parse_tree("(1 (2 (2 It) (2 (2 is) (1 (2 not) (3 funny)))) (2 .))"),
+        parse_tree("(2 (2 (2 is) (2 film)) (2 (2 very) (1 slowly)))"),  # neutral and -ly words are not predicates
+    ]
+    assert polar_predicates(trees) == {"dull": "negative", "funny": "positive"}
+    found = dict(negation_phrases(trees))
+    assert found[("not", "dull")] == "positive" and found[("far", "from", "dull")] == "positive"
+    assert found[("is", "n't", "funny")] == "negative" and found[("never", "funny")] == "negative"
+    assert ("not", "funny") not in found  # SST labels it: its own label stands (phrases keeps it)
+    assert ("not", "slowly") not in found
+    examples = sst_examples(trees, "binary", "phrases", negations=True)
+    assert {" ".join(e.tokens): e.label for e in examples}["not dull at all"] == "positive"
+    assert len(sst_examples(trees, "binary", "roots", negations=True)) == 3  # sentences only: nothing added
