@@ -155,6 +155,10 @@ def test_the_corpus_counts_are_exactly_provenances():
         if split == "train":
             distinct = phrases(trees, "binary")
             assert len(distinct) == 77195
+            assert len(phrases(trees, "binary", distinct=False)) == 98794  # every non-neutral node
+            from seqcore.treebank import negation_phrases, polar_predicates
+
+            assert len(polar_predicates(trees)) == 456 and len(negation_phrases(trees)) == 3631  # docs/data-and-tasks.md
             assert sum(lab == "positive" for _, lab in distinct) in range(42407, 42410)  # a tied or split vote moves 2
             assert sum("(" in t for t in trees for t in t.tokens) == 356  # every -LRB- converted
             assert not any(t.startswith("-") and t.endswith("B-") for tree in trees for t in tree.tokens)
