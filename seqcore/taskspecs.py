@@ -45,6 +45,8 @@ SENTIMENT = TaskSpec(
     "header is skipped), or SemEval XML, whose sentences with opinions that all agree are labeled by them",
     bidirectional=False,
     use_chars=False,
+    # SST's five classes in their order (binary models keep the two they see: negative, positive).
+    class_order=("very negative", "negative", "neutral", "positive", "very positive"),
 )
 ASPECT = TaskSpec(
     name="aspect",

@@ -10,6 +10,7 @@ import pytest
 from seqcore.cli import main
 from seqcore.corpora import PROTOCOLS, ProtocolError, check_protocol, protocol_of
 from seqcore.tasks import card_test_examples
+from seqcore.treebank import read_trees, tree_counts
 from tests.synthetic import sentiment_data
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,10 +73,14 @@ def test_the_command_line_keeps_the_protocols_apart(tmp_path, corpora, capsys):
     sst = [str(corpora / "sst" / f"{s}.txt") for s in ("train", "dev", "test")]
     rt = [str(corpora / "rt-polarity" / "x.pos"), str(corpora / "rt-polarity" / "x.neg")]
     out = tmp_path / "sst-model"
-    assert main(["train", "--task", "sentiment", "--data", sst[0], "--dev", sst[1], "--test", sst[2], "--out", str(out), *TINY]) == 0
+    assert (
+        main(["train", "--task", "sentiment", "--data", sst[0], "--dev", sst[1], "--test", sst[2], "--out", str(out), *TINY]) == 0
+    )
     card = json.loads((out / "card.json").read_text(encoding="utf-8"))
-    assert card["protocol"] == "sst" and card["data"]["sst"] == {"view": "binary", "train_on": "phrases"}
-    assert card["sizes"]["dev"] == 15 and card["test_metrics"]["n"] == 17  # the sentences whose root is not neutral
+    assert card["protocol"] == "sst" and card["data"]["sst"] == {"view": "binary", "train_on": "phrases", "negations": False}
+    binary = {s: tree_counts(read_trees(corpora / "sst" / f"{s}.txt")[0])["binary"] for s in ("dev", "test")}
+    assert card["sizes"]["dev"] == binary["dev"] and card["test_metrics"]["n"] == binary["test"]  # roots, neutral dropped
+    assert binary["dev"] < 20 and binary["test"] < 20
     assert card["sizes"]["train"] > 300  # phrases, not the 60 sentences
     capsys.readouterr()
     assert main(["evaluate", str(out), "--data", *rt]) == 2
