@@ -20,7 +20,7 @@ if str(ROOT) not in sys.path:
 
 def main(argv: list[str] | None = None) -> int:
     from seqcore.checkpoints import load_checkpoint, save_checkpoint
-    from seqcore.corpora import check_protocol, data_ref
+    from seqcore.corpora import check_protocol, data_ref, protocol_of
     from seqcore.metrics import majority_baseline
     from seqcore.pipeline import item_gold
     from seqcore.scoring import evaluate
@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     card["test_majority_baseline"] = majority_baseline(item_gold(examples, ckpt.encoder))
     card["data"] = {**card["data"], "test": [data_ref(p) for p in args.test]}
     card["sizes"] = {**card["sizes"], "test": len(examples)}
+    card["protocol"] = protocol_of(card)  # cards written before the field existed name it from their data
     card["test_scored"] = "once, after the configuration was chosen on dev (bench/score_test_once.py)"
     out = Path(args.out)
     if out.exists():
