@@ -351,7 +351,7 @@ def train_command(args: argparse.Namespace, spec, cfg, main: bool) -> int:
         "test": [data_ref(p) for p in args.test or []],
         "problems_skipped": len(problems),
     }
-    check_protocol({"data": data}, data["dev"] + data["test"])  # SST and rt-polarity hold the same sentences
+    check_protocol({"data": data}, [*(args.dev or []), *(args.test or [])])  # SST and rt-polarity hold the same sentences
     if protocol_of({"data": data}) == "sst":
         data["sst"] = {"view": args.sst_view, "train_on": args.sst_train_on, "negations": args.sst_negations}
 

@@ -187,8 +187,8 @@ def load_examples(
     if task == "sentiment" and files and all(sniff_kind(p, name=str(p)) == "sst_trees" for p in files):
         trees: list[Tree] = []
         for p in files:
-            found, bad = read_trees(p)
-            trees.extend(found)
+            read, bad = read_trees(p)
+            trees.extend(read)
             problems.extend(bad)
         return sst_examples(trees, sst_view, sst_train_on, sst_negations), problems
     if task == "sentiment":
