@@ -15,13 +15,15 @@ from seqcore.gatestats import DEFAULT_THRESHOLD, THRESHOLD_RANGE, THRESHOLD_STEP
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_DIR = ROOT / "demo"
 TRAIN_PAGE = "app_pages/5_train.py"
-# The lesson's first sentence: the SST models turn twice, down at "not funny" and up at "but ... very moving".
-DEFAULT_SENTENCE = "It is not funny, but it is very moving."
+# The lesson's first sentence (and every page's first sentence): the SST models turn twice, down at "not good" and
+# up at "but the service was wonderful"; "food" and "service" give the aspect pages their aspects.
+DEFAULT_SENTENCE = "The food was not good, but the service was wonderful."
 # The trajectory page's examples and the lesson's sentences (docs/teaching.md): each turns at a negation or a contrast,
 # and the SST models turn there the way a reader does (measured: bench/lesson_turns.py, docs/teaching.md: the turn,
 # measured); except the last, kept on purpose: SST rates "not bad" neutral, so its models dip at "not bad at all".
 TRAJECTORY_EXAMPLES = (
     DEFAULT_SENTENCE,
+    "It is not funny, but it is very moving.",
     "It is not a masterpiece, but it is a lot of fun.",
     "The food was delicious, but the service was painfully slow.",
     "The plot is thin, but the acting is wonderful.",

@@ -117,7 +117,7 @@ def test_search_an_upload_shows_hostile_text_as_text(monkeypatch, empty_dir):
     at.file_uploader(key="search_upload").set_value(("evil.tsv", data, "text/tab-separated-values")).run()
     clean(at)
     text, span = at.text_input(key="search_sentence").value, span_of(at)
-    assert span == (3, 5)  # "not bad": the first negation and the word after it
+    assert span == (3, 5)  # "not good": the first negation and the word after it
     corpus = parsed_corpus_examples(read_task_file("sentiment", data, "evil.tsv"))
     assert shown(at) == expected(predictor(MODELS / "sentiment-lstm"), text, span, corpus)
     at.number_input(key="search_top").set_value(ui.config.SEARCH_TOP_RANGE.high).run()  # every window: every line shown
