@@ -101,9 +101,7 @@ def test_gates_top_k_every_unit_word_range_layers_and_focus(app, tiny_models):
     clean(at)
     ranking = rank_units(pred, text, aspect=(8, 9), target="negative")
     assert heatmap_rows(at, "h") == [int(u) for u in ranking.order(1, "backward")]
-    assert (
-        ranking.target == "negative" and "'service' (tokens 8:9)" in figure(at, "gates_rank_chart")["layout"]["title"]["text"]
-    )
+    assert ranking.target == "negative" and "'service' (tokens 8:9)" in figure(at, "gates_rank_chart")["layout"]["title"]["text"]
     # A word range: units ranked by how much they change over it.
     at.toggle(key="gates_by_range").set_value(True).run()
     widget(at, "select_slider", "gates_span_").set_value((2, 4)).run()
