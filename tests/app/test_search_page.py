@@ -67,6 +67,9 @@ def corpus_of(name: str, kind: str, demo: str | None = None) -> list:
     return card_test_examples(pred.card)
 
 
+LAYER_SENTENCE = "The food was not bad at all, but the service was painfully slow."
+
+
 @pytest.mark.skipif(not SHIPPED, reason="no shipped model in models/")
 def test_search_on_every_shipped_model(monkeypatch):
     """Each shipped model searches a corpus: its own test set (one model per task) or a demo file."""
@@ -80,6 +83,8 @@ def test_search_on_every_shipped_model(monkeypatch):
         use_model(at, name)
         goto(at, "10_search")
         clean(at)
+        if name == "aspect-restaurants-lstm":  # a sentence whose first span has units on in layer 1 backward (below)
+            at.text_input(key="search_sentence").set_value(LAYER_SENTENCE).run()
         text, span = at.text_input(key="search_sentence").value, span_of(at)
         demo = at.selectbox(key="search_demo").value if kind == "demo" else None
         corpus = corpus_of(name, kind, demo)
