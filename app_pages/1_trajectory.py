@@ -7,14 +7,7 @@ import streamlit as st
 import ui
 from seqcore import plots
 
-EXAMPLES = [
-    ui.DEFAULT_SENTENCE,
-    "The plot is thin, but the acting is wonderful.",
-    "I expected a masterpiece and got a dull, tired mess.",
-    "Not good.",
-    "It is not that the film is bad; it is simply forgettable.",
-    "A gorgeous, moving and surprisingly funny story.",
-]
+EXAMPLES = list(ui.config.TRAJECTORY_EXAMPLES)  # each turns at not or but (docs/teaching.md: the turn, measured)
 
 st.title("📈 Sentiment trajectory", help=ui.glossary.tip("RNN, GRU, LSTM", "P(class)"))
 st.write(
@@ -39,7 +32,7 @@ by_key = {m.key: m for m in models}
 chosen = st.multiselect(
     f"Models drawn side by side (up to {ui.config.COMPARED_MODELS:d}; the sidebar's model, used by the other pages, starts first)",
     list(by_key),
-    default=ui.comparison_default(models),
+    default=ui.trajectory_default(models),  # the SST models (phrase-level sentiment) when shipped
     max_selections=ui.config.COMPARED_MODELS,
     key="traj_models",
     format_func=lambda k: f"{by_key[k].label} · {by_key[k].cell.upper()}",
@@ -65,6 +58,7 @@ if runs:
         "(colour: class, dash: model). Hover a point for its word and value.",
         key="traj_chart",
     )
+    st.caption(ui.plain(ui.trajectory_note([by_key[k] for k in chosen])))  # what a point means, one or two directions
 
     cols = st.columns(len(runs))
     for col, (name, run) in zip(cols, runs.items()):

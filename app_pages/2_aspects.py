@@ -16,16 +16,11 @@ st.write(
     "binary mask over the tokens. Open a demo file or upload a SemEval ABSA file (2014 or 2015/2016 format)."
 )
 
-picked = ui.model_for_task("aspect", key="asp_model")
-entry, predictor = picked if picked else (None, None)
-linked = ui.link_view(entry, text="asp_own", aspect=None)  # the own sentence's terms are applied below
-
 st.header("A review file")
-data = ui.pick_data(
+data = ui.pick_data(  # read with the three aspect classes; a model of other classes re-reads it below
     "aspect",
     "asp_how",
     ["demo", "upload"],
-    labels=predictor.labels if predictor is not None else None,
     option_labels={"demo": "Open a demo file", "upload": "Upload a file"},
     values_are_labels=True,
     radio_label="Review file",
@@ -33,6 +28,10 @@ data = ui.pick_data(
     horizontal=True,
     keys={"demo": "asp_demo", "upload": "asp_upload"},
 )
+picked = ui.model_for_file("aspect", "asp_model", ui.file_domain(data))  # a model of the file's domain, unless the user chose
+entry, predictor = picked if picked else (None, None)
+linked = ui.link_view(entry, text="asp_own", aspect=None)  # the own sentence's terms are applied below
+data = ui.for_labels(data, predictor.labels if predictor is not None else None)
 review = data.parsed.review if data.parsed is not None else None
 
 if review is not None:

@@ -4,7 +4,11 @@ python bench/models_readme.py   (run after bench/train_all_models.sh)
 """
 
 import json
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from seqcore.corpora import protocol_of  # noqa: E402
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
 S = "data"
@@ -82,6 +86,22 @@ EMB_LAP = (
     "hard slice 0.495 (its command: the same with --embedding-dim 200 and neither --embeddings nor --word-dropout)."
 )
 
+SST = f"--data {S}/sst/train.txt --dev {S}/sst/dev.txt --test {S}/sst/test.txt --sst-train-on phrases"
+SST_BI = "--bidirectional --pooling max --dropout 0.5"
+SST_TARGET = {"metric": "SST-2 test accuracy", "value": 0.86, "of": "best of sst-lstm / sst-gru"}
+SST_NOTES = (
+    "Trained on the 77,195 distinct non-neutral phrases of SST train (every labelled node, kept once, majority label), "
+    "selected on SST-2 dev (872 sentences), scored once on SST-2 test (1,821 sentences; bench/score_test_once.py); "
+    "random embeddings. Dev accuracy of each configuration (bench/tune_sst.sh, never test): BiLSTM, max pooling, "
+    "10 epochs 0.8567 (best epoch 10; shipped as sst-lstm); LSTM, one direction, last state, with the negation frames "
+    "(--sst-negations, 3,631 phrases), at most 6 epochs, patience 2: 0.8096 (best epoch 2), 4.7 points under the "
+    "BiLSTM, so the shipped models are bidirectional (their trajectory points are re-read prefixes: docs/models.md); "
+    "the frames did not turn negated negatives on the suite either (15% of 20), so no shipped model uses them. "
+    "BiGRU, max pooling, at most 7 epochs, patience 2: 0.8486 (best epoch 4 of 6); BiRNN, max pooling, at most 6 epochs, patience 2: 0.8280 (best epoch 6, still rising: the cap, not the data, stopped it). "
+    "One run at a time on a 2-core CPU shared with other jobs (load 7-10): a BiLSTM epoch took 1.5-6 minutes, "
+    "so no wider search fitted the time."
+)
+
 SPECS = {
     "sentiment-lstm": dict(
         target={"metric": "10-fold mean accuracy", "value": 0.78, "of": "best of sentiment-lstm / sentiment-gru"},
@@ -97,6 +117,21 @@ SPECS = {
         target=None,
         command=f"python -m seqcore train --task sentiment --data {RT} --out models/sentiment-rnn --cell rnn {SENT_FAST}",
         tried=SENT_TRIED,
+    ),
+    "sst-lstm": dict(
+        target=SST_TARGET,
+        command=f"python -m seqcore train --task sentiment {SST} --out models/sst-lstm --cell lstm {SST_BI} --epochs 10 --patience 3",
+        tried=SST_NOTES,
+    ),
+    "sst-gru": dict(
+        target=SST_TARGET,
+        command=f"python -m seqcore train --task sentiment {SST} --out models/sst-gru --cell gru {SST_BI} --epochs 7 --patience 2",
+        tried=SST_NOTES,
+    ),
+    "sst-rnn": dict(
+        target=None,
+        command=f"python -m seqcore train --task sentiment {SST} --out models/sst-rnn --cell rnn {SST_BI} --epochs 6 --patience 2",
+        tried=SST_NOTES,
     ),
     "aspect-restaurants-lstm": dict(
         target={"accuracy": 0.76, "macro_f1": 0.64},
@@ -209,6 +244,13 @@ CV_WALL_MIN: dict[str, int] = {"sentiment-rnn": 20, "sentiment-lstm": 46, "senti
 def met(card: dict, target: dict | None, cv: dict | None) -> bool | None:
     if not target:
         return None
+    if "value" in target and target["of"].startswith("best of sst-"):  # best SST-2 test accuracy of the LSTM and GRU
+        tests = [
+            json.loads((MODELS / n / "card.json").read_text())["test_metrics"]["accuracy"]
+            for n in ("sst-lstm", "sst-gru")
+            if (MODELS / n / "card.json").exists()
+        ]
+        return max(tests) >= target["value"]
     if "value" in target:  # best 10-fold mean of the LSTM and GRU cards
         cvs = [
             json.loads((MODELS / n / "card.json").read_text()).get("cross_validation", {}).get("mean_accuracy", 0.0)
@@ -236,6 +278,8 @@ def main(pos_flags: str = POS, pos_tried: str = POS_TRIED) -> None:
         card["target_met"] = ok
         card["command"] = command
         card["notes"] = tried
+        if card["task"] == "sentiment":  # which evaluation protocol it follows (seqcore.corpora.PROTOCOLS)
+            card["protocol"] = protocol_of(card)
         path.write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         rows.append((name, card, command))
     lines = [
@@ -263,6 +307,8 @@ def main(pos_flags: str = POS, pos_tried: str = POS_TRIED) -> None:
         data = (
             "rt-polarity .pos/.neg, test = fold 0 of 10"
             if cv
+            else "SST train phrases (77,195 distinct) → SST-2 test (1,821 sentences)"
+            if card.get("protocol") == "sst"
             else (
                 ", ".join(Path(p).name for p in card["data"]["train"])
                 + " → "
@@ -280,6 +326,12 @@ def main(pos_flags: str = POS, pos_tried: str = POS_TRIED) -> None:
         tgt, ok = card["target"], card["target_met"]
         if tgt is None:
             lines.append(f"- {name}: no target (shipped at whatever it reaches).")
+        elif "value" in tgt and tgt["of"].startswith("best of sst-"):
+            tests = [c["test_metrics"]["accuracy"] for n, c, _ in rows if n in ("sst-lstm", "sst-gru")]
+            lines.append(
+                f"- {name}: best of LSTM/GRU SST-2 test accuracy >= {tgt['value']}: best {max(tests):.4f} -> "
+                + ("met." if max(tests) >= tgt["value"] else f"MISSED by {100 * (tgt['value'] - max(tests)):.1f} points.")
+            )
         elif "value" in tgt:
             cvs = [c["cross_validation"]["mean_accuracy"] for n, c, _ in rows if n in ("sentiment-lstm", "sentiment-gru")]
             lines.append(
@@ -308,6 +360,4 @@ def main(pos_flags: str = POS, pos_tried: str = POS_TRIED) -> None:
 
 
 if __name__ == "__main__":
-    import sys
-
     main(*sys.argv[1:])

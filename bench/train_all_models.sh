@@ -15,4 +15,10 @@ python -m seqcore train --task aspect --data $S/semeval2014/Restaurants_Train_v2
 python -m seqcore skipgram --out models/vectors/all-train-text
 python -m seqcore train --task aspect --data $S/semeval2014/Laptop_Train_v2.xml --test $S/semeval2014/Laptops_Test_Gold.xml --out models/aspect-laptops-lstm --cell lstm --layers 2 --hidden-size 150 --dropout 0.6 --word-dropout 0.2 --embeddings models/vectors/all-train-text --epochs 30 --patience 5 --metric macro_f1
 python -m seqcore train --task tagging --data $S/ud-english-ewt/en_ewt-ud-train.conllu.gz --dev $S/ud-english-ewt/en_ewt-ud-dev.conllu.gz --test $S/ud-english-ewt/en_ewt-ud-test.conllu.gz --out models/pos-ewt-lstm --cell lstm --min-freq 2 --hidden-size 200 --dropout 0.5 --lr 0.002 --epochs 20 --patience 3
+# SST (train on phrases, select on SST-2 dev, score SST-2 test once): bench/tune_sst.sh compared configurations on dev;
+# these are the chosen ones, with --test (the same weights: seed 13 on the CPU; bench/score_test_once.py shipped them).
+SST="--data $S/sst/train.txt --dev $S/sst/dev.txt --test $S/sst/test.txt --sst-train-on phrases --bidirectional --pooling max --dropout 0.5"
+python -m seqcore train --task sentiment $SST --out models/sst-lstm --cell lstm --epochs 10 --patience 3
+python -m seqcore train --task sentiment $SST --out models/sst-gru --cell gru --epochs 7 --patience 2
+python -m seqcore train --task sentiment $SST --out models/sst-rnn --cell rnn --epochs 6 --patience 2
 python bench/models_readme.py

@@ -8,6 +8,7 @@ The project ships its corpora in `data/` beside the `seqcore` package (see data/
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,6 +82,14 @@ CORPORA: dict[str, Corpus] = {
             train=("rt-polarity/rt-polarity.pos", "rt-polarity/rt-polarity.neg"),
         ),
         Corpus(
+            "sst",
+            "Stanford Sentiment Treebank (SST)",
+            "sentiment",
+            train=("sst/train.txt",),
+            dev=("sst/dev.txt",),
+            test=("sst/test.txt",),
+        ),
+        Corpus(
             "semeval2014-restaurants",
             "SemEval-2014 Restaurants",
             "aspect",
@@ -127,3 +136,96 @@ def corpus(name: str) -> Corpus:
         return CORPORA[name]
     except KeyError:
         raise KeyError(f"no corpus {name!r}: the data folder holds {', '.join(CORPORA)}") from None
+
+
+# ----------------------------------------------------------------------------- evaluation protocols
+
+# SST's sentences are rt-polarity's sentences (data/sst/PROVENANCE.md: 1,496 of the 1,821 SST-2 test sentences
+# are in rt-polarity), so a model of one corpus has seen most of the other's test sentences. Each protocol names
+# the folder its model trains on and the folders it must never be scored on.
+PROTOCOLS: dict[str, str] = {
+    "sst": "SST: trained on the labelled phrases of sst/train.txt, selected on sst/dev.txt (SST-2 sentences), "
+    "scored once on sst/test.txt; never scored on rt-polarity",
+    "rt-polarity": "MR: 10-fold cross-validation on rt-polarity (dev carved from each fold's training part); never scored on SST",
+}
+_PROTOCOL_FOLDER = {"sst": "sst", "rt-polarity": "rt-polarity"}
+_FORBIDDEN = {"sst": ("rt-polarity",), "rt-polarity": ("sst",)}
+
+
+class ProtocolError(ValueError):
+    """A model would be scored on data its own protocol rules out (it has seen most of those sentences)."""
+
+
+def _folder(ref: str) -> str | None:
+    """The corpus folder a data reference or path lies in (`data/sst/test.txt` -> `sst`), judged by its last two parts."""
+    parts = Path(ref).parts
+    return parts[-2] if len(parts) >= 2 else None
+
+
+def protocol_of(card: dict) -> str | None:
+    """The evaluation protocol a model follows: its card's `protocol`, else the corpus its training files come from."""
+    named = card.get("protocol")
+    if isinstance(named, str) and named in PROTOCOLS:
+        return named
+    train = (card.get("data") or {}).get("train") or []
+    folders = {_folder(r) for r in train if isinstance(r, str)}
+    found = [p for p, folder in _PROTOCOL_FOLDER.items() if folder in folders]
+    return found[0] if len(found) == 1 else None
+
+
+def check_protocol(card: dict, paths: list[str] | list[Path] | tuple) -> None:
+    """Refuse to score a model on files its protocol rules out: an SST model on rt-polarity, an rt-polarity model on SST."""
+    protocol = protocol_of(card)
+    if protocol is None:
+        return
+    for p in paths:
+        folder = _folder(str(p))
+        if folder in _FORBIDDEN[protocol]:
+            raise ProtocolError(
+                f"{p} is {folder} data, and this model follows the {protocol} protocol: SST's sentences are "
+                f"rt-polarity's, so it has seen most of them and the score would mean nothing. "
+                f"Score it on its own test set instead ({PROTOCOLS[protocol]})."
+            )
+
+
+# ----------------------------------------------------------------------------- review domains
+
+# What a review is about, as the aspect corpora split it. A model's domain is its training files' (its card's
+# data); a file's is its name's, else the words its sentences use most (`domain_of_texts`).
+DOMAIN_CUES: dict[str, frozenset[str]] = {
+    "restaurants": frozenset(
+        "restaurant restaurants food waiter waiters waitress service menu dish dishes meal dinner lunch chef wine dessert "
+        "pizza sushi table tables staff delicious tasty bar appetizer appetizers drinks".split()
+    ),
+    "laptops": frozenset(
+        "laptop laptops computer computers battery screen keyboard windows mac macbook software hardware processor "
+        "drive usb touchpad trackpad charger memory ram apple dell toshiba hp".split()
+    ),
+}
+_WORD = re.compile(r"[a-z]+")
+
+
+def domain_of_name(name: str) -> str | None:
+    """The domain a file or model name says (`Restaurants_Train_v2.xml` -> restaurants); None when it names none or both."""
+    lowered = name.lower()
+    found = [d for d in DOMAIN_CUES if d.rstrip("s") in lowered]
+    return found[0] if len(found) == 1 else None
+
+
+def domain_of_texts(texts: list[str], margin: float = 2.0) -> str | None:
+    """The domain whose cue words the texts use most, when it leads the others by `margin` times; else None."""
+    counts = dict.fromkeys(DOMAIN_CUES, 0)
+    for text in texts:
+        for word in _WORD.findall(text.lower()):
+            for domain, cues in DOMAIN_CUES.items():
+                counts[domain] += word in cues
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    best, runner_up = ranked[0], ranked[1] if len(ranked) > 1 else (None, 0)
+    return best[0] if best[1] > 0 and best[1] >= margin * runner_up[1] else None
+
+
+def card_domain(card: dict) -> str | None:
+    """A model's domain, from the training files its card names (None when they name no single domain)."""
+    train = (card.get("data") or {}).get("train") or []
+    found = {domain_of_name(r) for r in train if isinstance(r, str)} - {None}
+    return found.pop() if len(found) == 1 else None

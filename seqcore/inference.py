@@ -152,6 +152,33 @@ def trajectory_table(runs: Mapping[str, Trajectory]) -> list[dict]:
     return rows
 
 
+# Words at which a reader turns: negation and contrast (seqcore's lesson: watch a model change its mind here).
+TURN_WORDS = frozenset("not n't never no nothing hardly barely far but though although despite yet however".split())
+CLAUSE_END = frozenset(",;:.!?")
+
+
+def turns(run: Trajectory, label: str = "positive") -> list[dict]:
+    """Each turning word of a trajectory with P(label) just before it and at the end of the clause it opens.
+
+    A turning word is one of TURN_WORDS; its clause runs to the token before the next punctuation mark or the
+    next turning word (the sentence's end at the latest). `before` is None for a sentence's first word (nothing read).
+    """
+    k = run.labels.index(label)
+    tokens = run.tokens
+    out = []
+    for i, tok in enumerate(tokens):
+        if tok.lower() not in TURN_WORDS or (tok.lower() == "far" and tokens[i + 1 : i + 2] != ["from"]):
+            continue
+        j = i
+        while j + 1 < len(tokens) and tokens[j + 1] not in CLAUSE_END and tokens[j + 1].lower() not in TURN_WORDS - {"far"}:
+            j += 1
+        before = float(run.probs[i - 1, k]) if i > 0 else None
+        out.append(
+            {"word": tok, "position": i, "clause": " ".join(tokens[i : j + 1]), "before": before, "after": float(run.probs[j, k])}
+        )
+    return out
+
+
 def term_to_token_span(text: str, tokens_offsets: list[tuple[int, int]], term: str, occurrence: int = 0) -> tuple[int, int]:
     """Return the token span of the `occurrence`-th case-insensitive match of `term` in `text`."""
     if not term.strip():

@@ -13,6 +13,7 @@ import torch
 from seqcore import distributed
 from seqcore.batching import Encoder, Example
 from seqcore.checkpoints import Checkpoint, load_checkpoint, save_checkpoint
+from seqcore.corpora import protocol_of
 from seqcore.metrics import Metrics, majority_baseline
 from seqcore.models import ModelConfig, SequenceModel, count_parameters, defaults
 from seqcore.scoring import evaluate, hard_slice_metrics
@@ -163,6 +164,7 @@ def fit(
         "task": spec.task,
         "cell": model.cfg.cell,
         "data": data or {},
+        "protocol": protocol_of({"data": data or {}}),  # sst or rt-polarity (seqcore.corpora.PROTOCOLS); None for other data
         "split": split,
         "sizes": {"train": len(train_examples), "dev": len(dev_examples), "test": len(test_examples or [])},
         "seed": train_cfg.seed,

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import NamedTuple, TypeVar
 
 from seqcore.batching import Encoder, Example
-from seqcore.corpora import resolve_data_ref
+from seqcore.corpora import check_protocol, resolve_data_ref
 from seqcore.readers import (
     KIND_NAMES,
     TABLE_KINDS,
@@ -47,6 +47,7 @@ from seqcore.readers import (
 from seqcore.splits import kfold
 from seqcore.taskspecs import ASPECT_LABELS, article, task_spec
 from seqcore.tokens import Vocab, tokenize_many
+from seqcore.treebank import SST_TRAIN_ON, Tree, negation_phrases, phrases, read_trees, roots
 
 T = TypeVar("T")
 DUPLICATE_SPAN = "duplicate annotations of a span, same polarity (merged: the span is kept once)"
@@ -80,6 +81,42 @@ def sentiment_examples(texts: Sequence[LabeledText], prefix: str = "s") -> list[
         if tokens:
             examples.append(Example(id=f"{prefix}{i}", tokens=tokens, text=item.text, label=item.label))
     return examples
+
+
+def sst_examples(trees: Sequence[Tree], view: str = "binary", train_on: str = "roots", negations: bool = False) -> list[Example]:
+    """Turn SST trees into sentiment examples in `view` ("binary": SST-2, "fine": SST-5).
+
+    `train_on`: "roots" gives one example per sentence (the published dev/test task; binary drops
+    the neutral ones); "phrases" one per distinct labelled phrase (`treebank.phrases`, compared
+    lowercased, majority label); "all-phrases" one per labelled node, repeats included. Each leaf is
+    re-split with the project's tokenizer (spaCy's blank English: `well-made` -> `well - made`), so
+    a model reads SST's text as it reads a user's. `negations` (binary phrases only) adds
+    `treebank.negation_phrases`: each polar predicate under not / never / hardly / far from, opposite label.
+    """
+    if train_on not in SST_TRAIN_ON:
+        raise ValueError(f"train_on must be one of {SST_TRAIN_ON}, got {train_on!r}")
+    if train_on == "roots":
+        items = [(tree.tokens, label, tree.id) for tree, label in roots(trees, view)]
+    else:
+        items = [(toks, label, f"p{i}") for i, (toks, label) in enumerate(phrases(trees, view, train_on == "phrases"))]
+        if negations and view == "binary":
+            items += [(toks, label, f"n{i}") for i, (toks, label) in enumerate(negation_phrases(trees))]
+    leaves = sorted({leaf for toks, _, _ in items for leaf in toks})
+    split = dict(zip(leaves, (toks for toks, _ in tokenize_many(leaves))))
+    out = []
+    for toks, label, ex_id in items:
+        tokens = [t for leaf in toks for t in split[leaf]]
+        if tokens:
+            out.append(Example(id=ex_id, tokens=tokens, text=" ".join(toks), label=label))
+    return out
+
+
+def sst_file_examples(
+    path: str | os.PathLike, view: str = "binary", train_on: str = "roots"
+) -> tuple[list[Example], list[Problem]]:
+    """Read an SST tree file and return its examples (`sst_examples`) and the problems found."""
+    trees, problems = read_trees(path)
+    return sst_examples(trees, view, train_on), problems
 
 
 def aspect_examples(
@@ -154,14 +191,19 @@ def load_examples(
     progress: Progress | None = None,
     options: ReadOptions | None = None,
     notes: list[str] | None = None,
+    sst_view: str = "binary",
+    sst_train_on: str = "roots",
+    sst_negations: bool = False,
 ) -> tuple[list[Example], list[Problem]]:
     """Read data files for `task` and return its examples and every problem found.
 
-    sentiment: a pair of polarity files (`*.pos`, `*.neg`), or CSV, TSV or JSONL files with a text and
-    a label (columns as `options` say, else found); aspect: SemEval XML (2014 or 2016), aspect JSONL or
-    ABSA text files; tagging: CoNLL-U (plain or gzip) or two-column word/tag files. Files are streamed;
-    a file that is missing, a folder, binary or of the wrong kind for the task is refused with the reason.
-    What the reader should be told once (the columns read, sentences numbered) is added to `notes`.
+    sentiment: a pair of polarity files (`*.pos`, `*.neg`), CSV, TSV or JSONL files with a text and
+    a label (columns as `options` say, else found), or Stanford Sentiment Treebank files (`sst_examples`:
+    `sst_view` binary or fine, `sst_train_on` roots, phrases or all-phrases, `sst_negations`); aspect:
+    SemEval XML (2014 or 2016), aspect JSONL or ABSA text files; tagging: CoNLL-U (plain or gzip) or
+    two-column word/tag files. Files are streamed; a file that is missing, a folder, binary or of the
+    wrong kind for the task is refused with the reason. What the reader should be told once (the
+    columns read, sentences numbered) is added to `notes`.
     """
     task_spec(task)  # an unknown task is refused before any file is read
     options = options or ReadOptions()
@@ -169,6 +211,13 @@ def load_examples(
     files = [Path(p) for p in paths]
     kinds = [check_data_file(task, p, options.encoding) for p in files]
     problems: list[Problem] = []
+    if task == "sentiment" and files and all(kind == "sst_trees" for kind in kinds):
+        trees: list[Tree] = []
+        for p in files:
+            read, bad = read_trees(p)
+            trees.extend(read)
+            problems.extend(bad)
+        return sst_examples(trees, sst_view, sst_train_on, sst_negations), problems
     if task == "sentiment" and "text_lines" in kinds:
         pos = [p for p in files if p.suffix == ".pos"]
         neg = [p for p in files if p.suffix == ".neg"]
@@ -477,7 +526,9 @@ def card_test_examples(card: dict, root: str | os.PathLike | None = None) -> lis
     if found is None:
         raise ValueError("the card names no test files")
     refs, fold = found
-    examples, _ = load_examples(card["task"], [resolve_data_ref(r, root) for r in refs])
+    check_protocol(card, refs)
+    sst = card["data"].get("sst") or {}
+    examples, _ = load_examples(card["task"], [resolve_data_ref(r, root) for r in refs], sst_view=sst.get("view", "binary"))
     if fold:
         return [examples[i] for i in kfold(len(examples), fold["folds"], fold["seed"])[fold["fold"]]]
     return examples

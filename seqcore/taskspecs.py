@@ -38,14 +38,16 @@ SENTIMENT = TaskSpec(
     title="whole-sentence sentiment",
     item="sentence",
     items="sentences",
-    file_kinds=("text_lines", "labeled_tsv", "csv", "jsonl"),
-    reads="CSV, TSV or JSONL files with a text and a label, or a pair of rt-polarity files (.pos and .neg)",
+    file_kinds=("text_lines", "labeled_tsv", "csv", "jsonl", "sst_trees"),
+    reads="CSV, TSV or JSONL files with a text and a label, a pair of rt-polarity files (.pos and .neg), or Stanford Sentiment Treebank files",
     upload_types=("csv", "tsv", "txt", "jsonl", "xml"),
     upload_help="a labeled file: CSV or TSV (with or without a header; the text and label columns are found, "
     "or chosen below) or JSONL (a text and a label per line), or SemEval XML, whose sentences with opinions "
     "that all agree are labeled by them",
     bidirectional=False,
     use_chars=False,
+    # SST's five classes in their order (binary models keep the two they see: negative, positive).
+    class_order=("very negative", "negative", "neutral", "positive", "very positive"),
 )
 ASPECT = TaskSpec(
     name="aspect",

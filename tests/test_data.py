@@ -13,8 +13,9 @@ from seqcore.corpora import CORPORA
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 FOLDERS = sorted(p for p in DATA.iterdir() if p.is_dir())
-# | file | bytes | git blob | sha256 |  (the LICENSE row gives a sha256 prefix)
-ROW = re.compile(r"^\| (\S+) \| (\d+) \| ([0-9a-f]{40}) \| ([0-9a-f]{8,64})…? \|$", re.M)
+# | file | bytes | git blob | sha256 |  (the LICENSE row gives a sha256 prefix); SST's table has a sentences column
+# first and writes numbers with thousands separators: | file | sentences | bytes | git blob | sha256 |
+ROW = re.compile(r"^\| (\S+) \|(?: [\d,]+ \|)? ([\d,]+) \| ([0-9a-f]{40}) \| ([0-9a-f]{8,64})…? \|$", re.M)
 
 
 def content(path: Path) -> bytes:
@@ -30,7 +31,7 @@ def test_every_file_matches_its_provenance(folder):
     for name, size, blob, sha in rows:
         path = folder / name if (folder / name).exists() else folder / f"{name}.gz"
         data = content(path)
-        assert len(data) == int(size), name
+        assert len(data) == int(size.replace(",", "")), name
         assert hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest() == blob, name
         assert hashlib.sha256(data).hexdigest().startswith(sha), name
     listed = {name for name, *_ in rows} | {"PROVENANCE.md", "rt-polaritydata.README.1.0.txt"}
@@ -52,5 +53,17 @@ def test_readme_has_a_row_per_corpus_with_its_licence():
     for c in CORPORA.values():
         for rel in c.train + c.dev + c.test:
             assert f"`{rel}`" in readme, rel
-    for needle in ("CC BY-SA 4.0", "Pang", "Pontiki", "no licence", "5331", "3041", "3693", "12544", "204,577"):
+    for needle in (
+        "CC BY-SA 4.0",
+        "Pang",
+        "Pontiki",
+        "Socher",
+        "no licence",
+        "5331",
+        "3041",
+        "3693",
+        "12544",
+        "204,577",
+        "318,582",
+    ):
         assert needle in readme, needle

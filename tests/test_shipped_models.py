@@ -23,6 +23,9 @@ EXPECTED = [
     "sentiment-lstm",
     "sentiment-gru",
     "sentiment-rnn",
+    "sst-lstm",
+    "sst-gru",
+    "sst-rnn",
     "aspect-restaurants-lstm",
     "aspect-restaurants-gru",
     "aspect-laptops-lstm",
@@ -52,7 +55,7 @@ def test_models_fit_the_size_budget():
         size = sum(f.stat().st_size for f in (MODELS / name).iterdir())
         assert size <= 10 * 2**20, f"{name} is {size / 2**20:.1f} MB"
         total += size
-    assert total <= 60 * 2**20
+    assert total <= 70 * 2**20  # ten checkpoints (the three SST models added about 19 MB to 42)
 
 
 @pytest.mark.parametrize("name", VECTORS)

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from ui import celllab, config, experiments, glossary, links, projector, state, teaching, windows
 from ui.config import DEFAULT_SENTENCE, DEMO_DIR, TRAIN_PAGE
+from ui.domains import file_domain, for_labels, model_for_file, trajectory_default
 from ui.errors import error_message, user_errors
 from ui.explain import (
     Focus,
@@ -86,7 +87,7 @@ from ui.saliency import (
     state_change_rows,
     word_saliency,
 )
-from ui.scores import accuracy, aspect_file_predictions, evaluation, predictions, trajectory_table
+from ui.scores import accuracy, aspect_file_predictions, evaluation, predictions, trajectory_note, trajectory_table
 from ui.search import (
     SEARCH_KINDS,
     corpus_sentences,
@@ -162,6 +163,8 @@ __all__ = [
     "edited_copy_input",
     "error_message",
     "evaluation",
+    "file_domain",
+    "for_labels",
     "gate_window_heatmap",
     "glossary",
     "example_sentences",
@@ -184,6 +187,7 @@ __all__ = [
     "match_rows",
     "md_plain",
     "model_for_task",
+    "model_for_file",
     "model_zip_upload",
     "page_work",
     "models_of_task",
@@ -230,6 +234,8 @@ __all__ = [
     "train_corpora",
     "train_form_defaults",
     "trained_zip",
+    "trajectory_default",
+    "trajectory_note",
     "trajectory_table",
     "unit_ranking",
     "units_of",

@@ -15,7 +15,21 @@ from seqcore.gatestats import DEFAULT_THRESHOLD, THRESHOLD_RANGE, THRESHOLD_STEP
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_DIR = ROOT / "demo"
 TRAIN_PAGE = "app_pages/5_train.py"
-DEFAULT_SENTENCE = "The food was not bad at all, but the service was painfully slow."
+# The lesson's first sentence (and every page's first sentence): the SST models turn twice, down at "not good" and
+# up at "but the service was wonderful"; "food" and "service" give the aspect pages their aspects.
+DEFAULT_SENTENCE = "The food was not good, but the service was wonderful."
+# The trajectory page's examples and the lesson's sentences (docs/teaching.md): each turns at a negation or a contrast,
+# and the SST models turn there the way a reader does (measured: bench/lesson_turns.py, docs/teaching.md: the turn,
+# measured); except the last, kept on purpose: SST rates "not bad" neutral, so its models dip at "not bad at all".
+TRAJECTORY_EXAMPLES = (
+    DEFAULT_SENTENCE,
+    "It is not funny, but it is very moving.",
+    "It is not a masterpiece, but it is a lot of fun.",
+    "The food was delicious, but the service was painfully slow.",
+    "The plot is thin, but the acting is wonderful.",
+    "It is not a good movie.",
+    "The food was not bad at all, but the service was painfully slow.",
+)
 TASK_ORDER = {"sentiment": 0, "aspect": 1, "tagging": 2}  # the sidebar lists models task by task
 
 

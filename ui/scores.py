@@ -61,3 +61,22 @@ def trajectory_table(runs: Mapping[str, Trajectory]) -> list[dict]:
     from seqcore.inference import trajectory_table as rows
 
     return rows(runs)
+
+
+def trajectory_note(entries: Sequence[ModelEntry]) -> str:
+    """What a trajectory's points mean for these models: a running state (one direction) or a re-read prefix (two)."""
+    both = [e.name for e in entries if e.config.get("bidirectional")]
+    one = [e.name for e in entries if not e.config.get("bidirectional")]
+    said = []
+    if one:
+        said.append(
+            f"{', '.join(one)} read left to right only: the point after word t is the state the model held right then, "
+            "so the line is the model changing its mind as it reads."
+        )
+    if both:
+        said.append(
+            f"{', '.join(both)} read both ways: each point re-reads words 1..t from scratch, forwards and backwards, "
+            "as if the sentence stopped there. It is the answer the model would give to that prefix, not a state it held "
+            "while reading the whole sentence (reading backwards, it had seen the end first)."
+        )
+    return " ".join(said)

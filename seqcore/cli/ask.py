@@ -8,7 +8,9 @@ import sys
 
 from seqcore.checkpoints import load_checkpoint
 from seqcore.cli.common import PROGRESS, CliError, add_read_flags, print_notes, read_options
+from seqcore.corpora import check_protocol
 from seqcore.device import device_for, full_float32
+from seqcore.treebank import FINE_LABELS
 
 
 def add_parsers(sub) -> None:
@@ -63,8 +65,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from seqcore.tasks import load_examples
 
     ckpt = load_checkpoint(args.model, device_for("batch"))
+    check_protocol(ckpt.card, args.data)  # an SST model is never scored on rt-polarity, nor the other way round
+    view = "fine" if len(ckpt.encoder.labels) == len(FINE_LABELS) else "binary"  # SST files: the model's view
     notes: list[str] = []
-    examples, problems = load_examples(ckpt.config.task, args.data, PROGRESS, read_options(args), notes)
+    examples, problems = load_examples(ckpt.config.task, args.data, PROGRESS, read_options(args), notes, sst_view=view)
     for p in problems[:20]:
         print(f"warning: {p}", file=sys.stderr)
     print_notes(notes)

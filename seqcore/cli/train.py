@@ -9,11 +9,12 @@ import sys
 from seqcore.cells import CELLS
 from seqcore.checkpoints import save_checkpoint
 from seqcore.cli.common import PROGRESS, CliError, add_read_flags, print_notes, read_options
-from seqcore.corpora import data_ref
+from seqcore.corpora import check_protocol, data_ref, protocol_of
 from seqcore.models import POOLINGS, ModelConfig, defaults
 from seqcore.pipeline import FitSpec
 from seqcore.taskspecs import TASK_SPECS, TASKS
 from seqcore.training import Progress, TrainConfig
+from seqcore.treebank import SST_TRAIN_ON, VIEWS
 
 # Every default of `train` is the dataclass field's own: written once, in ModelConfig, FitSpec and TrainConfig.
 MODEL, FIT, TRAIN = defaults(ModelConfig), defaults(FitSpec), defaults(TrainConfig)
@@ -96,6 +97,25 @@ def add_train_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--dev-fraction", type=float, default=FIT["dev_fraction"], help="share of training sentences carved off as dev"
     )
+    p.add_argument(
+        "--sst-view",
+        default="binary",
+        choices=VIEWS,
+        help="Stanford Sentiment Treebank files: binary (SST-2: 0-1 negative, 3-4 positive, 2 dropped) or fine (SST-5, five classes)",
+    )
+    p.add_argument(
+        "--sst-train-on",
+        default="phrases",
+        choices=SST_TRAIN_ON,
+        help="SST training files: every distinct labelled phrase (phrases), every labelled node (all-phrases) "
+        "or the sentences alone (roots); dev and test are always sentences",
+    )
+    p.add_argument(
+        "--sst-negations",
+        action="store_true",
+        help="SST binary training: add each polar word SST uses as a predicate under not / never / hardly / far from, "
+        "with the opposite label (SST rates 'not bad' and 'never boring' neutral, so its binary view never shows them)",
+    )
     p.add_argument("--epochs", type=int, default=TRAIN["epochs"], help="maximum epochs")
     p.add_argument("--batch-size", type=int, default=TRAIN["batch_size"], help="sentences per batch")
     p.add_argument("--lr", type=float, default=TRAIN["lr"], help="Adam learning rate")
@@ -173,11 +193,14 @@ def train_command(args: argparse.Namespace, spec, cfg, main: bool) -> int:
     from seqcore.tasks import load_examples
 
     options, notes = read_options(args), list[str]()
-    examples, problems = load_examples(args.task, args.data, PROGRESS, options, notes)
+    sst = {"sst_view": args.sst_view}  # SST files only: dev and test are sentences (roots), train what --sst-train-on says
+    examples, problems = load_examples(
+        args.task, args.data, PROGRESS, options, notes, sst_train_on=args.sst_train_on, sst_negations=args.sst_negations, **sst
+    )
     for p in problems[:20] if main else []:
         print(f"warning: {p}", file=sys.stderr)
-    dev = load_examples(args.task, args.dev, PROGRESS, options, notes)[0] if args.dev else None
-    test = load_examples(args.task, args.test, PROGRESS, options, notes)[0] if args.test else None
+    dev = load_examples(args.task, args.dev, PROGRESS, options, notes, **sst)[0] if args.dev else None
+    test = load_examples(args.task, args.test, PROGRESS, options, notes, **sst)[0] if args.test else None
     if main:
         print_notes(notes)
     data = {
@@ -186,6 +209,9 @@ def train_command(args: argparse.Namespace, spec, cfg, main: bool) -> int:
         "test": [data_ref(p) for p in args.test or []],
         "problems_skipped": len(problems),
     }
+    check_protocol({"data": data}, [*(args.dev or []), *(args.test or [])])  # SST and rt-polarity hold the same sentences
+    if protocol_of({"data": data}) == "sst":
+        data["sst"] = {"view": args.sst_view, "train_on": args.sst_train_on, "negations": args.sst_negations}
 
     def report(p: Progress) -> None:
         if not args.quiet and p.kind == "epoch":
@@ -211,6 +237,8 @@ def train_folds(args, spec, cfg, examples, data, report, main: bool = True) -> i
 
     if args.test or args.dev:
         raise CliError("--folds makes its own test sets: drop --test and --dev")
+    if protocol_of({"data": data}) == "sst":
+        raise CliError("SST has its own dev and test files: drop --folds and pass --dev and --test (sst/dev.txt, sst/test.txt)")
     if not 0 <= args.ship_fold < args.folds:
         raise CliError(f"--ship-fold must be in [0, {args.folds - 1}]")
     folds = kfold(len(examples), args.folds, args.seed)

@@ -7,6 +7,7 @@ names the kind. A new format adds its kind to `KIND_NAMES` and one test here, be
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Callable
 
 from seqcore.readers.absa_txt import looks_like_absa_txt
@@ -24,8 +25,11 @@ KIND_NAMES = {
     "labeled_tsv": "a tab-separated file",
     "csv": "a CSV file",
     "text_lines": "a plain text file",
+    "sst_trees": "a Stanford Sentiment Treebank file",
     "empty": "an empty file",
 }
+# A line of an SST tree file starts with a labelled node holding a node: `(3 (2 ...` (seqcore.treebank reads it).
+_SST_LINE = re.compile(r"^\([0-4] \(")
 TABLE_KINDS = ("labeled_tsv", "csv")  # read by `seqcore.readers.table`
 
 
@@ -58,7 +62,13 @@ def _looks_like_csv(lines: list[str], name: str) -> bool:
     return _by_name(header, TEXT_NAMES) is not None or _by_name(header, LABEL_NAMES) is not None
 
 
+def _looks_like_sst(lines: list[str], name: str) -> bool:
+    trees = [line for line in lines if line.strip()][:50]
+    return bool(trees) and sum(bool(_SST_LINE.match(line)) for line in trees) >= 0.8 * len(trees)
+
+
 SNIFFERS: list[tuple[str, Callable[[list[str], str], bool]]] = [
+    ("sst_trees", _looks_like_sst),
     ("jsonl", _looks_like_jsonl),
     ("conllu", _looks_like_conllu),
     ("absa_txt", lambda lines, name: looks_like_absa_txt(lines)),

@@ -96,14 +96,12 @@ def test_gates_top_k_every_unit_word_range_layers_and_focus(app, tiny_models):
     # Another layer, direction, aspect and class: the rows follow the ranking of that logit.
     at.selectbox(key="gates_layer").set_value(1).run()
     at.selectbox(key="gates_direction").set_value("backward").run()
-    widget(at, "selectbox", "gates_focus_aspect_").set_value((10, 11)).run()  # "service"
+    widget(at, "selectbox", "gates_focus_aspect_").set_value((8, 9)).run()  # "service"
     widget(at, "selectbox", "gates_focus_class_").set_value("negative").run()
     clean(at)
-    ranking = rank_units(pred, text, aspect=(10, 11), target="negative")
+    ranking = rank_units(pred, text, aspect=(8, 9), target="negative")
     assert heatmap_rows(at, "h") == [int(u) for u in ranking.order(1, "backward")]
-    assert (
-        ranking.target == "negative" and "'service' (tokens 10:11)" in figure(at, "gates_rank_chart")["layout"]["title"]["text"]
-    )
+    assert ranking.target == "negative" and "'service' (tokens 8:9)" in figure(at, "gates_rank_chart")["layout"]["title"]["text"]
     # A word range: units ranked by how much they change over it.
     at.toggle(key="gates_by_range").set_value(True).run()
     widget(at, "select_slider", "gates_span_").set_value((2, 4)).run()
@@ -175,10 +173,11 @@ def check_saliency(at, key: str, pred, text, **focus) -> None:
 def test_saliency_on_every_shipped_model(shipped):
     at = start(timeout=180)
     sentence = "The pasta was not good but the staff were lovely ."
-    for name in [n for n in SHIPPED if n.startswith("sentiment-")]:
+    for name in [n for n in SHIPPED if n.startswith(("sentiment-", "sst-"))]:
         goto(at, "1_trajectory")
         at.text_input(key="traj_sentence").set_value(sentence).run()
         at.text_input(key="traj_edit").set_value("").run()
+        at.multiselect(key="traj_models").set_value([f"shipped:{name}"]).run()
         at.selectbox(key="traj_explain_model").set_value(f"shipped:{name}").run()
         at.toggle(key="traj_saliency").set_value(True).run()
         clean(at)
@@ -278,6 +277,7 @@ def test_before_and_after_on_a_shipped_model(shipped):
     at = start()
     goto(at, "1_trajectory")
     at.text_input(key="traj_sentence").set_value("the food was good").run()
+    at.multiselect(key="traj_models").set_value(["shipped:sentiment-lstm", "shipped:sst-lstm"]).run()
     at.selectbox(key="traj_explain_model").set_value("shipped:sentiment-lstm").run()
     at.button(key="traj_edit_suggest").click().run()
     clean(at)

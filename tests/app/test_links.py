@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.appdata import APP
 from tests.app.figures import shows, trace_types
+from ui import config as ui_config
 from ui.links import inert
 
 PAGES = {
@@ -117,7 +118,7 @@ def test_a_link_with_nonsense_gives_the_default_view_and_a_message(app):
         assert part in said, part
     assert "present=perhaps" in said
     assert at.selectbox(key="model_key").value == default_model
-    assert at.text_input(key="gates_sentence").value == "The food was not bad at all, but the service was painfully slow."
+    assert at.text_input(key="gates_sentence").value == ui_config.DEFAULT_SENTENCE
     assert (at.selectbox(key="gates_layer").value, at.selectbox(key="gates_direction").value) == (0, "forward")
     assert at.select_slider(key="gates_unit").value == top_unit(at)  # the default: the top-ranked unit
     assert at.slider(key="gates_threshold").value == pytest.approx(0.9)

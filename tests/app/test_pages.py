@@ -12,8 +12,10 @@ from streamlit.testing.v1 import AppTest
 from seqcore.anatomy import parameter_breakdown, parameter_totals
 from seqcore.checkpoints import load_checkpoint
 from seqcore.models import count_parameters
+from seqcore.tokens import tokenize
 from tests.app.appdata import APP, BROKEN, CONLLU, DEMO_2016, HOSTILE_XML, ROOT
 from tests.app.figures import shows, trace_names, trace_types
+from ui import config as ui_config
 from ui.text import plain
 
 PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "app_pages").glob("[0-9]*_*.py"))
@@ -201,9 +203,10 @@ def test_trajectory_types_a_sentence_and_overlays_three_cells(app):
     at.text_input(key="traj_sentence").set_value("   ").run()
     assert "empty" in texts(at.error)
     assert not at.exception
-    at.selectbox(key="traj_example").set_value("Not good.").run()
+    example = ui_config.TRAJECTORY_EXAMPLES[-1]
+    at.selectbox(key="traj_example").set_value(example).run()
     clean(at)
-    assert at.text_input(key="traj_sentence").value == "Not good."
+    assert at.text_input(key="traj_sentence").value == example
 
 
 def test_the_sentence_follows_the_reader_across_pages(app):
@@ -374,7 +377,8 @@ def test_inside_parameters_add_up_and_step(app, tiny_models):
     assert f"{total:,} parameters" in texts(at.success)
     assert parameter_totals(parameter_breakdown(ckpt.model))[-1]["parameters"] == total
     shapes = texts(at.code)
-    assert shapes.startswith("[1, 15] -> [1, 15, 8]") and shapes.endswith("[1, 1, 3]")
+    n = len(tokenize(ui_config.DEFAULT_SENTENCE)[0])  # the default sentence's tokens
+    assert shapes.startswith(f"[1, {n}] -> [1, {n}, 8]") and shapes.endswith("[1, 1, 3]")
     at.selectbox(key="inside_word").set_value(3).run()
     at.selectbox(key="inside_layer").set_value(1).run()
     at.selectbox(key="inside_direction").set_value("backward").run()

@@ -67,6 +67,9 @@ def corpus_of(name: str, kind: str, demo: str | None = None) -> list:
     return card_test_examples(pred.card)
 
 
+LAYER_SENTENCE = "The food was not bad at all, but the service was painfully slow."
+
+
 @pytest.mark.skipif(not SHIPPED, reason="no shipped model in models/")
 def test_search_on_every_shipped_model(monkeypatch):
     """Each shipped model searches a corpus: its own test set (one model per task) or a demo file."""
@@ -80,6 +83,8 @@ def test_search_on_every_shipped_model(monkeypatch):
         use_model(at, name)
         goto(at, "10_search")
         clean(at)
+        if name == "aspect-restaurants-lstm":  # a sentence whose first span has units on in layer 1 backward (below)
+            at.text_input(key="search_sentence").set_value(LAYER_SENTENCE).run()
         text, span = at.text_input(key="search_sentence").value, span_of(at)
         demo = at.selectbox(key="search_demo").value if kind == "demo" else None
         corpus = corpus_of(name, kind, demo)
@@ -117,7 +122,7 @@ def test_search_an_upload_shows_hostile_text_as_text(monkeypatch, empty_dir):
     at.file_uploader(key="search_upload").set_value(("evil.tsv", data, "text/tab-separated-values")).run()
     clean(at)
     text, span = at.text_input(key="search_sentence").value, span_of(at)
-    assert span == (3, 5)  # "not bad": the first negation and the word after it
+    assert span == (3, 5)  # "not good": the first negation and the word after it
     corpus = parsed_corpus_examples(read_task_file("sentiment", data, "evil.tsv"))
     assert shown(at) == expected(predictor(MODELS / "sentiment-lstm"), text, span, corpus)
     at.number_input(key="search_top").set_value(ui.config.SEARCH_TOP_RANGE.high).run()  # every window: every line shown

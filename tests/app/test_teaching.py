@@ -177,6 +177,9 @@ def test_memory_experiment_stop_keeps_the_finished_runs(app):
 # ----------------------------------------------------------------------------- pitfalls
 
 
+PADDING_HARMLESS = {"sst-rnn"}
+
+
 @pytest.mark.parametrize("model", SENTIMENT)
 def test_readouts_of_each_shipped_sentiment_model_on_its_real_test_set(shipped, model):
     at = goto(shipped(model), "9_pitfalls")
@@ -189,7 +192,10 @@ def test_readouts_of_each_shipped_sentiment_model_on_its_real_test_set(shipped, 
     )
     # Read right, on its own test set, the model scores what its card says; the two mistakes cost accuracy.
     assert right == pytest.approx(100 * SHIPPED[model]["test_metrics"]["accuracy"], abs=0.051)
-    assert first < padded < right
+    assert first < padded and first < right
+    # Reading at the last padded position costs every model but sst-rnn, whose BiRNN with max pooling scores 1.1
+    # points more there on SST-2 test (83.9% against 82.8%): measured, and shown so on the page.
+    assert padded < right or model in PADDING_HARMLESS
     rows = [d.value for d in at.dataframe if "padded to" in d.value.columns][0]
     assert len(rows) == 6 and (rows["length"] <= rows["padded to"]).all()
     assert any("heatmap" in trace_types(c) and shows(c, "last relevant step (right) (forward)") for c in specs(at))

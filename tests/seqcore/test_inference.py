@@ -144,3 +144,23 @@ def test_aspect_example_rows_and_probabilities():
     probs = aspect_probs(preds, aspect.labels)
     assert probs.shape == (2, 3) and np.allclose(probs.sum(1), 1.0, atol=1e-5)
     assert aspect_probs([], aspect.labels).shape == (0, 3)
+
+
+def test_turns_find_each_turning_word_with_its_clause_and_probabilities():
+    import numpy as np
+
+    from seqcore.inference import Trajectory, turns
+
+    tokens = "It is far from perfect , but it is not dull at all .".split()
+    p = np.linspace(0.0, 1.0, len(tokens))
+    found = turns(Trajectory(tokens, ["negative", "positive"], np.stack([1 - p, p], axis=1)))
+    assert [(t["word"], t["clause"]) for t in found] == [
+        ("far", "far from perfect"),
+        ("but", "but it is"),
+        ("not", "not dull at all"),
+    ]
+    assert found[0]["before"] == p[1] and found[0]["after"] == p[4]  # after "is", after "perfect"
+    first = turns(Trajectory(["Not", "good"], ["negative", "positive"], np.array([[0.4, 0.6], [0.9, 0.1]])))
+    assert first == [{"word": "Not", "position": 0, "clause": "Not good", "before": None, "after": 0.1}]
+    far = turns(Trajectory(["far", "away"], ["negative", "positive"], np.array([[0.5, 0.5], [0.5, 0.5]])))
+    assert far == []  # "far" turns only in "far from"
