@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from seqcore.cells import CELLS
-from ui.config import DEFAULT_SENTENCE, TASK_ORDER, models_dir
+from ui.config import COMPARED_MODELS, DEFAULT_SENTENCE, TASK_ORDER, models_dir
 
 log = logging.getLogger(__name__)
 _started = threading.Event()
@@ -24,27 +24,27 @@ timings: dict[str, float] = {}  # step -> seconds, for bench/bench_cold_start.py
 
 
 def first_page_models(root: Path | None = None) -> list[Path]:
-    """The folders of the models the first page compares when a session starts: the sidebar's first model
-    (by task, then name), then the first sentiment model of each other cell; as `ui.models` picks them,
-    but read from the JSON files directly (no Streamlit cache outside a script run)."""
+    """The folders of the models the first page compares when a session starts, picked as the page picks them
+    (`ui.domains.trajectory_default`: the SST models when shipped, the sidebar's model first when it is one of
+    them, then one per cell), but read from the JSON files directly (no Streamlit cache outside a script run)."""
+    from seqcore.corpora import protocol_of
+
     found = []
     for folder in sorted(p for p in (root or models_dir()).iterdir() if p.is_dir() and not p.name.startswith(".")):
         try:
             card = json.loads((folder / "card.json").read_text(encoding="utf-8"))
             config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-            found.append(
-                (TASK_ORDER.get(card.get("task") or config["task"], 9), folder.name, card.get("cell") or config["cell"], folder)
-            )
+            task, cell = card.get("task") or config["task"], card.get("cell") or config["cell"]
         except (OSError, ValueError, KeyError, AttributeError):
             continue
+        found.append((TASK_ORDER.get(task, 9), folder.name, cell, folder, protocol_of(card) if isinstance(card, dict) else None))
     found.sort(key=lambda f: (f[0], f[1]))
     sentiment = [f for f in found if f[0] == TASK_ORDER["sentiment"]]
-    if not found or not sentiment or found[0] is not sentiment[0]:
-        return []  # the sidebar starts on another task's model: the first page shows no trajectory at once
-    chosen = [sentiment[0]]
+    pool = [f for f in sentiment if f[4] == "sst"] or sentiment
+    chosen = [found[0]] if found and found[0] in pool else []  # the sidebar starts on the first model
     for cell in CELLS:
-        pick = next((f for f in sentiment if f[2] == cell and all(c[2] != cell for c in chosen)), None)
-        if pick is not None:
+        pick = next((f for f in pool if f[2] == cell and all(c[2] != cell for c in chosen)), None)
+        if pick is not None and len(chosen) < COMPARED_MODELS:
             chosen.append(pick)
     return [f[3] for f in chosen]
 
