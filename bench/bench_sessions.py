@@ -71,12 +71,15 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(script: str | Path = "app.py", poll: float = 0.5):
-    """`streamlit run script` on a free loopback port, once its health check answers (polled every `poll` s);
-    yields (url, process)."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("SEQCORE_MODELS_DIR", "SEQCORE_DATA")}
-    with tempfile.TemporaryFile() as log:
+def server(
+    script: str | Path = "app.py", poll: float = 0.5, log: Path | None = None, port: int | None = None, env: dict | None = None
+):
+    """`streamlit run script` on a free loopback port (or `port`), once its health check answers (polled every
+    `poll` s); yields (url, process). Its output goes to `log` if given (kept), else to a temporary file; `env`
+    adds variables to its environment."""
+    port = port or free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("SEQCORE_MODELS_DIR", "SEQCORE_DATA")} | (env or {})
+    with open(log, "w+b") if log else tempfile.TemporaryFile() as out:
         proc = subprocess.Popen(
             [
                 sys.executable,
@@ -92,7 +95,7 @@ def server(script: str | Path = "app.py", poll: float = 0.5):
             ],
             cwd=ROOT,
             env=env,
-            stdout=log,
+            stdout=out,
             stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
@@ -104,8 +107,8 @@ def server(script: str | Path = "app.py", poll: float = 0.5):
                         if r.status == 200:
                             break
                 if proc.poll() is not None or time.time() > deadline:
-                    log.seek(0)
-                    raise SystemExit(f"streamlit did not start:\n{log.read().decode()[-3000:]}")
+                    out.seek(0)
+                    raise SystemExit(f"streamlit did not start:\n{out.read().decode()[-3000:]}")
                 time.sleep(poll)
             yield url, proc
         finally:
