@@ -31,7 +31,7 @@ no traceback. The students run in this process, on the same machine as the serve
 
 `--bytes` instead measures, in one session, the websocket messages and bytes of one rerun per page
 (the heaviest shipped model each page offers, as in bench/app_latency.py): a page switch, a typed
-40-token sentence and a change of the page's first control.
+40-token sentence and a change of each of the page's main controls (`BYTES_CONTROLS`).
 
     python bench/bench_class.py --students 30 --minutes 3 [--json]
     python bench/bench_class.py --sweep 10 30 60 100 --minutes 2
@@ -89,6 +89,17 @@ BYTES_MODEL = {
     "evaluation": "pos-ewt-lstm",
     "search": "sentiment-lstm",
 }
+# the controls whose reruns --bytes measures, per page (one change each)
+BYTES_CONTROLS = {
+    "": ("traj_classes",),
+    "aspects": ("asp_sentence",),
+    "gates": ("gates_threshold", "gates_unit", "gates_layer"),
+    "inside": ("inside_word",),
+    "tagging": ("tag_focus_token",),
+    "gradients": ("grad_direction", "grad_readout"),
+    "evaluation": ("eval_cell",),
+    "search": ("search_threshold",),
+}
 WORDS = (
     "the food was not bad at all but service painfully slow and waiter rude lovely staff cold soup great "
     "film plot thin acting wonderful dull tired mess gorgeous moving funny story i expected a masterpiece "
@@ -134,6 +145,14 @@ def change(session: Session, w: Widget, rng: random.Random) -> bool:
     else:
         return False
     return True
+
+
+def follow_terms(session: Session, text: str) -> None:
+    """With an aspect model, the Inside page's term box keeps its term when the sentence changes: a student
+    types a term of the new sentence too (its second word, the one of its own)."""
+    terms = find(session, "inside_terms")
+    if terms is not None:
+        session.set_text(terms, text.split()[1])
 
 
 def find(session: Session, key: str) -> Widget | None:
@@ -209,7 +228,9 @@ async def student(who: int, url: str, until: float, args, models: list[str], lea
                     await timed(record, who, "switch", page, session.switch(page, args.timeout), args.timeout)
                     continue
                 if r < P_SWITCH + P_TYPE and key and (box := find(session, key)):
-                    session.set_text(box, sentence(rng, next(words)))
+                    text = sentence(rng, next(words))
+                    session.set_text(box, text)
+                    follow_terms(session, text)
                     await timed(record, who, "type", page, session.rerun(box, args.timeout), args.timeout)
                     continue
                 names = ["model_key"] if rng.random() < P_MODEL / (1 - P_SWITCH - P_TYPE) else rng.sample(controls, len(controls))
@@ -349,64 +370,51 @@ def class_point(n: int, args) -> dict:
 
 
 async def bytes_per_page(url: str, timeout: float, repeats: int) -> list[dict]:
-    """Per page: the messages and bytes of a switch to it, of a typed 40-token sentence and of its first control."""
+    """Per page: the messages, bytes and server seconds of a switch to it, of a typed 40-token sentence
+    (median of `repeats`) and of each control in `BYTES_CONTROLS` (one change each)."""
     rng = random.Random(0)
     session, _ = await Session.open(url, "", timeout)
     rows = []
-    for page, (key, controls) in LESSON.items():
-        session.set_option(
-            session.find(key="model_key"),
-            next(o for o in session.find(key="model_key").options if o.startswith(BYTES_MODEL[page])),
-        )
+
+    def row(page: str, what: str, runs: list[Rerun]) -> dict:
+        return {
+            "page": page or "trajectory",
+            "model": BYTES_MODEL[page],
+            "rerun": what,
+            "messages": statistics.median(r.messages for r in runs),
+            "kB": round(statistics.median(r.bytes for r in runs) / 1000, 1),
+            "server_s": round(statistics.median(r.seconds for r in runs), 3),
+            "problems": [p for r in runs for p in r.exceptions + r.errors],
+        }
+
+    for page, (key, _) in LESSON.items():
+        model = session.find(key="model_key")
+        session.set_option(model, next(o for o in model.options if o.startswith(BYTES_MODEL[page])))
         await session.rerun(timeout=timeout)
         await session.switch(page, timeout)  # warm: models and caches loaded
-        switch = await session.switch(page, timeout)
-        row: dict = {"page": page or "trajectory", "model": BYTES_MODEL[page], "switch": [switch]}
+        rows.append(row(page, "switch to the page", [await session.switch(page, timeout)]))
         if key and (box := find(session, key)):
-            row["type"] = []
+            typed = []
             for k in range(repeats):
-                session.set_text(box, sentence(rng, f"b{k}w{rng.randrange(10**6)}", 40))
-                row["type"].append(await session.rerun(box, timeout))
-        for name in controls:
+                text = sentence(rng, f"b{k}w{rng.randrange(10**6)}", 40)
+                session.set_text(box, text)
+                follow_terms(session, text)
+                typed.append(await session.rerun(box, timeout))
+            rows.append(row(page, "type a 40-token sentence", typed))
+        for name in BYTES_CONTROLS.get(page, ()):
             w = find(session, name)
-            if w is not None and w.kind != "checkbox" and change(session, w, rng):
-                row["control"] = [await session.rerun(w, timeout)]
-                row["control_name"] = name
-                break
-        rows.append(row)
+            if w is not None and change(session, w, rng):
+                rows.append(row(page, f"change {name}", [await session.rerun(w, timeout)]))
     await session.close()
-    out = []
-    for row in rows:
-        flat = {"page": row["page"], "model": row["model"], "control": row.get("control_name")}
-        for kind in ("switch", "type", "control"):
-            if row.get(kind):
-                runs = row[kind]
-                flat[kind] = {
-                    "messages": statistics.median(r.messages for r in runs),
-                    "kB": round(statistics.median(r.bytes for r in runs) / 1000, 1),
-                    "server_s": round(statistics.median(r.seconds for r in runs), 3),
-                    "problems": [p for r in runs for p in r.exceptions + r.errors],
-                }
-        out.append(flat)
-    return out
+    return rows
 
 
 def print_bytes(rows: list[dict]) -> None:
-    print(
-        f"{'page':<12} {'switch msgs':>11} {'kB':>7}   {'type msgs':>9} {'kB':>7} {'s':>6}   {'control msgs':>12} {'kB':>7} {'s':>6}  control"
-    )
+    print(f"{'page':<12} {'rerun':<28} {'messages':>8} {'kB':>7} {'server s':>8}")
     for r in rows:
-        cells = []
-        for kind, width in (("switch", 11), ("type", 9), ("control", 12)):
-            k = r.get(kind)
-            if k is None:
-                cells.append(f"{'-':>{width}} {'-':>7}" + ("" if kind == "switch" else f" {'-':>6}"))
-            else:
-                cells.append(f"{k['messages']:>{width}g} {k['kB']:7.1f}" + ("" if kind == "switch" else f" {k['server_s']:6.2f}"))
-        print(f"{r['page']:<12} {cells[0]}   {cells[1]}   {cells[2]}  {r['control'] or ''}")
-        for kind in ("switch", "type", "control"):
-            for p in (r.get(kind) or {}).get("problems", []):
-                print(f"    problem on {r['page']} ({kind}): {p}")
+        print(f"{r['page']:<12} {r['rerun']:<28} {r['messages']:>8g} {r['kB']:7.1f} {r['server_s']:8.3f}")
+        for p in r["problems"]:
+            print(f"    problem: {p}")
 
 
 # ----------------------------------------------------------------------------- main
