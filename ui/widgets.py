@@ -18,6 +18,7 @@ import streamlit as st
 from seqcore import palette
 from ui import state
 from ui.config import DEFAULT_SENTENCE, PRESENTER_FONT, TRAIN_PAGE
+from ui.figures import lighten
 from ui.links import presenter_switch, presenting
 from ui.models import card_line, session_models, shipped_models
 from ui.sources import Picked
@@ -164,7 +165,7 @@ def chart(fig: go.Figure, caption: str, key: str | None = None) -> None:
         fig.update_layout(font_size=big, title_font_size=bigger, legend_font_size=big, hoverlabel_font_size=big)
         fig.update_xaxes(tickfont_size=big, title_font_size=big)
         fig.update_yaxes(tickfont_size=big, title_font_size=big)
-    st.plotly_chart(fig, key=key, config={"displaylogo": False})
+    st.plotly_chart(lighten(fig), key=key, config={"displaylogo": False})  # the digits the hover shows (ui.figures)
     st.caption(caption)  # markup: checked at the call sites (tests/app/test_markup.py)
 
 
