@@ -83,6 +83,7 @@ class Rerun:
     status: str
     exceptions: list[str] = field(default_factory=list)  # st.exception / uncaught errors drawn by Streamlit
     errors: list[str] = field(default_factory=list)  # st.error alerts the page drew
+    elements: list[tuple[tuple[int, ...], Element]] = field(default_factory=list)  # (delta path, element) drawn
 
 
 def default_state(kind: str, el: Any) -> WidgetState | None:
@@ -145,6 +146,7 @@ class Session:
         self._count = [0, 0]
         self._exceptions: list[str] = []
         self._errors: list[str] = []
+        self._elements: list[tuple[tuple[int, ...], Element]] = []
         self._reader = asyncio.create_task(self._read())
         self.closed_by_server: str | None = None
 
@@ -205,6 +207,7 @@ class Session:
             self._finished.put_nowait((status, time.perf_counter()))
 
     def _element(self, el: Element, path: list[int], fragment_id: str) -> None:
+        self._elements.append((tuple(path), el))
         kind = el.WhichOneof("type")
         if kind == "exception":
             self._exceptions.append(f"{el.exception.type}: {el.exception.message}"[:300])
@@ -238,7 +241,7 @@ class Session:
         while not self._finished.empty():  # a status from before (a fragment's own run) is not this run's end
             self._finished.get_nowait()
         self._count = [0, 0]
-        self._exceptions, self._errors = [], []
+        self._exceptions, self._errors, self._elements = [], [], []
         back.rerun_script.cached_message_hashes.extend(self.cache)
         start = time.perf_counter()
         await self.ws.send(back.SerializeToString())
@@ -248,7 +251,7 @@ class Session:
                 break
         if status == "closed":
             raise ProtocolError(self.closed_by_server or "the connection closed during a run")
-        return Rerun(at - start, self._count[0], self._count[1], status, self._exceptions, self._errors)
+        return Rerun(at - start, self._count[0], self._count[1], status, self._exceptions, self._errors, self._elements)
 
     def _back(self, page_hash: str | None = None, trigger: WidgetState | None = None, fragment_id: str = "") -> BackMsg:
         back = BackMsg()
