@@ -36,6 +36,7 @@ no traceback. The students run in this process, on the same machine as the serve
     python bench/bench_class.py --students 30 --minutes 3 [--json]
     python bench/bench_class.py --sweep 10 30 60 100 --minutes 2
     python bench/bench_class.py --bytes [--json]
+    python bench/bench_class.py --replicas 2 --students 30 --minutes 2      (nginx in front: docs/deploy.md)
     python bench/bench_class.py --url http://127.0.0.1:8080 --log replica1.log --log replica2.log ...
 """
 
@@ -58,6 +59,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
+from balancer import STICKY_COOKIE, replicas  # noqa: E402
 from bench_sessions import server  # noqa: E402
 from stclient import Rerun, Session, Widget  # noqa: E402
 
@@ -203,7 +205,8 @@ async def student(who: int, url: str, until: float, args, models: list[str], lea
 
     await asyncio.sleep(rng.uniform(0, args.think))  # students arrive at random moments
     while time.perf_counter() < until:
-        opened = await timed(record, who, "open", "", Session.open(url, "", args.timeout), args.timeout)
+        cookie = f"{STICKY_COOKIE}=student-{who}"  # a browser keeps its balancer cookie: the same replica again
+        opened = await timed(record, who, "open", "", Session.open(url, "", args.timeout, cookie), args.timeout)
         if opened is None:
             await think()
             continue
@@ -277,8 +280,10 @@ def load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
-async def run_class(url: str, n: int, args) -> dict:
-    models = await warm(url, args.timeout)
+async def run_class(url: str, n: int, args, warm_urls: list[str] | None = None) -> dict:
+    """The class against `url`; each server in `warm_urls` (default: `url`) is warmed first, untimed."""
+    for server_url in warm_urls or [url]:
+        models = await warm(server_url, args.timeout)
     record = Record()
     load_before = load()
     start = time.perf_counter()
@@ -346,23 +351,39 @@ def report(point: dict) -> None:
         f"       {point['kB_per_interaction']} kB and {point['messages_per_interaction']} messages per interaction; "
         f"{point['left_mid_run']} left mid-run and came back"
     )
+    if point.get("server_cpu_s"):
+        where = f"{point['replicas']} replicas behind nginx" if point.get("replicas") else "the server"
+        print(f"       CPU seconds used by {where} (warm-up included): {point['server_cpu_s']}")
     for e in point["error_samples"]:
         print(f"       error: {e}")
     for t in point.get("tracebacks", []):
         print(f"       traceback in the server log: {t}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def class_point(n: int, args) -> dict:
-    """One class size on a fresh server (or on `--url`), with the server log searched for tracebacks."""
+    """One class size on a fresh server (or `--replicas` behind nginx, or `--url`), with the logs searched for tracebacks."""
     if args.url:
         point = asyncio.run(run_class(args.url, n, args))
         point["tracebacks"] = tracebacks([Path(p) for p in args.log])
         return point
-    with tempfile.TemporaryDirectory() as tmp:
-        log = Path(tmp) / "server.log"
-        with server(log=log) as (url, _):
-            point = asyncio.run(run_class(url, n, args))
-        point["tracebacks"] = tracebacks([log])
+    with contextlib.ExitStack() as stack:
+        if args.replicas:
+            url, each, logs, pids = stack.enter_context(replicas(args.replicas, args.max_training))
+        else:
+            log = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "server.log"
+            url, proc = stack.enter_context(server(log=log))
+            each, logs, pids = [url], [log], [proc.pid]
+        before = [cpu_seconds(p) for p in pids]
+        point = asyncio.run(run_class(url, n, args, warm_urls=each))
+        point["server_cpu_s"] = [round(cpu_seconds(p) - b, 1) for p, b in zip(pids, before)]  # warm-up included
+        point["replicas"] = len(pids) if args.replicas else 0
+        point["tracebacks"] = tracebacks(logs)
     return point
 
 
@@ -433,6 +454,8 @@ def main() -> None:
     )
     parser.add_argument("--bytes", action="store_true", help="messages and bytes of one rerun per page instead of a class")
     parser.add_argument("--repeats", type=int, default=3, help="typed sentences per page in --bytes (medians printed)")
+    parser.add_argument("--replicas", type=int, default=0, help="start this many app servers behind nginx (bench/balancer.py)")
+    parser.add_argument("--max-training", type=int, default=1, help="with --replicas: SEQCORE_MAX_TRAINING of each replica")
     parser.add_argument("--url", help="use this running server or load balancer instead of starting one")
     parser.add_argument("--log", action="append", default=[], help="with --url: a server log to search for tracebacks")
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object on the last line")

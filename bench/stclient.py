@@ -151,10 +151,14 @@ class Session:
         self.closed_by_server: str | None = None
 
     @classmethod
-    async def open(cls, url: str, page: str = "", timeout: float = 120) -> tuple[Session, Rerun]:
-        """Connect to the server at `url` (http://host:port) and run `page` (its URL path; "" = the default page)."""
+    async def open(cls, url: str, page: str = "", timeout: float = 120, cookie: str | None = None) -> tuple[Session, Rerun]:
+        """Connect to the server at `url` (http://host:port) and run `page` (its URL path; "" = the default page).
+        `cookie` is sent as a browser sends its cookies (a load balancer's sticky-session cookie)."""
         ws_url = url.replace("http://", "ws://").replace("https://", "wss://").rstrip("/") + "/_stcore/stream"
-        ws = await websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=timeout)
+        headers = {"Cookie": cookie} if cookie else None
+        ws = await websockets.connect(
+            ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=timeout, additional_headers=headers
+        )
         session = cls(ws)
         first = await session._run(BackMsg(rerun_script={"page_name": page, "query_string": ""}), timeout)
         return session, first
