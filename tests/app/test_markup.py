@@ -17,7 +17,12 @@ import pytest
 from tests.app.appdata import ROOT
 from ui.text import ZWSP, html_text, plain
 
-SOURCES = [ROOT / "app.py", ROOT / "app_script.py", *sorted((ROOT / "ui").glob("*.py")), *sorted((ROOT / "app_pages").glob("*.py"))]
+SOURCES = [
+    ROOT / "app.py",
+    ROOT / "app_script.py",
+    *sorted((ROOT / "ui").glob("*.py")),
+    *sorted((ROOT / "app_pages").glob("*.py")),
+]
 
 # Calls whose first argument (or keyword) is rendered as Markdown by Streamlit.
 MESSAGES = {"markdown", "write", "caption", "success", "info", "warning", "error", "toast", "title", "header", "subheader"}

@@ -10,7 +10,12 @@ import pytest
 
 from tests.app.appdata import APP, ROOT
 
-APP_FILES = [ROOT / "app.py", ROOT / "app_script.py", *sorted((ROOT / "ui").glob("*.py")), *sorted((ROOT / "app_pages").glob("*.py"))]
+APP_FILES = [
+    ROOT / "app.py",
+    ROOT / "app_script.py",
+    *sorted((ROOT / "ui").glob("*.py")),
+    *sorted((ROOT / "app_pages").glob("*.py")),
+]
 HEAVY = "sorted(m for m in ('torch', 'spacy') if m in sys.modules)"
 
 
