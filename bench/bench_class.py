@@ -170,11 +170,13 @@ class Record:
     times: list[tuple[float, str, str]] = field(default_factory=list)  # (seconds, kind, page)
     errors: list[str] = field(default_factory=list)
     left: int = 0
+    slowest: list[tuple[float, str]] = field(default_factory=list)
     bytes: int = 0
     messages: int = 0
 
     def add(self, r: Rerun, kind: str, page: str, who: int) -> None:
         self.times.append((r.seconds, kind, page))
+        self.slowest = sorted([*self.slowest, (round(r.seconds, 2), f"{kind} on /{page}")], reverse=True)[:8]
         self.bytes += r.bytes
         self.messages += r.messages
         for problem in r.exceptions + r.errors:
@@ -240,7 +242,7 @@ async def student(who: int, url: str, until: float, args, models: list[str], lea
                 for name in names:
                     w = find(session, name)
                     if w is not None and change(session, w, rng):
-                        await timed(record, who, "control", page, session.rerun(w, args.timeout), args.timeout)
+                        await timed(record, who, f"control {name}", page, session.rerun(w, args.timeout), args.timeout)
                         break
         finally:
             await session.close()
@@ -315,9 +317,10 @@ async def run_class(url: str, n: int, args, warm_urls: list[str] | None = None) 
         "load_after": load(),
         "cpus": os.cpu_count(),
         "error_samples": record.errors[:10],
+        "slowest": record.slowest,
     }
     for kind in ("open", "switch", "type", "control"):
-        got = [t for t, k, _ in record.times if k == kind]
+        got = [t for t, k, _ in record.times if k.split()[0] == kind]
         if got:
             out["kinds"][kind] = {
                 "n": len(got),
@@ -351,6 +354,7 @@ def report(point: dict) -> None:
         f"       {point['kB_per_interaction']} kB and {point['messages_per_interaction']} messages per interaction; "
         f"{point['left_mid_run']} left mid-run and came back"
     )
+    print("       slowest: " + "; ".join(f"{t} s {what}" for t, what in point["slowest"]))
     if point.get("server_cpu_s"):
         where = f"{point['replicas']} replicas behind nginx" if point.get("replicas") else "the server"
         print(f"       CPU seconds used by {where} (warm-up included): {point['server_cpu_s']}")
