@@ -42,7 +42,7 @@ def nginx_conf(listen: str, upstreams: list[str], prefix: Path | None = None) ->
         if prefix
         else ""
     )
-    servers = "".join(f"        server {u} max_fails=0;\n" for u in upstreams)
+    servers = "".join(f"        server {u};\n" for u in upstreams)
     return f"""worker_processes 1;
 {here}events {{ worker_connections 4096; }}
 
@@ -62,7 +62,7 @@ http {{
 {servers}    }}
     server {{
         listen {listen};
-        client_max_body_size 200m;            # Streamlit's own upload limit (server.maxUploadSize)
+        client_max_body_size 20m;             # the app's upload limit (server.maxUploadSize, .streamlit/config.toml)
         location / {{
             proxy_pass http://seqcore;
             proxy_http_version 1.1;
