@@ -45,23 +45,13 @@ with ui.user_errors("The sentence could not be traced"):
 if trace is None:
     st.stop()
 
-c1, c2, c3 = st.columns(3)
+c1, c2 = st.columns(2)
 layer = c1.selectbox("Layer", range(cfg.num_layers), key="gates_layer", format_func=lambda k: f"layer {k}")
 direction = c2.selectbox(
     "Direction",
     DIRECTIONS[: cfg.num_directions],
     key="gates_direction",
     help="A bidirectional model reads the sentence twice: left to right (forward) and right to left (backward).",
-)
-sat_range = ui.config.SATURATION
-threshold = ui.secondary(c3, "saturation threshold").slider(
-    "Saturation threshold",
-    sat_range.low,
-    sat_range.high,
-    ui.config.SATURATION_DEFAULT,
-    sat_range.step,
-    key="gates_threshold",
-    help="A sigmoid gate is saturated above the threshold or below 1 - threshold; a tanh value when |v| > threshold.",
 )
 lt = trace.get(layer, direction)
 tokens = trace.tokens
@@ -115,88 +105,112 @@ for k, name in enumerate(names):
             key=f"gates_heat_{name}",
         )
 
-st.subheader("One unit across the sentence")
-unit = ui.ranked_unit_slider(order, "gates_unit", "Hidden unit (in ranking order: the best-ranked first)")
-ui.chart(
-    plots.unit_figure(tokens, {n: lt.gates[n][:, unit] for n in names}, unit, cfg.cell),
-    f"The value of every gate and state of unit {unit:d} after each word: a row of each heatmap above, as lines.",
-    key="gates_unit_chart",
-)
-ui.table(lt.unit_rows(tokens, unit), f"unit_{unit}", key="gates_unit_table", caption=f"Unit {unit:d}'s values, word by word.")
 
-st.subheader("Saturated gates", help=ui.glossary.tip("saturated", "threshold"))
-sat = saturation(cfg.cell, lt.gates, threshold)
-if sat:
+@ui.part  # the unit slider reruns this section only
+def one_unit(order: list[int], tokens: list[str], lt, names: list[str], cell: str) -> None:
+    unit = ui.ranked_unit_slider(order, "gates_unit", "Hidden unit (in ranking order: the best-ranked first)")
     ui.chart(
-        plots.saturation_figure(sat, f"Saturated values, layer {layer} {direction} (threshold {threshold:.2f})"),
-        "For each gate, the share of its values (over all units and words) pinned near an end of its range: "
-        f"sigmoid gates above {threshold:.2f} (open) or below {1 - threshold:.2f} (closed); tanh values above "
-        f"{threshold:.2f} or below -{threshold:.2f}. Unbounded values (the LSTM cell state c; a variant's g or h without "
-        "tanh) are left out.",
-        key="gates_sat",
+        plots.unit_figure(tokens, {n: lt.gates[n][:, unit] for n in names}, unit, cell),
+        f"The value of every gate and state of unit {unit:d} after each word: a row of each heatmap above, as lines.",
+        key="gates_unit_chart",
     )
-    ui.table(sat, "saturation", key="gates_sat_table", caption="The same shares as numbers, with the rule used for each end.")
+    ui.table(lt.unit_rows(tokens, unit), f"unit_{unit}", key="gates_unit_table", caption=f"Unit {unit:d}'s values, word by word.")
 
-st.header("LSTM and GRU side by side")
-st.write("The same sentence through two models: does the LSTM's forget gate behave like the GRU's update gate?")
-models = ui.all_models()
-by_key = {m.key: m for m in models}
-compare = st.toggle(
-    "Compare two models", key="gates_compare", help="Trace the sentence through two models and draw one gate of each."
-)  # off at first: two more traces and three more charts to draw on every rerun
-if not compare:
-    pass
-elif len(models) < 2:
-    st.info("Only one model is available; ship or train a second one (an LSTM and a GRU) to compare them.")
-else:
-    summaries = {}
-    sides = st.columns(2)
-    for side, default_key, key in zip(sides, ui.side_by_side_default(models, entry), ("gates_left", "gates_right")):
-        with side:
-            chosen = st.selectbox(
-                "Model",
-                list(by_key),
-                index=list(by_key).index(default_key),
-                key=key,
-                format_func=lambda k: f"{by_key[k].label} · {cell_spec(by_key[k].cell).title}",
-            )
-            m = by_key[chosen]
-            with ui.user_errors(f"{m.name} could not trace the sentence"):
-                tr = ui.get_predictor(m).trace(text)
-                lt2 = tr.get(0, "forward")
-                gate_names = list(tr.gate_names)
-                gate = (
-                    st.selectbox(
-                        "Gate or state",
-                        gate_names,
-                        index=len(gate_names) - 1,
-                        key=f"{key}_gate",
-                        format_func=partial(gate_label, m.cell),
-                    )
-                    or gate_names[-1]
-                )
-                long_name = gate_info(m.cell, gate).long_name
-                first = ui.windows.leading(lt2.gates[gate].shape[1], ui.config.GATES_MAX_UNITS)
-                ui.chart(
-                    ui.gate_window_heatmap(
-                        lt2.gates[gate],
-                        tr.tokens,
-                        m.cell,
-                        gate,
-                        words,
-                        list(range(first.stop)) if first.clipped else None,
-                        f"{m.name}: {gate} ({long_name}), layer 0 forward",  # a Plotly title: names are clean_name-d
-                    ),
-                    f"{ui.plain(m.name)}'s {ui.plain(long_name)} for every unit and word, first layer, left to right"
-                    + (f" (its first {first.stop:d} of {first.total:d} units)." if first.clipped else "."),
-                    key=f"{key}_heat",
-                )
-                summaries[f"{m.name} ({cell_spec(m.cell).title})"] = saturation(m.cell, lt2.gates, threshold)
-    if summaries:
+
+st.subheader("One unit across the sentence")
+one_unit(order, tokens, lt, names, cfg.cell)
+
+
+@ui.part  # the threshold and the comparison's controls rerun these two sections only
+def saturated_gates(entry, text: str, lt, layer: int, direction: str, cell: str, words) -> None:
+    st.subheader("Saturated gates", help=ui.glossary.tip("saturated", "threshold"))
+    sat_range = ui.config.SATURATION
+    threshold = ui.secondary(what="saturation threshold").slider(
+        "Saturation threshold",
+        sat_range.low,
+        sat_range.high,
+        ui.config.SATURATION_DEFAULT,
+        sat_range.step,
+        key="gates_threshold",
+        help="A sigmoid gate is saturated above the threshold or below 1 - threshold; a tanh value when |v| > threshold.",
+    )
+    sat = saturation(cell, lt.gates, threshold)
+    if sat:
         ui.chart(
-            plots.saturation_compare_figure(summaries),
-            f"The share of each gate's values beyond the saturation threshold ({threshold:.2f}), layer 0 forward, model by model.",
-            key="gates_compare_sat",
+            plots.saturation_figure(sat, f"Saturated values, layer {layer} {direction} (threshold {threshold:.2f})"),
+            "For each gate, the share of its values (over all units and words) pinned near an end of its range: "
+            f"sigmoid gates above {threshold:.2f} (open) or below {1 - threshold:.2f} (closed); tanh values above "
+            f"{threshold:.2f} or below -{threshold:.2f}. Unbounded values (the LSTM cell state c; a variant's g or h without "
+            "tanh) are left out.",
+            key="gates_sat",
         )
-        comp = [{"model": name, **row} for name, rows in summaries.items() for row in rows]
-        ui.table(comp, "saturation_compare", key="gates_compare_table", caption="Saturated shares of both models, gate by gate.")
+        ui.table(sat, "saturation", key="gates_sat_table", caption="The same shares as numbers, with the rule used for each end.")
+
+    st.header("LSTM and GRU side by side")
+    st.write("The same sentence through two models: does the LSTM's forget gate behave like the GRU's update gate?")
+    models = ui.all_models()
+    by_key = {m.key: m for m in models}
+    compare = st.toggle(
+        "Compare two models", key="gates_compare", help="Trace the sentence through two models and draw one gate of each."
+    )  # off at first: two more traces and three more charts to draw on every rerun
+    if not compare:
+        pass
+    elif len(models) < 2:
+        st.info("Only one model is available; ship or train a second one (an LSTM and a GRU) to compare them.")
+    else:
+        summaries = {}
+        sides = st.columns(2)
+        for side, default_key, key in zip(sides, ui.side_by_side_default(models, entry), ("gates_left", "gates_right")):
+            with side:
+                chosen = st.selectbox(
+                    "Model",
+                    list(by_key),
+                    index=list(by_key).index(default_key),
+                    key=key,
+                    format_func=lambda k: f"{by_key[k].label} · {cell_spec(by_key[k].cell).title}",
+                )
+                m = by_key[chosen]
+                with ui.user_errors(f"{m.name} could not trace the sentence"):
+                    tr = ui.get_predictor(m).trace(text)
+                    lt2 = tr.get(0, "forward")
+                    gate_names = list(tr.gate_names)
+                    gate = (
+                        st.selectbox(
+                            "Gate or state",
+                            gate_names,
+                            index=len(gate_names) - 1,
+                            key=f"{key}_gate",
+                            format_func=partial(gate_label, m.cell),
+                        )
+                        or gate_names[-1]
+                    )
+                    long_name = gate_info(m.cell, gate).long_name
+                    first = ui.windows.leading(lt2.gates[gate].shape[1], ui.config.GATES_MAX_UNITS)
+                    ui.chart(
+                        ui.gate_window_heatmap(
+                            lt2.gates[gate],
+                            tr.tokens,
+                            m.cell,
+                            gate,
+                            words,
+                            list(range(first.stop)) if first.clipped else None,
+                            f"{m.name}: {gate} ({long_name}), layer 0 forward",  # a Plotly title: names are clean_name-d
+                        ),
+                        f"{ui.plain(m.name)}'s {ui.plain(long_name)} for every unit and word, first layer, left to right"
+                        + (f" (its first {first.stop:d} of {first.total:d} units)." if first.clipped else "."),
+                        key=f"{key}_heat",
+                    )
+                    summaries[f"{m.name} ({cell_spec(m.cell).title})"] = saturation(m.cell, lt2.gates, threshold)
+        if summaries:
+            ui.chart(
+                plots.saturation_compare_figure(summaries),
+                f"The share of each gate's values beyond the saturation threshold ({threshold:.2f}), layer 0 forward, model by model.",
+                key="gates_compare_sat",
+            )
+            comp = [{"model": name, **row} for name, rows in summaries.items() for row in rows]
+            ui.table(
+                comp, "saturation_compare", key="gates_compare_table", caption="Saturated shares of both models, gate by gate."
+            )
+
+
+saturated_gates(entry, text, lt, layer, direction, cfg.cell, words)

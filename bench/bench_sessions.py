@@ -27,6 +27,12 @@ average before and after (the machine may be shared).
 
     python bench/bench_sessions.py [--train] [--seconds 100] [--sessions 5] [--think 3]
     python bench/bench_sessions.py --largest
+    python bench/bench_sessions.py --per-page [--tokens 40] [--repeats 3]
+
+`--per-page` times, in one session, each page that reads a sentence (opened by a link naming the heaviest
+shipped model it offers) on `--repeats` new sentences of `--tokens` tokens, in the browser (drawing
+included), and on Gates its two sliders (a key press on the slider until the page has settled on the new
+value); `--tokens 300` is the long-input table.
 """
 
 from __future__ import annotations
@@ -71,12 +77,15 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(script: str | Path = "app.py", poll: float = 0.5):
-    """`streamlit run script` on a free loopback port, once its health check answers (polled every `poll` s);
-    yields (url, process)."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("SEQCORE_MODELS_DIR", "SEQCORE_DATA")}
-    with tempfile.TemporaryFile() as log:
+def server(
+    script: str | Path = "app.py", poll: float = 0.5, log: Path | None = None, port: int | None = None, env: dict | None = None
+):
+    """`streamlit run script` on a free loopback port (or `port`), once its health check answers (polled every
+    `poll` s); yields (url, process). Its output goes to `log` if given (kept), else to a temporary file; `env`
+    adds variables to its environment."""
+    port = port or free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("SEQCORE_MODELS_DIR", "SEQCORE_DATA")} | (env or {})
+    with open(log, "w+b") if log else tempfile.TemporaryFile() as out:
         proc = subprocess.Popen(
             [
                 sys.executable,
@@ -92,7 +101,7 @@ def server(script: str | Path = "app.py", poll: float = 0.5):
             ],
             cwd=ROOT,
             env=env,
-            stdout=log,
+            stdout=out,
             stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
@@ -104,8 +113,8 @@ def server(script: str | Path = "app.py", poll: float = 0.5):
                         if r.status == 200:
                             break
                 if proc.poll() is not None or time.time() > deadline:
-                    log.seek(0)
-                    raise SystemExit(f"streamlit did not start:\n{log.read().decode()[-3000:]}")
+                    out.seek(0)
+                    raise SystemExit(f"streamlit did not start:\n{out.read().decode()[-3000:]}")
                 time.sleep(poll)
             yield url, proc
         finally:
@@ -275,6 +284,85 @@ async def largest(url: str, pid: int) -> None:
     print(f"{cap} tokens per sentence; load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
+# (URL path, nav title, text box label, model named in the link): every page that reads a typed sentence, with
+# the heaviest shipped model it offers (bench/bench_pages.py); a link's `model=` puts it in use. Not Aspects: its own
+# sentence is drawn without its words as text, so the browser cannot tell when it is done (the class bench times it)
+EVERY_PAGE = [
+    ("", "Sentiment trajectory", "Sentence (type your own and press Enter)", "sentiment-lstm"),
+    ("gates", "Gates", "Sentence (press Enter to apply)", "aspect-restaurants-lstm"),
+    ("inside", "Inside the cell", "Sentence (press Enter to apply)", "aspect-restaurants-lstm"),
+    ("tagging", "Tagging", "Sentence (press Enter to apply)", "pos-ewt-lstm"),
+    ("gradients", "Gradients through time", "Sentence (type your own and press Enter", "sentiment-lstm"),
+    ("pitfalls", "Pitfalls", "Sentence (press Enter to apply)", "sentiment-lstm"),
+    ("search", "Hidden-state search", "Sentence (press Enter to apply)", "sentiment-lstm"),
+]
+# Gates' sliders, timed from a key press on the slider to the page settled with the caption that follows it changed
+GATES_SLIDERS = [
+    ("Hidden unit (in ranking order", "The value of every gate and state of unit"),
+    ("Saturation threshold", "For each gate, the share of its values"),
+]
+CHANGED = "([before, head]) => { const t = document.querySelector('[data-testid=\"stMain\"]').innerText; return t.includes(head) && !t.includes(before); }"
+
+
+def _caption(text: str, head: str) -> str:
+    return next((line for line in text.splitlines() if line.startswith(head)), head)
+
+
+async def per_page(url: str, pid: int, tokens: int, repeats: int, only: list[str] | None = None) -> None:
+    """One session: on each typed page, `repeats` sentences of `tokens` tokens, timed in the browser (drawing
+    included; median and max), the server's resident memory after; on Gates also its two sliders."""
+    from playwright.async_api import async_playwright
+
+    words = "the food was not bad at all , but the service was painfully slow .".split()
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = await context.new_page()
+        page.set_default_timeout(300_000)
+        print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+        print(f"{'page':<24} {'median s':>8} {'max s':>7} {'server RSS MB':>14}  model")
+        for path, title, label, model in [p for p in EVERY_PAGE if not only or p[0] in only]:
+            await page.goto(f"{url}/{path}?model={model}", wait_until="domcontentloaded")
+            await page.locator("h1", has_text=title).wait_for()
+            await asyncio.sleep(1.0)
+            await settle(page, timeout=300)
+            box = page.get_by_role("textbox", name=label).first
+            times = []
+            try:
+                for k in range(repeats + 1):  # the first one warms the page's caches: untimed
+                    word = f"w{next(counter)}"
+                    rest = (words * (tokens // len(words) + 1))[: tokens - 2]
+                    await box.fill(" ".join(["The", word, *rest]), timeout=30_000)
+                    start = time.perf_counter()
+                    await box.press("Enter")
+                    await page.wait_for_function(SHOWS, arg=word, timeout=60_000, polling=50)
+                    await settle(page, timeout=60)
+                    if k:
+                        times.append(time.perf_counter() - start)
+            except Exception as e:  # noqa: BLE001 - one page that never settles is reported, the others still run
+                print(f"{title:<24} failed: {type(e).__name__}: {str(e).splitlines()[0][:120]}")
+                continue
+            rss = _status_kb(pid, "VmRSS") / 1024
+            print(f"{title:<24} {statistics.median(times):8.2f} {max(times):7.2f} {rss:14.0f}  {model}", flush=True)
+            if path == "gates":
+                for slider, head in GATES_SLIDERS:
+                    thumb = page.get_by_role("slider", name=slider).first
+                    took = []
+                    for _ in range(repeats):
+                        before = _caption(await page.locator('[data-testid="stMain"]').inner_text(), head)
+                        await thumb.focus()
+                        start = time.perf_counter()
+                        await thumb.press("ArrowRight")
+                        await page.wait_for_function(CHANGED, arg=[before, head], timeout=60_000, polling=50)
+                        await settle(page, timeout=60)
+                        took.append(time.perf_counter() - start)
+                    print(f"  {slider[:22]:<22} {statistics.median(took):8.2f} {max(took):7.2f}")
+        await browser.close()
+    print(
+        f"{tokens} tokens per sentence, {repeats} sentences per page; load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--train", action="store_true", help="the fifth session trains a model the whole time")
@@ -282,12 +370,18 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=5, help="browser sessions, the first one on the Train page")
     parser.add_argument("--think", type=float, default=3.0, help="mean seconds a session reads between interactions")
     parser.add_argument("--largest", action="store_true", help="time each typed page on the longest sentence allowed")
+    parser.add_argument("--per-page", action="store_true", help="time typed sentences on every page (and Gates' sliders)")
+    parser.add_argument("--tokens", type=int, default=40, help="with --per-page: tokens per typed sentence")
+    parser.add_argument("--repeats", type=int, default=3, help="with --per-page: timed sentences per page")
+    parser.add_argument("--pages", nargs="+", help="with --per-page: only these URL paths ('' is the trajectory page)")
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"{CHROMIUM} is missing (apt-get install chromium)")
     with server() as (url, proc):
         if args.largest:
             asyncio.run(largest(url, proc.pid))
+        elif args.per_page:
+            asyncio.run(per_page(url, proc.pid, args.tokens, args.repeats, args.pages))
         else:
             asyncio.run(sessions(url, args.sessions, args.seconds, args.train, args.think))
 

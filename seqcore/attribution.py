@@ -41,6 +41,7 @@ input, sum_k x_t,k dF/dx_t,k at x, is reported beside it (first order, no comple
 from __future__ import annotations
 
 import contextlib
+import copy
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -464,7 +465,9 @@ def saliency_focus(
 
     if steps < 1 or max_steps < steps:
         raise ValueError(f"steps must be >= 1 and <= max_steps, got steps={steps}, max_steps={max_steps}")
-    model = predictor.model.eval()
+    # Captum hooks the embedding while it works; on a private copy, other threads' passes through the shared
+    # model (a server's other sessions) never meet those hooks. A copy costs milliseconds, the integral seconds.
+    model = copy.deepcopy(predictor.model).eval()
     forward = _forward_for(model, focus)
     inputs, baselines, layers = _inputs(model, focus)
     extra = (focus.lengths, focus.aspect_mask)

@@ -17,6 +17,9 @@ Models return logits; the loss is `seqcore.scoring.task_loss`, which `seqcore.tr
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterator
 from dataclasses import MISSING, asdict, dataclass, fields
 from typing import Any, cast
 
@@ -112,6 +115,27 @@ def defaults(config: type) -> dict[str, Any]:
         elif f.default_factory is not MISSING:
             out[f.name] = f.default_factory()
     return out
+
+
+_UNFUSED = threading.local()  # per thread: how many StateRecorders want each direction's own module to run
+
+
+@contextlib.contextmanager
+def directions_unfused() -> Iterator[None]:
+    """In this thread only, run each direction's own module (no fused bidirectional call) until the block ends.
+
+    A server shares one model between sessions that run in threads of their own: what one of them records
+    (seqcore.states) must not change how the others compute, so this is a thread's state, not the model's.
+    """
+    _UNFUSED.depth = getattr(_UNFUSED, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _UNFUSED.depth -= 1
+
+
+def _fusing(encoder: Any) -> bool:
+    return bool(encoder.fuse_directions) and not getattr(_UNFUSED, "depth", 0)
 
 
 def reverse_within_length(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
@@ -219,7 +243,8 @@ class RecurrentEncoder(nn.Module):
         self.between = nn.Dropout(cfg.dropout)
         # The packed path runs a bidirectional layer's two modules as one fused bidirectional call (what
         # nn.GRU(bidirectional=True) computes), with these shapes: weightless (meta) and unregistered, so the
-        # state dict is unchanged. StateRecorder turns fusing off, as it hooks each direction's own module.
+        # state dict is unchanged. StateRecorder turns fusing off in its own thread (directions_unfused), as it
+        # hooks each direction's own module.
         self.fuse_directions = True
         self._bidirectional: list[nn.RNNBase] = []
         self.looped = not cell_spec(cfg.cell).fused  # a variant: LoopCell on the padded batch, with masking
@@ -297,7 +322,7 @@ class RecurrentEncoder(nn.Module):
 
     def _fuse(self, path: str, x: torch.Tensor) -> bool:
         # On the CPU, one fused bidirectional call beats two calls and two reversals; cuDNN wants each module's own weights.
-        return path == "packed" and self.fuse_directions and x.device.type == "cpu" and bool(self._bidirectional)
+        return path == "packed" and _fusing(self) and x.device.type == "cpu" and bool(self._bidirectional)
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Map (B, T, E) inputs to (B, T, D) outputs; D = hidden * directions. Padding rows are garbage."""
@@ -373,7 +398,7 @@ class SequenceModel(nn.Module):
         aspect_mask: torch.Tensor | None = None,
         chars: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        if self.cfg.task == "sentiment" and self.cfg.pooling == "last" and self.encoder.fuse_directions:
+        if self.cfg.task == "sentiment" and self.cfg.pooling == "last" and _fusing(self.encoder):
             x = self.embed(ids, chars)  # (B, T, E)
             if self.encoder.path(x, lengths, final_only=True) == "packed":  # read h_n: no token's output is unpacked
                 return self.classify(self.encoder.final_states(self.drop(x), lengths))  # (B, C)

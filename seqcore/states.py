@@ -15,12 +15,14 @@ effect of h_t through the layers above and the head.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
+from functools import partial
 
 import torch
 from torch import nn
 
-from seqcore.models import SequenceModel, reverse_within_length
+from seqcore.models import SequenceModel, directions_unfused, reverse_within_length
 
 DIRECTIONS = ("forward", "backward")
 
@@ -35,43 +37,66 @@ class Recorded:
     packed: nn.utils.rnn.PackedSequence | None = None
 
 
+_ACTIVE: dict[int, list[StateRecorder]] = {}  # thread id -> the recorders open in that thread (innermost last)
+_HOOK_LOCK = threading.Lock()
+
+
+def _record(layer: int, direction: str, module: nn.Module, inputs: tuple, output: tuple) -> None:
+    """The forward hook every watched module keeps: hands the output to the recorder open in this thread, if any."""
+    for rec in reversed(_ACTIVE.get(threading.get_ident(), ())):
+        if id(module) in rec._watched:
+            rec._take(layer, direction, output)
+            return
+
+
 class StateRecorder:
     """Context manager that records each fused module's output during the model's forward passes.
 
     with StateRecorder(model) as rec:
         logits = model(ids, lengths)
     states = [rec.token_order(r, r.raw, lengths, T) for r in rec.records]  # each (B, T, H)
+
+    A server shares one model between sessions, each in a thread of its own: a recorder sees only the
+    forward passes of the thread that opened it, and turns fusing off in that thread only
+    (`seqcore.models.directions_unfused`). Each module gets its hook once, the first time it is watched, and
+    keeps it (adding and removing hooks while another thread runs the model is not safe); a module nobody
+    records in this thread pays one dictionary lookup.
     """
 
     def __init__(self, model: SequenceModel) -> None:
         self.model = model
         self.records: list[Recorded] = []
-        self._handles: list[torch.utils.hooks.RemovableHandle] = []
+        self._watched: set[int] = set()
+        self._unfused = directions_unfused()
 
     def __enter__(self) -> StateRecorder:
         # Each direction's own module must run for its hook to fire: no fused bidirectional call while recording.
-        self._fused = self.model.encoder.fuse_directions
-        self.model.encoder.fuse_directions = False
+        self._unfused.__enter__()
         for layer, directions in enumerate(self.model.encoder.rnns()):
             for d, rnn in enumerate(directions):
-                self._handles.append(rnn.register_forward_hook(self._hook(layer, DIRECTIONS[d])))
+                self._watched.add(id(rnn))
+                if not getattr(rnn, "_seqcore_state_hook", False):
+                    with _HOOK_LOCK:
+                        if not getattr(rnn, "_seqcore_state_hook", False):
+                            rnn.register_forward_hook(partial(_record, layer, DIRECTIONS[d]))
+                            rnn._seqcore_state_hook = True
+        _ACTIVE.setdefault(threading.get_ident(), []).append(self)
         return self
 
     def __exit__(self, *exc) -> None:
-        for h in self._handles:
-            h.remove()
-        self._handles.clear()
-        self.model.encoder.fuse_directions = self._fused
+        mine = _ACTIVE.get(threading.get_ident(), [])
+        if self in mine:
+            mine.remove(self)
+        if not mine:
+            _ACTIVE.pop(threading.get_ident(), None)
+        self._unfused.__exit__(*exc)
 
-    def _hook(self, layer: int, direction: str):
-        def record(module: nn.Module, inputs: tuple, output: tuple) -> None:
-            out = output[0]
-            if isinstance(out, nn.utils.rnn.PackedSequence):
-                self.records.append(Recorded(layer, direction, out.data, out))
-            else:
-                self.records.append(Recorded(layer, direction, out))
-
-        return record
+    def _take(self, layer: int, direction: str, output: tuple) -> None:
+        out = output[0]
+        if isinstance(out, nn.utils.rnn.PackedSequence):
+            self.records.append(Recorded(layer, direction, out.data, out))
+        else:
+            self.records.append(Recorded(layer, direction, out))
 
     def token_order(self, rec: Recorded, value: torch.Tensor, lengths: torch.Tensor, T: int) -> torch.Tensor:
         """Return `value` (the raw output or its gradient) as (B, T, H) in token order; padding rows are zero or garbage."""

@@ -78,6 +78,7 @@ from ui.models import (
     side_by_side_default,
     task_title,
 )
+from ui.parts import part
 from ui.saliency import (
     draw_saliency,
     edited_copy_input,
@@ -190,6 +191,7 @@ __all__ = [
     "model_for_file",
     "model_zip_upload",
     "page_work",
+    "part",
     "models_of_task",
     "negation_edit",
     "next_model_name",

@@ -18,6 +18,7 @@ from ui import state
 from ui.config import CHANGED_UNITS_TOP
 from ui.explain import Focus, Text, text_arg
 from ui.models import ModelEntry, model_version
+from ui.parts import part
 from ui.text import md_plain
 from ui.widgets import chart, table
 
@@ -79,6 +80,7 @@ def draw_saliency(sal: Saliency, name: str, key: str) -> None:
         table(saliency_rows(sal), f"saliency_{key}", key=f"{key}_table", caption="One row per word (logit units).")
 
 
+@part  # the toggle reruns only this part of the page (issue 17)
 def show_saliency(
     entry: ModelEntry, predictor: Predictor, sentences: Mapping[str, Text], focus: Focus, key: str, same_class: bool = True
 ) -> None:

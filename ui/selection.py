@@ -48,7 +48,9 @@ def clickable_chart(fig: Any, caption: str, key: str) -> Any:
         from ui.presenter import for_room
 
         for_room(fig)
-    event = st.plotly_chart(fig, key=key, config={"displaylogo": False}, on_select="rerun", selection_mode="points")
+    from ui.figures import lighten
+
+    event = st.plotly_chart(lighten(fig), key=key, config={"displaylogo": False}, on_select="rerun", selection_mode="points")
     st.caption(caption)  # markup: checked at the call sites (tests/app/test_markup.py)
     return event
 

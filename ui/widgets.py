@@ -18,6 +18,7 @@ from seqcore import palette
 from ui import state
 from ui.config import DEFAULT_SENTENCE, TRAIN_PAGE
 from ui.downloads import download
+from ui.figures import lighten
 from ui.glossary import tip
 from ui.links import presenter_switch, presenting
 from ui.models import card_line, session_models, shipped_models
@@ -157,7 +158,7 @@ def chart(fig: go.Figure, caption: str, key: str | None = None) -> None:
         from ui.presenter import for_room
 
         for_room(fig)
-    st.plotly_chart(fig, key=key, config={"displaylogo": False})
+    st.plotly_chart(lighten(fig), key=key, config={"displaylogo": False})  # the digits the hover shows (ui.figures)
     st.caption(caption)  # markup: checked at the call sites (tests/app/test_markup.py)
 
 

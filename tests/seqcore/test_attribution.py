@@ -256,3 +256,33 @@ def test_final_state_change_between_two_sentences():
     assert len(rows) == 5 and rows[0]["score"] > 0
     assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
     assert rows[0]["difference"] == pytest.approx(rows[0]["after"] - rows[0]["before"])
+
+
+def test_saliency_leaves_other_threads_passes_alone():
+    """Captum hooks the embedding while it integrates; a server's other sessions, in threads of their own, share
+    the model and must get their own logits meanwhile (the integral runs on a private copy)."""
+    import threading
+
+    pred = predictor_for("sentiment", seed=0, cell="gru", bidirectional=True, pooling="max")
+    f = make_focus(pred, TEXT)
+    with torch.no_grad():
+        expected = pred.model(f.ids, f.lengths).clone()
+    before = {name: len(m._forward_hooks) + len(m._forward_pre_hooks) for name, m in pred.model.named_modules()}
+    done, changed = threading.Event(), []
+
+    def other_session() -> None:
+        while not done.is_set():
+            with torch.no_grad():
+                if not torch.allclose(pred.model(f.ids, f.lengths), expected, atol=1e-6):
+                    changed.append(1)
+
+    thread = threading.Thread(target=other_session)
+    thread.start()
+    try:
+        for _ in range(3):
+            saliency(pred, TEXT, steps=64, max_steps=64, tolerance=0.0)
+    finally:
+        done.set()
+        thread.join()
+    assert changed == []
+    assert {name: len(m._forward_hooks) + len(m._forward_pre_hooks) for name, m in pred.model.named_modules()} == before

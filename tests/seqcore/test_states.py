@@ -71,3 +71,38 @@ def test_recorder_gives_graph_tensors_and_removes_its_hooks():
     assert all(g.shape == r.raw.shape and g.abs().sum() > 0 for g, r in zip(grads, rec.records))
     model(ids, lengths)
     assert len(rec.records) == 4  # hooks are gone after the block
+
+
+def test_threads_sharing_one_model_record_only_their_own_passes():
+    """A server's sessions share a model, each in its own thread: a recorder sees its own thread's forward passes
+    only, and the fused path of the other threads stays on (tried with many interleavings)."""
+    import threading
+
+    model = random_model("gru", 2, True, "packed")
+    gen = torch.Generator().manual_seed(3)
+    batches = []
+    for n in (9, 2, 6, 4):
+        ids = torch.randint(2, 50, (3, n), generator=gen)
+        lengths = torch.tensor([n, max(1, n - 1), max(1, n // 2)])
+        batches.append((ids, lengths, layer_states(model, ids, lengths)))
+    logits = [model(ids, lengths).detach() for ids, lengths, _ in batches]
+    problems: list[str] = []
+
+    def work(k: int) -> None:
+        ids, lengths, expected = batches[k % len(batches)]
+        for _ in range(60):
+            got = layer_states(model, ids, lengths)
+            if len(got) != len(expected) or any(not torch.allclose(g[2], e[2]) for g, e in zip(got, expected)):
+                problems.append(f"thread {k}: states mixed with another thread's")
+                return
+            if not torch.allclose(model(ids, lengths), logits[k % len(batches)], atol=1e-6):
+                problems.append(f"thread {k}: logits changed")
+                return
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert problems == []
+    assert model.encoder.fuse_directions is True
