@@ -50,7 +50,7 @@ async def alone_then_whole(session: Session, key: str, seed: int) -> tuple[Rerun
 async def check_parts(url: str) -> None:
     session, _ = await Session.open(url, "")
     model = session.find(key="model_key")
-    session.set_option(model, next(o for o in model.options if o.startswith("aspect-restaurants-lstm")))
+    session.set_option(model, next(o for o in model.options if o.startswith("aspect-restaura") and o.endswith("lstm")))
     await session.rerun()
     await session.switch("gates")
     for key, seed in (("gates_unit", 1), ("gates_threshold", 2), ("gates_compare", 3), ("gates_threshold", 4)):
