@@ -249,7 +249,6 @@ def test_clicking_a_per_tag_confusion_cell(app):
     assert cell_caption(at) == f"The {count} items with gold label {gold} that the model predicted as {predicted}."
 
 
-@pytest.mark.skipif("sentiment-lstm" not in SHIPPED, reason="sentiment-lstm is not shipped")
 def test_search_an_unlabeled_csv_upload_by_its_text_column(monkeypatch, empty_dir):
     """A search corpus needs no label: a CSV of ids and reviews is searched in its text column."""
     monkeypatch.delenv("SEQCORE_MODELS_DIR", raising=False)
