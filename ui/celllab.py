@@ -5,18 +5,18 @@ finished results are kept per settings for every session, so the same choice sho
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from seqcore.cells import CELLS
 from ui import state
+from ui.childruns import ChildRuns
 
 if TYPE_CHECKING:  # annotations only: importing ui must not load torch
-    from seqcore.background import ChildJob, TrainingPool
+    from seqcore.background import ChildJob
     from seqcore.celllab import LabProgress, LabResult, LabRun, LabSettings
 
 TARGET = "seqcore.celllab:run_lab"
@@ -63,19 +63,12 @@ class LabChoice:
         )
 
 
-@dataclass
-class _Shared:
-    pool: TrainingPool
-    results: dict[LabChoice, LabResult] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
 @st.cache_resource(show_spinner=False)
-def _shared() -> _Shared:
+def _shared() -> ChildRuns[LabChoice, LabResult]:
     """The server's one pool (shared with training and the memory experiment) and the lab's result store."""
     from ui.trainer import trainer
 
-    return _Shared(trainer().pool)
+    return ChildRuns(trainer().pool)
 
 
 def lab_defaults() -> tuple[tuple[str, ...], str | None]:
@@ -94,9 +87,7 @@ def baseline_of(variants: Sequence[str]) -> str | None:
 
 def cached_result(choice: LabChoice) -> LabResult | None:
     """A finished (not stopped) result for these choices, from any session, or None."""
-    shared = _shared()
-    with shared.lock:
-        return shared.results.get(choice)
+    return _shared().cached(choice)
 
 
 def start_lab(choice: LabChoice) -> ChildJob:
@@ -104,7 +95,7 @@ def start_lab(choice: LabChoice) -> ChildJob:
     from seqcore.background import ChildJob
 
     job = ChildJob("celllab", TARGET, {"settings": choice.settings()})
-    _shared().pool.submit(job)
+    _shared().start(job)
     state.set_lab_job(job)
     return job
 
@@ -120,14 +111,7 @@ def poll_lab() -> ChildJob | None:
     job = state.lab_job()
     if job is None:
         return None
-    shared = _shared()
-    shared.pool.poll()
-    job.poll()
-    result = job.result
-    if job.done and result is not None and not result.stopped:
-        with shared.lock:
-            shared.results.setdefault(job_choice(job), result)
-    return job
+    return _shared().poll(job, job_choice)
 
 
 def finished_runs(job: ChildJob) -> list[LabRun]:
@@ -145,7 +129,7 @@ def partial_result(job: ChildJob) -> LabResult:
 def progress_of(job: ChildJob) -> tuple[float, str]:
     """How far the lab is (0-1) and where, in words."""
     if job.state == "queued":
-        return 0.0, f"waiting: {_shared().pool.position(job) + 1} run(s) on this server go first..."
+        return 0.0, f"waiting: {_shared().ahead(job) + 1} run(s) on this server go first..."
     reports: list[LabProgress] = list(job.progress)
     if not reports:
         return 0.0, "starting a process for the lab (a few seconds)..."

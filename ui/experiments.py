@@ -6,18 +6,18 @@ student opening the same settings sees them at once.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from seqcore.cells import CELLS
 from ui import state
+from ui.childruns import ChildRuns
 
 if TYPE_CHECKING:  # annotations only: importing ui must not load torch
-    from seqcore.background import ChildJob, TrainingPool
+    from seqcore.background import ChildJob
     from seqcore.memory import MemoryProgress, MemoryResult, MemoryRun, MemoryTask
 
 TARGET = "seqcore.memory:run_memory_experiment"
@@ -43,20 +43,13 @@ class MemorySettings:
         return MemoryTask(lengths=self.lengths, cells=self.cells, seed=self.seed)
 
 
-@dataclass
-class _Shared:
-    pool: TrainingPool
-    results: dict[MemorySettings, MemoryResult] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
 @st.cache_resource(show_spinner=False)
-def _shared() -> _Shared:
+def _shared() -> ChildRuns[MemorySettings, MemoryResult]:
     """The server's one pool (training and experiments share it: SEQCORE_MAX_TRAINING runs at once, default 1) and
     one result store."""
     from ui.trainer import trainer
 
-    return _Shared(trainer().pool)
+    return ChildRuns(trainer().pool)
 
 
 def memory_defaults() -> tuple[tuple[int, ...], tuple[str, ...]]:
@@ -69,9 +62,7 @@ def memory_defaults() -> tuple[tuple[int, ...], tuple[str, ...]]:
 
 def cached_result(settings: MemorySettings) -> MemoryResult | None:
     """A finished (not stopped) result for these settings, from any session, or None."""
-    shared = _shared()
-    with shared.lock:
-        return shared.results.get(settings)
+    return _shared().cached(settings)
 
 
 def start_memory(settings: MemorySettings) -> ChildJob:
@@ -79,7 +70,7 @@ def start_memory(settings: MemorySettings) -> ChildJob:
     from seqcore.background import ChildJob
 
     job = ChildJob("memory", TARGET, {"task": settings.task()})
-    _shared().pool.submit(job)
+    _shared().start(job)
     state.set_memory_job(job)
     return job
 
@@ -95,19 +86,12 @@ def poll_memory() -> ChildJob | None:
     job = state.memory_job()
     if job is None:
         return None
-    shared = _shared()
-    shared.pool.poll()
-    job.poll()
-    result = job.result
-    if job.done and result is not None and not result.stopped:
-        with shared.lock:
-            shared.results.setdefault(job_settings(job), result)
-    return job
+    return _shared().poll(job, job_settings)
 
 
 def waiting_ahead(job: ChildJob) -> int:
     """Runs queued before this one on the server."""
-    return _shared().pool.position(job)
+    return _shared().ahead(job)
 
 
 def finished_runs(job: ChildJob) -> list[MemoryRun]:
