@@ -88,12 +88,15 @@ for (name, vectors), col in zip(shown.items(), cols):
             f"{entry.name if view == 'model' else view}: {name}",
             [word.lower(), *near] if known else [],
             lay.axes,
+            font=proj.label_font(),
         )
+        named = len(fig.data[1].text)
         ui.chart(
             fig,
             f"{ui.plain(name.capitalize())}: the {len(lay.words):d} most frequent words, by {ui.plain(how)}; "
             "colour: the class the word leans to in the training labels (pale: hardly; grey: none), the "
-            f"{min(labelled, len(lay.words)):d} most frequent named. Axes have no unit.",
+            f"{min(labelled, len(lay.words)):d} most frequent named where the name fits ({named:d} here: the others "
+            "would cover each other; hover any point for its word). Axes have no unit.",
             key=f"proj_fig_{name}",
         )
 

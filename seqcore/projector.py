@@ -151,6 +151,70 @@ def vectors_source(ckpt: Checkpoint) -> str | None:
     return None
 
 
+# Where labels are laid out: the narrowest plot area a panel gets (two panels side by side at 1280 px, with the
+# sidebar open and presenter mode's larger ticks), and the size of a word written at `font` px.
+PLOT_PX = (300, 380)  # (width, height) of the plot area assumed when choosing which labels fit
+CHAR_PX = 0.6  # width of one character per pixel of font
+LINE_PX = 1.4  # height of a line of text per pixel of font (the browser's text box: 24 px at 18 px)
+RING_PX = 16  # the searched word's ring; its name is written below it
+PAD = 0.06  # of the data range added on each side of both axes
+
+
+@dataclass(frozen=True)
+class Label:
+    """A word to write beside point `index`: above it ("top") or below it ("bottom")."""
+
+    index: int
+    side: str
+
+
+def _box(px: float, py: float, word: str, side: str, font: int) -> tuple[float, float, float, float]:
+    """The box a label takes, in plot pixels (y down), as Plotly draws it (measured in Chromium): a text-only point's
+    name sits right on top of it, a ringed point's name just under its ring."""
+    w, h = len(word) * font * CHAR_PX + 4, font * LINE_PX
+    y0 = py - h - 1 if side == "top" else py + RING_PX / 2 - 2
+    return px - w / 2, y0, px + w / 2, y0 + h
+
+
+def axis_ranges(points: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The x and y ranges drawn: the points' extent and PAD of it on each side (fixed, so labels can be laid out)."""
+    out = []
+    for k in (0, 1):
+        lo, hi = (float(points[:, k].min()), float(points[:, k].max())) if len(points) else (0.0, 1.0)
+        span = hi - lo or 1.0
+        out.append((lo - PAD * span, hi + PAD * span))
+    return out[0], out[1]
+
+
+def place_labels(
+    points: np.ndarray,
+    words: Sequence[str],
+    wanted: Sequence[Label],
+    font: int,
+    plot_px: tuple[int, int] = PLOT_PX,
+) -> list[Label]:
+    """The labels of `wanted`, in its order of priority, that can be written without touching an earlier one.
+
+    A label is kept when its box (its word at `font` px, above or below its point) lies inside the plot area
+    and overlaps no label kept before it: the map stays readable at any font, on a projector too.
+    """
+    (x0, x1), (y0, y1) = axis_ranges(points)
+    width, height = plot_px
+    kept: list[Label] = []
+    boxes: list[tuple[float, float, float, float]] = []
+    for label in wanted:
+        px = (points[label.index, 0] - x0) / (x1 - x0) * width
+        py = (y1 - points[label.index, 1]) / (y1 - y0) * height
+        b = _box(px, py, words[label.index], label.side, font)
+        if b[0] < 0 or b[1] < 0 or b[2] > width or b[3] > height:
+            continue
+        if any(b[0] < o[2] and o[0] < b[2] and b[1] < o[3] and o[1] < b[3] for o in boxes):
+            continue
+        kept.append(label)
+        boxes.append(b)
+    return kept
+
+
 def projector_figure(
     points: np.ndarray,
     words: Sequence[str],
@@ -159,10 +223,13 @@ def projector_figure(
     title: str,
     highlight: Sequence[str] = (),
     axis_names: tuple[str, str] = ("PC 1", "PC 2"),
+    font: int = 11,
+    plot_px: tuple[int, int] = PLOT_PX,
 ) -> go.Figure:
-    """Words as points; colour = the class each leans to (strength = log-odds), the first `labelled` words named.
+    """Words as points; colour = the class each leans to (strength = log-odds); of the first `labelled` words, those
+    whose names fit without touching another are named (`place_labels`, at `font` px on a plot of `plot_px`).
 
-    `highlight` (a searched word, then its neighbours) is drawn on top with a ring and a name.
+    `highlight` (a searched word, then its neighbours) is drawn on top with a ring; its names come first.
     """
     colors = [lean_color(le.label if le else None, le.log_odds if le else 0.0) for le in leans]
     hover = [
@@ -171,6 +238,13 @@ def projector_figure(
         else f"{w}<br>leans to no class"
         for w, le in zip(words, leans)
     ]
+    index = {w: i for i, w in enumerate(words)}
+    shown = list(dict.fromkeys(index[w] for w in highlight if w in index))
+    top = min(labelled, len(words))
+    wanted = [Label(i, "bottom") for i in shown] + [Label(i, "top") for i in range(top) if i not in set(shown)]
+    kept = place_labels(points, words, wanted, font, plot_px)
+    ringed = [la.index for la in kept if la.side == "bottom"]
+    named = [la.index for la in kept if la.side == "top"]
     fig = go.Figure()
     fig.add_trace(
         go.Scattergl(
@@ -183,39 +257,50 @@ def projector_figure(
             name="words (colour: class it leans to)",
         )
     )
-    top = min(labelled, len(words))
     fig.add_trace(
         go.Scatter(
-            x=points[:top, 0],
-            y=points[:top, 1],
+            x=points[named, 0],
+            y=points[named, 1],
             mode="text",
-            text=list(words[:top]),
+            text=[words[i] for i in named],
             textposition="top center",
-            textfont={"size": 10, "color": "#333333"},
+            textfont={"size": font, "color": "#333333"},
             hoverinfo="skip",
-            name=f"the {top} most frequent words",
+            name=f"{len(named)} of the {top} most frequent words named (those that fit)",
+            showlegend=False,  # a text trace's legend entry is a fixed small "Aa"; the caption says what is named
         )
     )
-    index = {w: i for i, w in enumerate(words)}
-    shown = [index[w] for w in highlight if w in index]
     if shown:
         fig.add_trace(
             go.Scatter(
                 x=points[shown, 0],
                 y=points[shown, 1],
-                mode="markers+text",
+                mode="markers",
                 text=[words[i] for i in shown],
-                textposition="bottom center",
                 marker={
                     "size": [16] + [11] * (len(shown) - 1),
                     "color": "rgba(0,0,0,0)",
                     "line": {"color": BLACK, "width": 2},
                 },
-                textfont={"color": "#000000", "size": 12},
                 name="searched word and its neighbours",
                 hoverinfo="text",
             )
         )
+        fig.add_trace(
+            go.Scatter(
+                x=points[ringed, 0],
+                y=points[ringed, 1],
+                mode="markers+text",
+                marker={"size": RING_PX, "opacity": 0},  # unseen: it moves the name below the ring
+                text=[words[i] for i in ringed],
+                textposition="bottom center",
+                textfont={"color": "#000000", "size": font},
+                hoverinfo="skip",
+                name="names of the searched word and its neighbours",
+                showlegend=False,
+            )
+        )
+    (xr, yr) = axis_ranges(points)
     fig.update_layout(
         title=title,
         xaxis_title=f"{axis_names[0]} (unitless)",
@@ -224,6 +309,6 @@ def projector_figure(
         legend={"orientation": "h", "y": -0.15},
         plot_bgcolor="#ffffff",
     )
-    fig.update_xaxes(showgrid=True, gridcolor="#eeeeee", zerolinecolor=GREY)
-    fig.update_yaxes(showgrid=True, gridcolor="#eeeeee", zerolinecolor=GREY)
+    fig.update_xaxes(range=list(xr), showgrid=True, gridcolor="#eeeeee", zerolinecolor=GREY)
+    fig.update_yaxes(range=list(yr), showgrid=True, gridcolor="#eeeeee", zerolinecolor=GREY)
     return fig

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from ui.config import models_dir
+from ui.config import PRESENTER_FONT, models_dir
 from ui.entries import ModelEntry
+from ui.links import presenting
 from ui.models import model_version
 
 if TYPE_CHECKING:  # annotations only: importing ui must not load torch
@@ -36,6 +37,11 @@ class Layout:
     words: list[str]
     points: np.ndarray  # (N, 2)
     axes: tuple[str, str]
+
+
+def label_font() -> int:
+    """The size (px) the projector's word labels are drawn at: presenter mode's chart font, else a small one."""
+    return PRESENTER_FONT if presenting() else 11
 
 
 def vector_folders() -> list[Path]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from seqcore import plots
-from seqcore.presenter import FONT, for_projector, title_text, wrap
+from seqcore.presenter import FONT, LINE_PX, WIDE_CHART_PX, for_projector, plot_width, title_text, wrap
 
 TOKENS = [f"word{k}" for k in range(15)]
 
@@ -40,6 +42,13 @@ def test_long_categories_wrap_and_narrow_cells_lose_their_words():
     assert all("<br>" in t for t in fig.layout.xaxis.ticktext) and fig.layout.xaxis.tickangle == 0
     sal = for_projector(plots.saliency_figure(TOKENS, {"ig": np.linspace(-1, 1, 15)}, "positive"))
     assert sal.data[0].texttemplate == ""  # 15 columns: the words are on the axis and in the hover
+    # Not a count of columns but whether the words fit: 12 short words keep theirs, one long word among them does not.
+    short = ["a", "b", "c", "d", "is", "it", "no", "so", "to", "up", "we", "ok"]
+    assert for_projector(plots.saliency_figure(short, {"ig": np.zeros(12)}, "positive")).data[0].texttemplate == "%{text}"
+    long = short[:-1] + ["wonderful"]
+    assert for_projector(plots.saliency_figure(long, {"ig": np.zeros(12)}, "positive")).data[0].texttemplate == ""
+    few = ["not", "bad", "at", "all"]
+    assert for_projector(plots.saliency_figure(few, {"ig": np.zeros(4)}, "positive")).data[0].texttemplate == "%{text}"
     assert sal.layout.height >= len("attribution to logit(positive)") * FONT * 0.6  # its colour bar's title fits beside it
 
 
@@ -48,6 +57,10 @@ def test_log_axes_label_decades_only_and_titles_read_as_text():
     fig = for_projector(plots.gradient_norm_figure(TOKENS, lines, "a &lt;b&gt; title"))
     assert fig.layout.yaxis.dtick == 1  # 10^k only: Plotly draws its 2 and 5 labels smaller than the font
     assert title_text(fig) == "a <b> title"
+    deep = for_projector(plots.gradient_norm_figure(TOKENS, {"RNN": np.logspace(-11, 0, 15)}, "t"))
+    under = len("14: word14") * FONT * 0.6 + FONT * 3 + 40  # the longest word label turned, the axis title, a margin
+    plot_px = deep.layout.height - deep.layout.margin.t - under
+    assert plot_px >= 12 * FONT * LINE_PX  # 12 decades, each labelled a line apart: the figure grew for them
     assert wrap("one two three four", 9) == "one two<br>three<br>four"
 
 
@@ -55,6 +68,13 @@ def test_a_chart_too_narrow_for_every_word_says_which_words_it_labels():
     tokens = [f"w{k}" for k in range(60)]  # the Gates window's most words
     fig = for_projector(plots.gate_heatmap(np.full((60, 4), 0.5), tokens, "gru", "z"))
     shown = [t for t in fig.layout.xaxis.ticktext if t]
-    assert len(shown) == 30 and "(1 word in 2 labelled: too many for the width" in fig.layout.xaxis.title.text
+    title = fig.layout.xaxis.title.text.replace("<br>", " ")  # a long axis title is written on two lines
+    every = int(re.search(r"\(1 word in (\d+) labelled: too many for the width", title)[1])
+    assert len(shown) == len(range(0, 60, every))
+    width = plot_width(fig, FONT)
+    assert width < WIDE_CHART_PX  # the colour bar and the row labels take their share of the page
+    assert width / 60 * every >= FONT * LINE_PX  # labelled words stand a line's height apart
+    assert width / 60 * (every - 1) < FONT * LINE_PX  # and no more are left out than must be
+    assert all(len(line) <= 70 for line in fig.layout.xaxis.title.text.split("<br>"))
     few = for_projector(plots.gate_heatmap(np.full((15, 4), 0.5), tokens[:15], "gru", "z"))
     assert all(few.layout.xaxis.ticktext) and "labelled" not in few.layout.xaxis.title.text  # 15 words: every one

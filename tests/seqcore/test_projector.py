@@ -73,12 +73,44 @@ def test_projector_figure_colours_names_and_rings():
     words = [f"w{i}" for i in range(10)]
     leans = [Lean("positive", 3.0, 9), Lean(None, 0.0, 2)] + [None] * 8
     fig = projector_figure(points, words, leans, 3, "t", highlight=["w4", "w1", "nope"])
-    dots, names, ring = fig.data
+    dots, names, ring, ring_names = fig.data
     assert list(dots.marker.color[:2]) == [palette.lean_color("positive", 3.0), palette.LEAN_NONE]
-    assert list(names.text) == ["w0", "w1", "w2"]
     assert list(ring.text) == ["w4", "w1"]
+    assert set(ring_names.text) <= {"w4", "w1"} and set(names.text) <= {"w0", "w2"}  # a ringed word is named once
+    assert names.showlegend is False and ring_names.showlegend is False  # no small fixed-size "Aa" in the legend
     assert "unitless" in fig.layout.xaxis.title.text
     assert len(projector_figure(points, words, leans, 0, "t").data) == 2  # nothing searched: no ring
+
+
+def test_projector_labels_never_cover_each_other():
+    from seqcore.projector import Label, _box, axis_ranges, place_labels
+
+    rng = np.random.default_rng(0)
+    points = rng.normal(size=(300, 2))
+    words = [f"word{i}" for i in range(300)]
+    for font in (11, 18):
+        kept = place_labels(points, words, [Label(i, "top") for i in range(200)], font, (300, 380))
+        assert 5 < len(kept) < 200  # some fit, not all: a crowded map names only what it can
+        (x0, x1), (y0, y1) = axis_ranges(points)
+        boxes = [
+            _box(
+                (points[k.index, 0] - x0) / (x1 - x0) * 300,
+                (y1 - points[k.index, 1]) / (y1 - y0) * 380,
+                words[k.index],
+                "top",
+                font,
+            )
+            for k in kept
+        ]
+        assert all(0 <= b[0] and b[2] <= 300 and 0 <= b[1] and b[3] <= 380 for b in boxes)
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1 :]:
+                assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
+    far = np.array([[0.0, 0.0], [10.0, 10.0], [0.0, 10.0], [10.0, 0.0], [5.0, 5.0]])
+    assert len(place_labels(far, ["a", "b", "c", "d", "e"], [Label(i, "top") for i in range(5)], 18)) >= 3  # room: named
+    bigger = place_labels(points, words, [Label(i, "top") for i in range(200)], 18, (300, 380))
+    smaller = place_labels(points, words, [Label(i, "top") for i in range(200)], 11, (300, 380))
+    assert len(bigger) < len(smaller)  # a projector's larger font names fewer words
 
 
 def test_initial_embedding_of_a_model_started_from_vectors(monkeypatch, tmp_path):
