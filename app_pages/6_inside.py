@@ -61,9 +61,7 @@ example = None
 with ui.user_errors("The sentence could not be read"):
     if cfg.task == "aspect":
         example, _ = predictor.example(text)  # the first or second word is the aspect term offered at first
-        terms = st.text_input(
-            "Aspect term(s), separated by commas", value=example.tokens[min(1, len(example.tokens) - 1)], key="inside_terms"
-        )
+        terms = ui.terms_input("inside_terms", text, example.tokens[min(1, len(example.tokens) - 1)])
         example = predictor.aspect_example(text, terms.split(","))
     else:
         example, _ = predictor.example(text)

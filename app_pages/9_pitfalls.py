@@ -158,9 +158,7 @@ if found is not None:
         terms = None
         if entry.task == "aspect":
             example, _ = predictor.example(text)
-            terms = st.text_input(
-                "Aspect term(s), separated by commas", value=example.tokens[min(1, len(example.tokens) - 1)], key="pit_terms"
-            )
+            terms = ui.terms_input("pit_terms", text, example.tokens[min(1, len(example.tokens) - 1)])
         shapes = ui.teaching.paradigm(entry, predictor, text, terms)
         left, right = st.columns(2)
         with left:

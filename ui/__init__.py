@@ -124,6 +124,7 @@ from ui.widgets import (
     skipped_text,
     table,
     tag_table,
+    terms_input,
 )
 from ui.windows import Window, gate_window_heatmap, window
 
@@ -211,6 +212,7 @@ __all__ = [
     "saliency_rows",
     "secondary",
     "sentence_input",
+    "terms_input",
     "sentence_tokens",
     "session_models",
     "shipped_models",

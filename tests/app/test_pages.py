@@ -387,7 +387,14 @@ def test_inside_parameters_add_up_and_step(app, tiny_models):
     step = [t.value for t in at.dataframe if "pre-activation" in t.value.columns][0]
     assert set(step["unit"]) == {0, 5} and set(step["gate"]) == {"i", "f", "g", "o", "c", "h"}
     at.text_input(key="inside_terms").set_value("pizza").run()
-    assert "does not occur" in texts(at.error)
+    assert "does not occur" in texts(at.error)  # typed for this sentence: kept as typed, the page says what is wrong
+    assert at.text_input(key="inside_terms").value == "pizza"
+    at.text_input(key="inside_sentence").set_value("The pasta was cold but the waiter was kind .").run()
+    assert not at.error and at.text_input(key="inside_terms").value == "pasta"  # a new sentence: a word of it
+    assert "pizza" in texts(at.info)  # and the dropped term is named
+    at.text_input(key="inside_terms").set_value("waiter").run()
+    at.text_input(key="inside_sentence").set_value("The waiter was slow .").run()
+    assert at.text_input(key="inside_terms").value == "waiter" and not at.error  # still in the sentence: kept
 
 
 def test_tagging_typed_with_gold_and_upload(app):
