@@ -63,7 +63,11 @@ def test_framed_is_negation_phrases_with_keys():
 
 
 def test_negation_options_weight_dedupe_and_sst_labels_first():
-    trees = [parse_tree(DULL), parse_tree("(3 (2 (2 So) (3 funny)) (2 .))"), parse_tree("(3 (2 It) (3 (2 is) (3 (2 never) (1 dull))))")]
+    trees = [
+        parse_tree(DULL),
+        parse_tree("(3 (2 (2 So) (3 funny)) (2 .))"),
+        parse_tree("(3 (2 It) (3 (2 is) (3 (2 never) (1 dull))))"),
+    ]
     opts = NegationOptions(frames=True, context=True, weight=3)
     added, held = opts.added(trees)
     assert held == []
