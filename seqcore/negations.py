@@ -117,7 +117,8 @@ def split_heldout(
     """Split (tokens, label, key) items into (train, held out): a key is held out when its stable hash falls in `share`."""
     if not 0.0 <= share < 1.0:
         raise ValueError(f"the held-out share must be in [0, 1), got {share}")
-    train, held = [], []
+    train: list[tuple[tuple[str, ...], str]] = []
+    held: list[tuple[tuple[str, ...], str]] = []
     cut = int(share * 1000)
     for toks, label, key in items:
         (held if stable_hash(key) % 1000 < cut else train).append((toks, label))

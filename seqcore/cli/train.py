@@ -244,9 +244,10 @@ def train_command(args: argparse.Namespace, spec, cfg, main: bool) -> int:
     }
     check_protocol({"data": data}, [*(args.dev or []), *(args.test or [])])  # SST and rt-polarity hold the same sentences
     if protocol_of({"data": data}) == "sst":
-        data["sst"] = {"view": args.sst_view, "train_on": args.sst_train_on, "negations": args.sst_negations}
+        sst_card: dict = {"view": args.sst_view, "train_on": args.sst_train_on, "negations": args.sst_negations}
         if negations.context or negations.weight != 1 or negations.holdout:
-            data["sst"]["negation_options"] = asdict(negations)
+            sst_card["negation_options"] = asdict(negations)
+        data["sst"] = sst_card
 
     def report(p: Progress) -> None:
         if not args.quiet and p.kind == "epoch":
