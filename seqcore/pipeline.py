@@ -206,6 +206,7 @@ def fit(
             "from": str(spec.init_from),
             "base_best_epoch": base.card.get("best_epoch"),
             "base_dev_accuracy": (base.card.get("dev_metrics") or {}).get("accuracy"),
+            "base_test_accuracy": (base.card.get("test_metrics") or {}).get("accuracy"),
             "base_command": base.card.get("command"),
         }
     if test_examples and distributed.is_main():  # under torchrun, rank 0 alone scores test
