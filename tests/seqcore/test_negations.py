@@ -80,3 +80,14 @@ def test_negation_options_weight_dedupe_and_sst_labels_first():
     assert len(sst_examples(trees, "binary", "phrases", True)) == len(plain) + len(negation_phrases(trees))
     with pytest.raises(ValueError, match="weight"):
         NegationOptions(frames=True, weight=0)
+
+
+def test_the_counts_docs_give_for_sst_train():
+    from pathlib import Path
+
+    from seqcore.treebank import read_trees
+
+    trees, _ = read_trees(Path(__file__).resolve().parents[2] / "data" / "sst" / "train.txt")
+    train, held = NegationOptions(frames=True, context=True, holdout=0.1).added(trees)
+    assert (len(train), len(held)) == (5420, 696)  # docs/data-and-tasks.md
+    assert sum(label == "positive" for _, label in held) == 310
