@@ -21,5 +21,7 @@ case "${1:-all}" in
   ftA|all) run ftA --init-from runs/sst2/sst-lstm-before $N --sst-negation-weight 3 --lr 0.0005 --epochs 4 --patience 2 ;;&
   ftB|all) run ftB --init-from runs/sst2/sst-gru-before $N --sst-negation-weight 3 --lr 0.0005 --epochs 4 --patience 2 ;;&
   ftD|all) run ftD --init-from runs/sst2/sst-lstm-before $N --sst-negation-weight 1 --lr 0.0005 --epochs 4 --patience 2 ;;&
+  ftE|all) run ftE --init-from runs/sst2/sst-lstm-before $N --sst-negations-contrast --sst-negation-weight 3 --lr 0.0005 --epochs 4 --patience 2 ;;&
+  ftF|all) run ftF --init-from runs/sst2/sst-gru-before $N --sst-negations-contrast --sst-negation-weight 3 --lr 0.0005 --epochs 4 --patience 2 ;;&
   ftC|all) run ftC --init-from runs/sst2/sst-rnn-before $N --sst-negation-weight 3 --lr 0.0005 --epochs 4 --patience 2 ;;&
 esac

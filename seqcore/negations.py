@@ -135,3 +135,59 @@ def framed(trees: Sequence[Tree]) -> list[tuple[tuple[str, ...], str, str]]:
             if toks not in known:
                 out.append((toks, FLIP[label], word))
     return out
+
+
+# Contrast: in SST, "A , but B" takes B's polarity when the two clauses disagree (Socher et al. 2013 show the
+# treebank's labels follow the clause after "but"). A model trained on negated phrases alone reads the negation as
+# the whole story ("not funny , but very moving" stays negative), so every other negated phrase is also joined to a
+# polar phrase of SST of the opposite polarity, in either order, and labelled with the part after "but".
+_CLAUSE_MIN, _CLAUSE_MAX = 2, 10  # tokens of an SST phrase used in a contrast
+
+
+def contrast_clauses(trees: Sequence[Tree]) -> dict[str, list[tuple[str, ...]]]:
+    """SST's polar phrases fit to stand on one side of ", but", by polarity: negative / positive -> token tuples.
+
+    A phrase fits when it has 2-10 tokens, starts and ends with a word, and holds no negator and no contrast word
+    (so its label is its own opinion, not a turn).
+    """
+    found: dict[tuple[str, ...], str] = {}
+    for tree in trees:
+        low = [t.lower() for t in tree.tokens]
+        for node in tree.nodes:
+            pol = polarity(node.label)
+            words = low[node.start : node.end]
+            if pol is None or not _CLAUSE_MIN <= len(words) <= _CLAUSE_MAX:
+                continue
+            if not (words[0].isalpha() and words[-1].isalpha()):
+                continue
+            if _NEGATED.intersection(words) or _CONTRAST.intersection(words) or "." in words:
+                continue
+            found.setdefault(tree.tokens[node.start : node.end], pol)
+    pools: dict[str, list[tuple[str, ...]]] = {"negative": [], "positive": []}
+    for toks, pol in sorted(found.items()):
+        pools[pol].append(toks)
+    return pools
+
+
+def contrasted(
+    negated: Sequence[tuple[tuple[str, ...], str, str]], trees: Sequence[Tree]
+) -> list[tuple[tuple[str, ...], str, str]]:
+    """Every other negated phrase joined by ", but" to an SST phrase of the opposite polarity, labelled by the part after "but".
+
+    By a stable hash of the phrase: half of the chosen phrases come first ("is never dull , but a little too smug":
+    the second part's label), half second ("a strong cast , but is never funny": the negated phrase's label).
+    """
+    pools = contrast_clauses(trees)
+    out = []
+    for toks, label, key in negated:
+        h = stable_hash(" ".join(toks))
+        pool = pools[FLIP[label]]
+        if h % 2 or not pool:
+            continue
+        head = toks[:-1] if toks and toks[-1] == "." else toks
+        other = pool[(h >> 2) % len(pool)]
+        if (h >> 1) % 2:
+            out.append((head + (",", "but") + other, FLIP[label], key))
+        else:
+            out.append((other + (",", "but") + head, label, key))
+    return out

@@ -22,7 +22,7 @@ from typing import NamedTuple, TypeVar
 
 from seqcore.batching import Encoder, Example
 from seqcore.corpora import check_protocol, resolve_data_ref
-from seqcore.negations import framed, negated_in_context, split_heldout
+from seqcore.negations import contrasted, framed, negated_in_context, split_heldout
 from seqcore.readers import (
     KIND_NAMES,
     TABLE_KINDS,
@@ -89,7 +89,8 @@ class NegationOptions:
     """Which negated phrases SST binary training adds (seqcore.negations), how often, and what it holds out.
 
     `frames`: each polar predicate under not / never / hardly / far from (`treebank.negation_phrases`);
-    `context`: the same rule inside SST's trees (`negations.negated_in_context`); `weight`: each added
+    `context`: the same rule inside SST's trees (`negations.negated_in_context`); `contrast`: every other
+    negated phrase also joined by ", but" to an SST phrase of the opposite polarity (`negations.contrasted`); `weight`: each added
     phrase is repeated this many times (they are a few % of the 77k phrases); `holdout`: this share of
     the predicates (and every phrase made from them) is kept out, as a held-out negation check.
     """
@@ -98,6 +99,7 @@ class NegationOptions:
     context: bool = False
     weight: int = 1
     holdout: float = 0.0
+    contrast: bool = False
 
     def __post_init__(self) -> None:
         if self.weight < 1:
@@ -108,6 +110,7 @@ class NegationOptions:
     def added(self, trees: Sequence[Tree]) -> tuple[list[tuple[tuple[str, ...], str]], list[tuple[tuple[str, ...], str]]]:
         """The (tokens, label) phrases to train on (before weighting) and the held-out ones; SST's own labels win."""
         made = (framed(trees) if self.frames else []) + (negated_in_context(trees) if self.context else [])
+        made += contrasted(made, trees) if self.contrast else []
         known = {tuple(t.lower() for t in toks) for toks, _ in phrases(trees, "binary")}
         seen: set[tuple[str, ...]] = set()
         kept = []

@@ -124,6 +124,12 @@ def add_train_flags(p: argparse.ArgumentParser) -> None:
         "'the plot is never dull', positive) and the ancestors that take their label from them (seqcore.negations)",
     )
     p.add_argument(
+        "--sst-negations-contrast",
+        action="store_true",
+        help="with the negations: also join every other negated phrase by ', but' to an SST phrase of the opposite "
+        "polarity, labelled by the part after 'but' ('is never dull , but a little too smug': negative)",
+    )
+    p.add_argument(
         "--sst-negation-weight",
         type=int,
         default=1,
@@ -222,7 +228,11 @@ def train_command(args: argparse.Namespace, spec, cfg, main: bool) -> int:
     options, notes = read_options(args), list[str]()
     try:
         negations = NegationOptions(
-            args.sst_negations, args.sst_negations_context, args.sst_negation_weight, args.sst_negation_holdout
+            args.sst_negations,
+            args.sst_negations_context,
+            args.sst_negation_weight,
+            args.sst_negation_holdout,
+            args.sst_negations_contrast,
         )
     except ValueError as e:
         raise CliError(str(e)) from e
@@ -245,7 +255,7 @@ def train_command(args: argparse.Namespace, spec, cfg, main: bool) -> int:
     check_protocol({"data": data}, [*(args.dev or []), *(args.test or [])])  # SST and rt-polarity hold the same sentences
     if protocol_of({"data": data}) == "sst":
         sst_card: dict = {"view": args.sst_view, "train_on": args.sst_train_on, "negations": args.sst_negations}
-        if negations.context or negations.weight != 1 or negations.holdout:
+        if negations.context or negations.contrast or negations.weight != 1 or negations.holdout:
             sst_card["negation_options"] = asdict(negations)
         data["sst"] = sst_card
 

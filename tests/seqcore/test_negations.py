@@ -91,3 +91,31 @@ def test_the_counts_docs_give_for_sst_train():
     train, held = NegationOptions(frames=True, context=True, holdout=0.1).added(trees)
     assert (len(train), len(held)) == (5420, 696)  # docs/data-and-tasks.md
     assert sum(label == "positive" for _, label in held) == 310
+    train, held = NegationOptions(frames=True, context=True, contrast=True, holdout=0.1).added(trees)
+    assert (len(train), len(held)) == (8096, 1053)  # 357 held-out contrasts (bench/negation_heldout.py)
+
+
+def test_contrasts_join_a_negated_phrase_to_an_opposite_phrase_and_take_the_label_after_but():
+    from seqcore.negations import contrast_clauses, contrasted
+
+    trees = [
+        parse_tree(DULL),
+        parse_tree("(4 (4 (3 a) (4 (4 wonderful) (2 cast))) (2 .))"),
+        parse_tree("(0 (0 (2 a) (0 (0 dreadful) (2 script))) (2 .))"),
+        parse_tree("(3 (2 It) (3 (2 is) (3 (2 not) (1 dull))))"),  # a negator inside: never a contrast side
+    ]
+    pools = contrast_clauses(trees)
+    assert ("a", "wonderful", "cast") in pools["positive"] and ("a", "dreadful", "script") in pools["negative"]
+    assert not any("not" in toks for pool in pools.values() for toks in pool)
+    negated = [((w, "dull", "thing", str(i)), "positive", f"k{i}") for i, w in enumerate(["not", "never"] * 20)]
+    made = contrasted(negated, trees)
+    assert 0 < len(made) < len(negated)  # every other phrase, by a stable hash
+    for toks, label, key in made:
+        text = " ".join(toks)
+        assert ", but " in text and key.startswith("k")
+        first, second = text.split(" , but ")
+        negated_second = second.endswith(key[1:])  # the negated phrase ends with its number
+        assert label == ("positive" if negated_second else "negative")  # the part after "but" decides
+        other = tuple((first if negated_second else second).split())
+        assert other in pools["negative"]  # the other side has the opposite polarity
+    assert {" ".join(t).endswith(k[1:]) for t, _, k in made} == {True, False}  # both orders
