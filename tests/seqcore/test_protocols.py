@@ -115,10 +115,17 @@ def test_negation_flags_and_fine_tuning_are_recorded_on_the_card(tmp_path, corpo
     base, tuned = tmp_path / "base", tmp_path / "tuned"
     args = ["train", "--task", "sentiment", "--data", sst[0], "--dev", sst[1]]
     assert main([*args, "--out", str(base), *TINY]) == 0
-    neg = ["--sst-negations", "--sst-negations-context", "--sst-negation-weight", "2", "--sst-negation-holdout", "0.1"]
+    neg = ["--sst-negations", "--sst-negations-context", "--sst-negations-contrast", "--sst-negation-weight", "2"]
+    neg += ["--sst-negation-holdout", "0.1"]
     assert main([*args, "--test", sst[2], "--init-from", str(base), *neg, "--out", str(tuned), *TINY]) == 0
     card = json.loads((tuned / "card.json").read_text(encoding="utf-8"))
-    assert card["data"]["sst"]["negation_options"] == {"frames": True, "context": True, "weight": 2, "holdout": 0.1}
+    assert card["data"]["sst"]["negation_options"] == {
+        "frames": True,
+        "context": True,
+        "weight": 2,
+        "holdout": 0.1,
+        "contrast": True,
+    }
     assert card["init_from"]["from"] == str(base) and card["protocol"] == "sst"
     assert card["sizes"]["train"] > json.loads((base / "card.json").read_text(encoding="utf-8"))["sizes"]["train"]
     capsys.readouterr()
