@@ -25,7 +25,7 @@ if str(ROOT) not in sys.path:
 
 def heldout(holdout: float, train: str | Path = ROOT / "data" / "sst" / "train.txt") -> dict[str, list[tuple[str, str]]]:
     """The held-out phrases as (text, label), the ones training left out with this share: negations and contrasts."""
-    from seqcore.tasks import NegationOptions
+    from seqcore.negations import NegationOptions
     from seqcore.treebank import read_trees
 
     trees, _ = read_trees(train)

@@ -18,6 +18,10 @@ of a sentence:
 The negator of each rewrite is picked in turn from NEGATORS (by a stable hash of the phrase), so each
 negator appears about equally often and the data grows once, not once per negator.
 
+`contrasted` joins negated phrases by ", but" to SST phrases of the opposite polarity, labelled by the part
+after "but" (a model taught negation alone lets "not X" outweigh a "but" clause after it). `NegationOptions`
+says which of these SST binary training adds (`seqcore.tasks.sst_examples`), how often, and what it holds out.
+
 `split_heldout` keeps a fixed share of the generated phrases (by a stable hash of their predicate, so
 a word is either seen or not seen) out of training, as a held-out negation check that never touches
 the evaluation suite (`bench/data/negation_contrast.tsv`).
@@ -27,6 +31,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from seqcore.treebank import BINARY_LABELS, NEGATION_FRAMES, Node, Tree, phrases, polar_predicates
 
@@ -191,3 +196,41 @@ def contrasted(
         else:
             out.append((other + (",", "but") + head, label, key))
     return out
+
+
+@dataclass(frozen=True)
+class NegationOptions:
+    """Which negated phrases SST binary training adds (seqcore.negations), how often, and what it holds out.
+
+    `frames`: each polar predicate under not / never / hardly / far from (`treebank.negation_phrases`);
+    `context`: the same rule inside SST's trees (`negations.negated_in_context`); `contrast`: every other
+    negated phrase also joined by ", but" to an SST phrase of the opposite polarity (`negations.contrasted`); `weight`: each added
+    phrase is repeated this many times (they are a few % of the 77k phrases); `holdout`: this share of
+    the predicates (and every phrase made from them) is kept out, as a held-out negation check.
+    """
+
+    frames: bool = False
+    context: bool = False
+    weight: int = 1
+    holdout: float = 0.0
+    contrast: bool = False
+
+    def __post_init__(self) -> None:
+        if self.weight < 1:
+            raise ValueError(f"the negation weight must be >= 1, got {self.weight}")
+        if not 0.0 <= self.holdout < 1.0:
+            raise ValueError(f"the negation held-out share must be in [0, 1), got {self.holdout}")
+
+    def added(self, trees: Sequence[Tree]) -> tuple[list[tuple[tuple[str, ...], str]], list[tuple[tuple[str, ...], str]]]:
+        """The (tokens, label) phrases to train on (before weighting) and the held-out ones; SST's own labels win."""
+        made = (framed(trees) if self.frames else []) + (negated_in_context(trees) if self.context else [])
+        made += contrasted(made, trees) if self.contrast else []
+        known = {tuple(t.lower() for t in toks) for toks, _ in phrases(trees, "binary")}
+        seen: set[tuple[str, ...]] = set()
+        kept = []
+        for toks, label, key in made:
+            low = tuple(t.lower() for t in toks)
+            if low not in known and low not in seen:
+                seen.add(low)
+                kept.append((toks, label, key))
+        return split_heldout(kept, self.holdout)

@@ -22,7 +22,7 @@ from typing import NamedTuple, TypeVar
 
 from seqcore.batching import Encoder, Example
 from seqcore.corpora import check_protocol, resolve_data_ref
-from seqcore.negations import contrasted, framed, negated_in_context, split_heldout
+from seqcore.negations import NegationOptions
 from seqcore.readers import (
     KIND_NAMES,
     TABLE_KINDS,
@@ -82,44 +82,6 @@ def sentiment_examples(texts: Sequence[LabeledText], prefix: str = "s") -> list[
         if tokens:
             examples.append(Example(id=f"{prefix}{i}", tokens=tokens, text=item.text, label=item.label))
     return examples
-
-
-@dataclass(frozen=True)
-class NegationOptions:
-    """Which negated phrases SST binary training adds (seqcore.negations), how often, and what it holds out.
-
-    `frames`: each polar predicate under not / never / hardly / far from (`treebank.negation_phrases`);
-    `context`: the same rule inside SST's trees (`negations.negated_in_context`); `contrast`: every other
-    negated phrase also joined by ", but" to an SST phrase of the opposite polarity (`negations.contrasted`); `weight`: each added
-    phrase is repeated this many times (they are a few % of the 77k phrases); `holdout`: this share of
-    the predicates (and every phrase made from them) is kept out, as a held-out negation check.
-    """
-
-    frames: bool = False
-    context: bool = False
-    weight: int = 1
-    holdout: float = 0.0
-    contrast: bool = False
-
-    def __post_init__(self) -> None:
-        if self.weight < 1:
-            raise ValueError(f"the negation weight must be >= 1, got {self.weight}")
-        if not 0.0 <= self.holdout < 1.0:
-            raise ValueError(f"the negation held-out share must be in [0, 1), got {self.holdout}")
-
-    def added(self, trees: Sequence[Tree]) -> tuple[list[tuple[tuple[str, ...], str]], list[tuple[tuple[str, ...], str]]]:
-        """The (tokens, label) phrases to train on (before weighting) and the held-out ones; SST's own labels win."""
-        made = (framed(trees) if self.frames else []) + (negated_in_context(trees) if self.context else [])
-        made += contrasted(made, trees) if self.contrast else []
-        known = {tuple(t.lower() for t in toks) for toks, _ in phrases(trees, "binary")}
-        seen: set[tuple[str, ...]] = set()
-        kept = []
-        for toks, label, key in made:
-            low = tuple(t.lower() for t in toks)
-            if low not in known and low not in seen:
-                seen.add(low)
-                kept.append((toks, label, key))
-        return split_heldout(kept, self.holdout)
 
 
 def sst_examples(

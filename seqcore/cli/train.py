@@ -222,8 +222,9 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def train_command(args: argparse.Namespace, spec, cfg, main: bool) -> int:
     """Read the data, train (on every rank under torchrun), and on the main rank print and save."""
+    from seqcore.negations import NegationOptions
     from seqcore.pipeline import fit, save_fit
-    from seqcore.tasks import NegationOptions, load_examples
+    from seqcore.tasks import load_examples
 
     options, notes = read_options(args), list[str]()
     try:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from seqcore.negations import NEGATORS, children, framed, negated_in_context, split_heldout
-from seqcore.tasks import NegationOptions, sst_examples
+from seqcore.negations import NEGATORS, NegationOptions, children, framed, negated_in_context, split_heldout
+from seqcore.tasks import sst_examples
 from seqcore.treebank import negation_phrases, parse_tree
 
 # "The plot is dull ." : the sentence's label comes from "is dull" (its siblings are neutral).
