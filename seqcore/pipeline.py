@@ -51,6 +51,7 @@ class FitSpec:
     embeddings: str | None = None  # skip-gram vectors folder (seqcore.embeddings) that starts the word vectors
     embeddings_max_words: int | None = None  # add at most this many of the vectors' words to the vocabulary (None: all)
     freeze_embeddings: bool = False
+    init_from: str | None = None  # checkpoint folder to fine-tune: its architecture, vocabulary and every weight
 
     def __post_init__(self) -> None:
         # Fail on bad options before any data is read or any time is spent.
@@ -73,6 +74,8 @@ class FitSpec:
             raise ValueError(f"embeddings_max_words must be >= 0, got {self.embeddings_max_words}")
         if self.init_embeddings and self.embeddings:
             raise ValueError("start the word vectors from a checkpoint or from skip-gram vectors, not both")
+        if self.init_from and (self.init_embeddings or self.embeddings):
+            raise ValueError("--init-from starts every weight from the checkpoint: drop --init-embeddings and --embeddings")
 
 
 @dataclass
@@ -136,7 +139,15 @@ def fit(
     encoder = build_encoder(
         spec.task, train_examples, spec.min_freq, spec.max_vocab, lowercase=True, use_chars=use_chars, label_examples=dev_examples
     )
-    source = None
+    source = base = None
+    if spec.init_from:  # fine-tune: the checkpoint's architecture, vocabulary (new words read as <unk>) and weights
+        base = load_checkpoint(spec.init_from)
+        if base.config.task != spec.task or base.encoder.labels.itos != encoder.labels.itos:
+            raise ValueError(
+                f"{spec.init_from} is a {base.config.task} model with labels {base.encoder.labels.itos}: "
+                f"it cannot start a {spec.task} model with labels {encoder.labels.itos}"
+            )
+        encoder = base.encoder
     if spec.init_embeddings:
         source = load_checkpoint(spec.init_embeddings)
         encoder.words = extend_vocab(encoder.words, source.encoder.words)
@@ -147,11 +158,11 @@ def fit(
         encoder.words = extend_vocab(encoder.words, vectors.words, spec.embeddings_max_words)
         spec = replace(spec, embedding_dim=vectors.dim)
     seed_everything(train_cfg.seed)
-    model = build_model(spec, encoder)
+    model = base.model if base is not None else build_model(spec, encoder)
     if source is not None:
         copied = copy_embeddings(source, model, encoder.words)
         model.embedding.weight.requires_grad_(not spec.freeze_embeddings)
-    embeddings_card: str | dict = "random"
+    embeddings_card: str | dict = "random" if base is None else base.card.get("embeddings", "random")
     if vectors is not None:
         copy_vectors(vectors, model, encoder.words)
         model.embedding.weight.requires_grad_(not spec.freeze_embeddings)
@@ -189,6 +200,14 @@ def fit(
             "source_data": source.card.get("data"),
             "words_copied": copied,
             "frozen": spec.freeze_embeddings,
+        }
+    if base is not None:
+        card["init_from"] = {
+            "from": str(spec.init_from),
+            "base_best_epoch": base.card.get("best_epoch"),
+            "base_dev_accuracy": (base.card.get("dev_metrics") or {}).get("accuracy"),
+            "base_test_accuracy": (base.card.get("test_metrics") or {}).get("accuracy"),
+            "base_command": base.card.get("command"),
         }
     if test_examples and distributed.is_main():  # under torchrun, rank 0 alone scores test
         test_metrics, _ = evaluate(model, test_examples, encoder)

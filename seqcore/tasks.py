@@ -22,6 +22,7 @@ from typing import NamedTuple, TypeVar
 
 from seqcore.batching import Encoder, Example
 from seqcore.corpora import check_protocol, resolve_data_ref
+from seqcore.negations import NegationOptions
 from seqcore.readers import (
     KIND_NAMES,
     TABLE_KINDS,
@@ -47,7 +48,7 @@ from seqcore.readers import (
 from seqcore.splits import kfold
 from seqcore.taskspecs import ASPECT_LABELS, article, task_spec
 from seqcore.tokens import Vocab, tokenize_many
-from seqcore.treebank import SST_TRAIN_ON, Tree, negation_phrases, phrases, read_trees, roots
+from seqcore.treebank import SST_TRAIN_ON, Tree, phrases, read_trees, roots
 
 T = TypeVar("T")
 DUPLICATE_SPAN = "duplicate annotations of a span, same polarity (merged: the span is kept once)"
@@ -83,15 +84,17 @@ def sentiment_examples(texts: Sequence[LabeledText], prefix: str = "s") -> list[
     return examples
 
 
-def sst_examples(trees: Sequence[Tree], view: str = "binary", train_on: str = "roots", negations: bool = False) -> list[Example]:
+def sst_examples(
+    trees: Sequence[Tree], view: str = "binary", train_on: str = "roots", negations: bool | NegationOptions = False
+) -> list[Example]:
     """Turn SST trees into sentiment examples in `view` ("binary": SST-2, "fine": SST-5).
 
     `train_on`: "roots" gives one example per sentence (the published dev/test task; binary drops
     the neutral ones); "phrases" one per distinct labelled phrase (`treebank.phrases`, compared
     lowercased, majority label); "all-phrases" one per labelled node, repeats included. Each leaf is
     re-split with the project's tokenizer (spaCy's blank English: `well-made` -> `well - made`), so
-    a model reads SST's text as it reads a user's. `negations` (binary phrases only) adds
-    `treebank.negation_phrases`: each polar predicate under not / never / hardly / far from, opposite label.
+    a model reads SST's text as it reads a user's. `negations` (binary phrases only; True means
+    `NegationOptions(frames=True)`) adds negated polar predicates with the opposite label.
     """
     if train_on not in SST_TRAIN_ON:
         raise ValueError(f"train_on must be one of {SST_TRAIN_ON}, got {train_on!r}")
@@ -99,8 +102,10 @@ def sst_examples(trees: Sequence[Tree], view: str = "binary", train_on: str = "r
         items = [(tree.tokens, label, tree.id) for tree, label in roots(trees, view)]
     else:
         items = [(toks, label, f"p{i}") for i, (toks, label) in enumerate(phrases(trees, view, train_on == "phrases"))]
-        if negations and view == "binary":
-            items += [(toks, label, f"n{i}") for i, (toks, label) in enumerate(negation_phrases(trees))]
+        opts = NegationOptions(frames=True) if negations is True else negations or NegationOptions()
+        if (opts.frames or opts.context) and view == "binary":
+            added = opts.added(trees)[0]
+            items += [(toks, label, f"n{i}.{r}") for r in range(opts.weight) for i, (toks, label) in enumerate(added)]
     leaves = sorted({leaf for toks, _, _ in items for leaf in toks})
     split = dict(zip(leaves, (toks for toks, _ in tokenize_many(leaves))))
     out = []
@@ -193,7 +198,7 @@ def load_examples(
     notes: list[str] | None = None,
     sst_view: str = "binary",
     sst_train_on: str = "roots",
-    sst_negations: bool = False,
+    sst_negations: bool | NegationOptions = False,
 ) -> tuple[list[Example], list[Problem]]:
     """Read data files for `task` and return its examples and every problem found.
 

@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = {
     1: ["cells", "taskspecs", "corpora", "palette", "splits", "metrics", "device", "distributed", "foreground"],
-    2: ["tokens", "readers", "treebank"],
+    2: ["tokens", "readers", "treebank", "negations"],
     3: ["batching", "cellnets", "models", "checkpoints", "vectors"],
     4: ["tasks"],
     5: [

@@ -20,7 +20,8 @@ TRAIN_PAGE = "app_pages/5_train.py"
 DEFAULT_SENTENCE = "The food was not good, but the service was wonderful."
 # The trajectory page's examples and the lesson's sentences (docs/teaching.md): each turns at a negation or a contrast,
 # and the SST models turn there the way a reader does (measured: bench/lesson_turns.py, docs/teaching.md: the turn,
-# measured); except the last, kept on purpose: SST rates "not bad" neutral, so its models dip at "not bad at all".
+# measured); the mistakes kept on purpose are named there (the RNN dips at "not bad at all"; the LSTM, taught negation
+# without contrasts, stays too low after "but it is very moving" and too high after "but ... painfully slow").
 TRAJECTORY_EXAMPLES = (
     DEFAULT_SENTENCE,
     "It is not funny, but it is very moving.",

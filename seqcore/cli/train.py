@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+from dataclasses import asdict
 
 from seqcore.cells import CELLS
 from seqcore.checkpoints import save_checkpoint
@@ -116,6 +117,37 @@ def add_train_flags(p: argparse.ArgumentParser) -> None:
         help="SST binary training: add each polar word SST uses as a predicate under not / never / hardly / far from, "
         "with the opposite label (SST rates 'not bad' and 'never boring' neutral, so its binary view never shows them)",
     )
+    p.add_argument(
+        "--sst-negations-context",
+        action="store_true",
+        help="SST binary training: also negate SST's own copula + polar predicate nodes in place ('the plot is dull' -> "
+        "'the plot is never dull', positive) and the ancestors that take their label from them (seqcore.negations)",
+    )
+    p.add_argument(
+        "--sst-negations-contrast",
+        action="store_true",
+        help="with the negations: also join every other negated phrase by ', but' to an SST phrase of the opposite "
+        "polarity, labelled by the part after 'but' ('is never dull , but a little too smug': negative)",
+    )
+    p.add_argument(
+        "--sst-negation-weight",
+        type=int,
+        default=1,
+        help="repeat each added negated phrase this many times (they are a few %% of SST's 77k phrases)",
+    )
+    p.add_argument(
+        "--sst-negation-holdout",
+        type=float,
+        default=0.0,
+        help="keep this share of the negated predicates out of training, as a held-out negation check "
+        "(bench/negation_heldout.py scores it)",
+    )
+    p.add_argument(
+        "--init-from",
+        metavar="DIR",
+        help="fine-tune this checkpoint: its architecture, vocabulary and every weight start the model "
+        "(architecture flags are ignored; new words read as <unk>)",
+    )
     p.add_argument("--epochs", type=int, default=TRAIN["epochs"], help="maximum epochs")
     p.add_argument("--batch-size", type=int, default=TRAIN["batch_size"], help="sentences per batch")
     p.add_argument("--lr", type=float, default=TRAIN["lr"], help="Adam learning rate")
@@ -154,6 +186,7 @@ def settings_from_args(args: argparse.Namespace) -> tuple[FitSpec, TrainConfig]:
             embeddings=args.embeddings,
             embeddings_max_words=args.embeddings_max_words,
             freeze_embeddings=args.freeze_embeddings,
+            init_from=args.init_from,
         )
         cfg = TrainConfig(
             epochs=args.epochs,
@@ -189,13 +222,24 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def train_command(args: argparse.Namespace, spec, cfg, main: bool) -> int:
     """Read the data, train (on every rank under torchrun), and on the main rank print and save."""
+    from seqcore.negations import NegationOptions
     from seqcore.pipeline import fit, save_fit
     from seqcore.tasks import load_examples
 
     options, notes = read_options(args), list[str]()
+    try:
+        negations = NegationOptions(
+            args.sst_negations,
+            args.sst_negations_context,
+            args.sst_negation_weight,
+            args.sst_negation_holdout,
+            args.sst_negations_contrast,
+        )
+    except ValueError as e:
+        raise CliError(str(e)) from e
     sst = {"sst_view": args.sst_view}  # SST files only: dev and test are sentences (roots), train what --sst-train-on says
     examples, problems = load_examples(
-        args.task, args.data, PROGRESS, options, notes, sst_train_on=args.sst_train_on, sst_negations=args.sst_negations, **sst
+        args.task, args.data, PROGRESS, options, notes, sst_train_on=args.sst_train_on, sst_negations=negations, **sst
     )
     for p in problems[:20] if main else []:
         print(f"warning: {p}", file=sys.stderr)
@@ -211,7 +255,10 @@ def train_command(args: argparse.Namespace, spec, cfg, main: bool) -> int:
     }
     check_protocol({"data": data}, [*(args.dev or []), *(args.test or [])])  # SST and rt-polarity hold the same sentences
     if protocol_of({"data": data}) == "sst":
-        data["sst"] = {"view": args.sst_view, "train_on": args.sst_train_on, "negations": args.sst_negations}
+        sst_card: dict = {"view": args.sst_view, "train_on": args.sst_train_on, "negations": args.sst_negations}
+        if negations.context or negations.contrast or negations.weight != 1 or negations.holdout:
+            sst_card["negation_options"] = asdict(negations)
+        data["sst"] = sst_card
 
     def report(p: Progress) -> None:
         if not args.quiet and p.kind == "epoch":

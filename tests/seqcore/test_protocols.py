@@ -108,3 +108,26 @@ def test_the_five_class_root_task_is_an_option(tmp_path, corpora):
     assert card["sizes"] == {"train": 60, "dev": 20, "test": 20}  # every sentence, neutral ones included
     assert card["test_metrics"]["labels"] == ["very negative", "negative", "neutral", "positive", "very positive"]
     assert main(["evaluate", str(out), "--data", sst[2]]) == 0  # read in the model's own (five-class) view
+
+
+def test_negation_flags_and_fine_tuning_are_recorded_on_the_card(tmp_path, corpora, capsys):
+    sst = [str(corpora / "sst" / f"{s}.txt") for s in ("train", "dev", "test")]
+    base, tuned = tmp_path / "base", tmp_path / "tuned"
+    args = ["train", "--task", "sentiment", "--data", sst[0], "--dev", sst[1]]
+    assert main([*args, "--out", str(base), *TINY]) == 0
+    neg = ["--sst-negations", "--sst-negations-context", "--sst-negations-contrast", "--sst-negation-weight", "2"]
+    neg += ["--sst-negation-holdout", "0.1"]
+    assert main([*args, "--test", sst[2], "--init-from", str(base), *neg, "--out", str(tuned), *TINY]) == 0
+    card = json.loads((tuned / "card.json").read_text(encoding="utf-8"))
+    assert card["data"]["sst"]["negation_options"] == {
+        "frames": True,
+        "context": True,
+        "weight": 2,
+        "holdout": 0.1,
+        "contrast": True,
+    }
+    assert card["init_from"]["from"] == str(base) and card["protocol"] == "sst"
+    assert card["sizes"]["train"] > json.loads((base / "card.json").read_text(encoding="utf-8"))["sizes"]["train"]
+    capsys.readouterr()
+    assert main([*args, "--sst-negations", "--sst-negation-weight", "0", "--out", str(tmp_path / "x"), *TINY]) == 2
+    assert "negation weight must be >= 1" in capsys.readouterr().err

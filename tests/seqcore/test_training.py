@@ -269,3 +269,22 @@ def test_word_dropout_is_seeded_recorded_and_changes_training():
     torch.testing.assert_close(a.model.embedding.weight, b.model.embedding.weight, rtol=0, atol=0)
     assert not torch.equal(a.model.embedding.weight, none.model.embedding.weight)
     assert a.card["train_config"]["word_dropout"] == 0.3
+
+
+def test_init_from_fine_tunes_every_weight_and_keeps_the_vocabulary(tmp_path):
+    from seqcore.checkpoints import save_checkpoint
+
+    cfg = TrainConfig(epochs=1, batch_size=8, device="cpu")
+    source = fit(FitSpec(task="sentiment", cell="gru", **TINY), cfg, sentiment_data(40))
+    save_checkpoint(tmp_path / "src", source.model, source.encoder, source.card)
+    start = {k: v.clone() for k, v in source.model.state_dict().items()}
+    spec = FitSpec(task="sentiment", cell="lstm", hidden_size=50, init_from=str(tmp_path / "src"))  # architecture ignored
+    fitted = fit(spec, TrainConfig(epochs=1, batch_size=8, lr=1e-9, device="cpu"), sentiment_data(40, seed=3))
+    assert fitted.model.cfg == source.model.cfg and fitted.encoder.words.itos == source.encoder.words.itos
+    for k, v in fitted.model.state_dict().items():  # lr 1e-9: still the checkpoint's weights
+        torch.testing.assert_close(v, start[k])
+    assert fitted.card["init_from"]["from"] == str(tmp_path / "src") and fitted.card["embeddings"] == "random"
+    with pytest.raises(ValueError, match="cannot start"):
+        fit(FitSpec(task="aspect", init_from=str(tmp_path / "src")), cfg, aspect_data(20))
+    with pytest.raises(ValueError, match="drop --init-embeddings"):
+        FitSpec(task="sentiment", init_from="a", init_embeddings="b")
