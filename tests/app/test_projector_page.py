@@ -92,3 +92,7 @@ def test_evaluation_filters_an_aspect_test_set_to_its_hard_slice(monkeypatch):
     assert [m.value for m in at.metric if m.label == "Aspect terms"] == [str(hard["aspects"])]
     assert [m.value for m in at.metric if m.label == "Accuracy"] == [f"{hard['accuracy']:.1%}"]
     assert "(hard slice)" in " ".join(str(s.value) for s in at.subheader)
+    at.toggle(key="eval_hard").set_value(False).run()
+    at.radio(key="eval_source").set_value("card").run()  # the card's stored numbers also give the hard slice's
+    clean(at)
+    assert [m.value for m in at.metric if m.label == "Hard-slice accuracy (stored)"] == [f"{hard['accuracy']:.1%}"]
