@@ -49,6 +49,27 @@ def test_every_expected_model_is_shipped():
     assert sorted(EXPECTED) == SHIPPED
 
 
+def test_readme_has_a_before_and_after_row_for_every_shipped_model():
+    """models/README.md's issue-22 table: one row per shipped model, its "after" numbers and embeddings from its card."""
+    text = (MODELS / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Before and after word vectors")[1].split("\n## ")[0]
+    rows = {
+        cells[0]: cells
+        for line in section.splitlines()
+        if line.startswith("| ") and not line.startswith("| model")
+        for cells in [[c.strip() for c in line.strip("|").split("|")]]
+    }
+    assert sorted(rows) == SHIPPED
+    for name, cells in rows.items():
+        card = json.loads((MODELS / name / "card.json").read_text())
+        d, t, cv = card["dev_metrics"], card["test_metrics"], card.get("cross_validation")
+        assert (
+            cells[5] == f"{d['accuracy']:.4f} / {d['macro_f1']:.4f}" and cells[6] == f"{t['accuracy']:.4f} / {t['macro_f1']:.4f}"
+        )
+        assert cells[8] == (f"{cv['mean_accuracy']:.4f}" if cv else "—")
+        assert (cells[9] == "random") == (card["embeddings"] == "random")
+
+
 def test_models_fit_the_size_budget():
     total = 0
     for name in SHIPPED + VECTORS:
