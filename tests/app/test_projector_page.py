@@ -115,3 +115,30 @@ def test_projector_says_why_before_is_missing_when_the_vectors_are_gone(app, tin
     assert [f["layout"]["title"]["text"].split(": ")[-1] for f in figures(at)] == ["after training"]
     note = next(str(i.value) for i in at.info if "before training is not drawn" in str(i.value))
     assert "gone" in note and "<b>" not in note  # the card's path is shown as text, never as markup
+
+
+def test_tsne_is_computed_once_then_cached(app, monkeypatch):
+    import streamlit as st
+
+    import seqcore.projector
+
+    calls: list[str] = []
+    real = seqcore.projector.project
+
+    def counting(matrix, method="pca", seed=13):
+        calls.append(method)
+        return real(matrix, method, seed)
+
+    monkeypatch.setattr(seqcore.projector, "project", counting)
+    st.cache_data.clear()  # no layout left over from another test
+    at = app()
+    at.selectbox(key="model_key").set_value("shipped:tiny-sentiment-lstm").run()
+    at.switch_page(PAGE).run()
+    at.radio(key="proj_method").set_value("tsne").run()
+    clean(at)
+    assert calls.count("tsne") == 2  # before and after: one layout each
+    at.text_input(key="proj_word").set_value("food").run()  # a search, a rerun, back to PCA and back: no new t-SNE
+    at.radio(key="proj_method").set_value("pca").run()
+    at.radio(key="proj_method").set_value("tsne").run()
+    clean(at)
+    assert calls.count("tsne") == 2 and figures(at)[0]["layout"]["xaxis"]["title"]["text"] == "t-SNE 1 (unitless)"
