@@ -22,6 +22,8 @@ LAPTOP = "--layers 2 --embedding-dim 200 --hidden-size 150 --dropout 0.6 --epoch
 VECTORS = (
     "python -m seqcore skipgram --exclude sst --out models/vectors/all-train-text"  # SST came later: the default reads it now
 )
+# rt-polarity's folds: vectors of text that holds neither rt-polarity nor SST (SST's sentences are rt-polarity's).
+VECTORS_NOSENT = "python -m seqcore skipgram --exclude-task sentiment --out runs/vec-nosent"
 LAPTOP_SG = "--layers 2 --hidden-size 150 --dropout 0.6 --word-dropout 0.2 --embeddings models/vectors/all-train-text --epochs 30 --patience 5 --metric macro_f1"
 ASPECT = "--layers 2 --embedding-dim 200 --hidden-size 100 --dropout 0.5 --epochs 30 --patience 5 --metric macro_f1"
 RT = f"{S}/rt-polarity/rt-polarity.pos {S}/rt-polarity/rt-polarity.neg"
@@ -49,8 +51,15 @@ SENT_TRIED = (
     "Issue 22: the LSTM's fold 0 started from skip-gram vectors of every corpus's train text except the sentiment ones "
     "(`skipgram --exclude-task sentiment`: SemEval and UD train text, 317,003 tokens, 7,645 words; they cover 28% of the fold's "
     "training words and 83% of its tokens): dev 0.786 against 0.781, fold-0 test 0.779 against 0.790 (read after the run, never "
-    "used). The 10-fold mean it would need to be shipped (about 45 minutes on one core) did not fit the time box, so the "
-    "sentiment models keep random embeddings."
+    "used). Then all 10 folds (one process, one core shared with 5 other jobs, 50 minutes), the same vectors and the LSTM's "
+    "config otherwise; dev carved from each fold's training part, each test fold scored once: mean dev accuracy 0.7762 against "
+    "0.7694 from random embeddings (fold 0's dev 0.7865 against 0.7812), so by the shipping rule (dev, fold 0's and the mean "
+    "alike) sentiment-lstm now starts from the vectors. Its 10-fold test mean is 0.7703 ± 0.0173 against 0.7639 ± 0.0170 "
+    "(+0.6 points; better on 6 of 10 folds, worse on 4, fold 0 among them: 0.7788 against 0.7901), and still misses 0.78 "
+    "by 1.0 point. The vectors made the best epoch come earlier on most folds. The vectors are not shipped (runs/vec-nosent, "
+    "3 MB; the command below rebuilds them): the model holds every vector it uses, and its 3,010 words added from the vectors "
+    "made it 1.2 MB larger. The random-init twin's numbers stay in the before/after table (its checkpoint would not fit the "
+    "size budget). The GRU and the RNN keep random embeddings (not rerun: CPU time)."
 )
 ASPECT_TRIED = (
     "Restaurants LSTM dev (acc / macro-F1), selection by dev macro-F1: hidden 128 drop 0.5 0.694/0.539; hidden 200 0.694/0.574; "
@@ -107,7 +116,7 @@ SST_NOTES = (
 SPECS = {
     "sentiment-lstm": dict(
         target={"metric": "10-fold mean accuracy", "value": 0.78, "of": "best of sentiment-lstm / sentiment-gru"},
-        command=f"python -m seqcore train --task sentiment --data {RT} --out models/sentiment-lstm --cell lstm {SENT}",
+        command=f"{VECTORS_NOSENT} && python -m seqcore train --task sentiment --data {RT} --out models/sentiment-lstm --cell lstm {SENT} --embeddings runs/vec-nosent",
         tried=SENT_TRIED,
     ),
     "sentiment-gru": dict(
@@ -249,7 +258,7 @@ def before_after_lines(rows: list) -> list[str]:
 
 
 # Wall-clock minutes of each whole 10-fold run (the card's train_seconds covers fold 0 only), read off the run's start and end.
-CV_WALL_MIN: dict[str, int] = {"sentiment-rnn": 20, "sentiment-lstm": 46, "sentiment-gru": 36}
+CV_WALL_MIN: dict[str, int] = {"sentiment-rnn": 20, "sentiment-lstm": 50, "sentiment-gru": 36}
 
 
 def met(card: dict, target: dict | None, cv: dict | None) -> bool | None:

@@ -76,7 +76,9 @@ def test_models_fit_the_size_budget():
         size = sum(f.stat().st_size for f in (MODELS / name).iterdir())
         assert size <= 10 * 2**20, f"{name} is {size / 2**20:.1f} MB"
         total += size
-    assert total <= 70 * 2**20  # ten checkpoints (the three SST models added about 19 MB to 42)
+    # ten checkpoints and one set of vectors (the three SST models added about 19 MB to 42; the vectors 5 MB; sentiment-lstm
+    # from skip-gram vectors 1.2 MB, its 3,010 words added from them: 70.8 MB)
+    assert total <= 72 * 2**20
 
 
 @pytest.mark.parametrize("name", VECTORS)
