@@ -19,9 +19,7 @@ SENT_FAST = SENT.replace(
 )  # GRU, RNN: cut for CPU time
 LAPTOP = "--layers 2 --embedding-dim 200 --hidden-size 150 --dropout 0.6 --epochs 30 --patience 5 --metric macro_f1"
 # Issue 22: skip-gram vectors of every corpus's train text (never a test sentence), then the laptops config with word dropout.
-VECTORS = (
-    "python -m seqcore skipgram --exclude sst --out models/vectors/all-train-text"  # SST came later: the default reads it now
-)
+VECTORS = "python -m seqcore skipgram --exclude sst --out models/vectors/all-train-text"  # SST came later: leave it out (docs/embeddings.md)
 # rt-polarity's folds: vectors of text that holds neither rt-polarity nor SST (SST's sentences are rt-polarity's).
 VECTORS_NOSENT = "python -m seqcore skipgram --exclude-task sentiment --out runs/vec-nosent"
 LAPTOP_SG = "--layers 2 --hidden-size 150 --dropout 0.6 --word-dropout 0.2 --embeddings models/vectors/all-train-text --epochs 30 --patience 5 --metric macro_f1"

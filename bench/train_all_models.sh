@@ -14,7 +14,7 @@ python -m seqcore train --task sentiment --data $S/rt-polarity/rt-polarity.pos $
 python -m seqcore train --task aspect --data $S/semeval2014/Restaurants_Train_v2.xml --test $S/semeval2014/Restaurants_Test_Gold.xml --out models/aspect-restaurants-lstm --cell lstm $ASPECT
 python -m seqcore train --task aspect --data $S/semeval2014/Restaurants_Train_v2.xml --test $S/semeval2014/Restaurants_Test_Gold.xml --out models/aspect-restaurants-gru --cell gru $ASPECT
 # Skip-gram vectors of every corpus's train text in data/ (never a test sentence; issue 22), then the laptops model from them.
-# SST joined data/ after these vectors were made: --exclude sst rebuilds the shipped ones (the default now reads SST too).
+# SST joined data/ after these vectors were made: --exclude sst leaves it out (docs/embeddings.md: what differs now).
 python -m seqcore skipgram --exclude sst --out models/vectors/all-train-text
 python -m seqcore train --task aspect --data $S/semeval2014/Laptop_Train_v2.xml --test $S/semeval2014/Laptops_Test_Gold.xml --out models/aspect-laptops-lstm --cell lstm --layers 2 --hidden-size 150 --dropout 0.6 --word-dropout 0.2 --embeddings models/vectors/all-train-text --epochs 30 --patience 5 --metric macro_f1
 python -m seqcore train --task tagging --data $S/ud-english-ewt/en_ewt-ud-train.conllu.gz --dev $S/ud-english-ewt/en_ewt-ud-dev.conllu.gz --test $S/ud-english-ewt/en_ewt-ud-test.conllu.gz --out models/pos-ewt-lstm --cell lstm --min-freq 2 --hidden-size 200 --dropout 0.5 --lr 0.002 --epochs 20 --patience 3

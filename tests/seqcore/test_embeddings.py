@@ -243,3 +243,19 @@ def test_vectors_that_read_a_protocols_test_text_are_refused(tmp_path, planted_v
             sentiment_data(40),
             data=rt["data"],
         )
+
+
+def test_skipgram_reads_every_kind_the_readers_read(tmp_path):
+    """--data takes any file a reader reads; an SST tree file gives its sentences' words, never its brackets and labels."""
+    from pathlib import Path
+
+    from seqcore.embeddings import file_sentences
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    sst = tmp_path / "trees.txt"
+    sst.write_text("(3 (2 (2 So) (3 funny)) (2 .))\n(1 (2 The) (1 (1 dull) (2 plot)))\n", encoding="utf-8")
+    assert file_sentences(sst) == [["So", "funny", "."], ["The", "dull", "plot"]]
+    for name in ("reviews_header.csv", "aspects.jsonl", "reviews_mixed_labels.jsonl", "absa_pytorch.txt", "word_tags.txt"):
+        found = file_sentences(fixtures / name)
+        assert found and all(s and all(t.strip() for t in s) for s in found), name
+        assert not any(t in ("{", "}", "$T$", "review", "label") for s in found for t in s), name  # the text, not the markup
