@@ -60,6 +60,15 @@ with ui.user_errors("The word vectors could not be read"):
         vectors = proj.folder_vectors(folder)
         if vectors is not None:
             shown[f"skip-gram vectors {view}"] = vectors
+if view == "model" and "after training" in shown and "before training" not in shown:
+    emb = entry.card.get("embeddings")
+    gone = emb.get("from") if isinstance(emb, dict) else None
+    st.info(
+        f"The embedding before training is not drawn: this model started from the skip-gram vectors "
+        f"{ui.md_plain(str(gone))}, which are not here (`python -m seqcore skipgram` rebuilds them; its card says how)."
+        if gone
+        else "The embedding before training is not drawn: this model's card holds no seed to rebuild it from."
+    )
 if not shown:
     st.warning(
         "This model's embedding before training cannot be rebuilt: its card has no seed, or names vectors that are not here."

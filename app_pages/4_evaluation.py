@@ -68,10 +68,18 @@ if data.kind == "card":
         st.info(
             "These numbers were computed when the model was trained and are stored in its card.json; nothing is recomputed here."
         )
-        c1, c2, c3 = st.columns(3)
-        c1.metric("Test accuracy (stored)", f"{stored['accuracy']:.1%}")
-        c2.metric("Test macro-F1 (stored)", f"{stored['macro_f1']:.3f}")
-        c3.metric("Items (stored)", ui.plain(stored.get("n", sum(stored.get("support", [])))))
+        hard_stored = entry.card.get("hard_slice") or {}
+        cols = st.columns(4 if hard_stored.get("accuracy") is not None else 3)
+        cols[0].metric("Test accuracy (stored)", f"{stored['accuracy']:.1%}")
+        cols[1].metric("Test macro-F1 (stored)", f"{stored['macro_f1']:.3f}")
+        cols[2].metric("Items (stored)", ui.plain(stored.get("n", sum(stored.get("support", [])))))
+        if len(cols) == 4:  # aspect models: the test sentences whose aspects disagree in polarity
+            cols[3].metric(
+                "Hard-slice accuracy (stored)",
+                f"{hard_stored['accuracy']:.1%}",
+                help=f"On the {int(hard_stored.get('aspects', 0)):d} aspects of the {int(hard_stored.get('sentences', 0)):d} "
+                "test sentences whose aspects disagree in polarity.",  # markup: numbers only
+            )
         confusion_tabs(
             stored["confusion"],
             stored["labels"],

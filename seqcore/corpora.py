@@ -188,6 +188,36 @@ def check_protocol(card: dict, paths: list[str] | list[Path] | tuple) -> None:
             )
 
 
+def check_vectors_protocol(card: dict, vectors_card: dict) -> None:
+    """Refuse skip-gram vectors that have read the text a protocol scores on (issue 22).
+
+    rt-polarity's test sets are its own 10 folds, and SST's sentences are rt-polarity's: vectors for an
+    rt-polarity model must hold neither corpus (`skipgram --exclude-task sentiment`, or one fold's
+    training part given with --data). An SST model is scored on sst/test.txt, whose sentences are in
+    rt-polarity: its vectors may read sst/train.txt, never rt-polarity or another SST file.
+    """
+    protocol = protocol_of(card)
+    if protocol is None:
+        return
+    for f in vectors_card.get("files") or []:
+        folder, name = _folder(str(f)), Path(str(f)).name
+        leaks = (
+            folder in ("rt-polarity", "sst")
+            if protocol == "rt-polarity"
+            else (folder == "rt-polarity" or (folder == "sst" and not name.startswith("train")))
+        )
+        if leaks:
+            fix = (
+                "`skipgram --exclude-task sentiment`, or --data on one fold's training part"
+                if protocol == "rt-polarity"
+                else "`skipgram --exclude rt-polarity`"
+            )
+            raise ProtocolError(
+                f"these vectors read {f}, and this model follows the {protocol} protocol ({PROTOCOLS[protocol]}): "
+                f"they have seen the text of its test sentences. Train vectors with {fix}."
+            )
+
+
 # ----------------------------------------------------------------------------- review domains
 
 # What a review is about, as the aspect corpora split it. A model's domain is its training files' (its card's

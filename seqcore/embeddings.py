@@ -32,11 +32,23 @@ import torch.nn.functional as F
 
 from seqcore.corpora import CORPORA, Corpus, data_ref
 from seqcore.readers import sniff_kind
+from seqcore.readers.jsonl import is_aspect_jsonl
 from seqcore.tasks import corpus_examples
 from seqcore.tokens import SPECIALS, Vocab
 from seqcore.vectors import WordVectors
 
-KIND_TASK = {"text_lines": "sentiment", "labeled_tsv": "sentiment", "xml": "aspect", "conllu": "tagging"}
+# Which task's reader reads each file kind `sniff_kind` names (an aspect JSONL file is told apart by its "aspects" key).
+KIND_TASK = {
+    "text_lines": "sentiment",
+    "labeled_tsv": "sentiment",
+    "csv": "sentiment",
+    "jsonl": "sentiment",
+    "sst_trees": "sentiment",
+    "xml": "aspect",
+    "absa_txt": "aspect",
+    "conllu": "tagging",
+    "word_tags": "tagging",
+}
 
 
 @dataclass
@@ -89,14 +101,14 @@ def default_corpora(exclude: Sequence[str] = (), exclude_tasks: Sequence[str] = 
 def file_sentences(path: str | os.PathLike, task: str | None = None) -> list[list[str]]:
     """The token lists of a file, read as `task`'s corpus files are read (`tasks.corpus_examples`).
 
-    Without a task (a file given with --data) the kind is sniffed: polarity lines, TSV, SemEval XML, CoNLL-U.
+    Without a task (a file given with --data) the kind is sniffed: any kind a reader reads (`KIND_TASK`).
     A registry corpus is read with its own task, so a corpus whose task reads a new format is read right.
     """
     if task is None:
         kind = sniff_kind(Path(path), name=str(path))
         if kind not in KIND_TASK:
-            raise ValueError(f"{path}: skip-gram reads text lines, TSV, SemEval XML or CoNLL-U, not this ({kind}) file")
-        task = KIND_TASK[kind]
+            raise ValueError(f"{path}: skip-gram reads the files the readers read, not this ({kind}) file")
+        task = "aspect" if kind == "jsonl" and is_aspect_jsonl(Path(path), str(path)) else KIND_TASK[kind]
     examples, _ = corpus_examples(task, [path])
     return [ex.tokens for ex in examples]
 

@@ -13,7 +13,7 @@ import torch
 from seqcore import distributed
 from seqcore.batching import Encoder, Example
 from seqcore.checkpoints import Checkpoint, load_checkpoint, save_checkpoint
-from seqcore.corpora import protocol_of
+from seqcore.corpora import check_vectors_protocol, protocol_of
 from seqcore.metrics import Metrics, majority_baseline
 from seqcore.models import ModelConfig, SequenceModel, count_parameters, defaults
 from seqcore.scoring import evaluate, hard_slice_metrics
@@ -154,6 +154,7 @@ def fit(
         spec = replace(spec, embedding_dim=source.config.embedding_dim)
     vectors = load_vectors(spec.embeddings) if spec.embeddings else None
     if vectors is not None:
+        check_vectors_protocol({"data": data or {}}, vectors.card)  # vectors that read the test text are refused
         train_words = encoder.words
         encoder.words = extend_vocab(encoder.words, vectors.words, spec.embeddings_max_words)
         spec = replace(spec, embedding_dim=vectors.dim)

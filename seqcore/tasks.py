@@ -310,6 +310,10 @@ def _unlabeled_file_examples(task: str, path: Path, problems: list[Problem], opt
         return [Example(id=s.id, tokens=list(s.words), text=" ".join(s.words)) for s in sentences if s.words]
     if task != "sentiment":
         raise ValueError(f"unknown task {task!r}: use sentiment, aspect or tagging")
+    if kind == "sst_trees":  # one sentence per tree (its words, brackets and labels dropped), not the bracketed line
+        trees, bad = read_trees(path, name)
+        problems.extend(bad)
+        return [Example(id=t.id, tokens=list(t.tokens), text=t.text) for t in trees if t.tokens]
     if kind in (*TABLE_KINDS, "jsonl"):
         labeled = read_labeled(path, name, kind, options, need_label=False)
         problems.extend(labeled.problems)

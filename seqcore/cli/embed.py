@@ -19,7 +19,8 @@ def add_parsers(sub) -> None:
         "--data",
         nargs="+",
         metavar="PATH",
-        help="text files any reader reads (polarity lines, TSV, SemEval XML, CoNLL-U); "
+        help="files any reader reads (polarity lines, CSV, TSV, JSONL, SemEval XML, ABSA text, CoNLL-U, word/tag lines, "
+        "SST trees: their sentences, labels ignored); "
         "default: the train files of every corpus in data/ (never a test file)",
     )
     p.add_argument(

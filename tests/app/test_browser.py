@@ -12,6 +12,7 @@ Never `playwright install`: the browser is /usr/bin/chromium (`apt-get install c
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import socket
@@ -419,8 +420,14 @@ def test_every_page_in_a_real_browser(server, capsys):
 
             # Embedding projector: the model's words before and after training; a searched word and its neighbours.
             app.nav("Embedding projector")
-            page.locator(".js-plotly-plot").nth(1).wait_for(timeout=180_000)
-            assert page.locator(".js-plotly-plot").count() == 2  # before and after training, side by side
+            # Before and after training, side by side; a model started from skip-gram vectors that are not on disk
+            # (sentiment-lstm's come from `skipgram --exclude-task sentiment --out runs/...`) shows after alone, saying why.
+            sidebar = next((m for m in ("sentiment-lstm", "aspect-restaurants-lstm") if m in shipped), None)
+            emb = json.loads((ROOT / "models" / sidebar / "card.json").read_text())["embeddings"] if sidebar else "random"
+            panels = 2 if emb == "random" or (ROOT / emb["from"]).is_dir() else 1
+            page.locator(".js-plotly-plot").nth(panels - 1).wait_for(timeout=180_000)
+            assert page.locator(".js-plotly-plot").count() == panels
+            assert panels == 2 or "The embedding before training is not drawn" in app.main_text()
             box = page.get_by_role("textbox", name="Find a word (highlighted, with its nearest neighbours)")
             app.type_and_wait(box, "good", '[data-testid="stMain"]', "Nearest neighbours of good")
             app.shot("12_projector")

@@ -92,3 +92,53 @@ def test_evaluation_filters_an_aspect_test_set_to_its_hard_slice(monkeypatch):
     assert [m.value for m in at.metric if m.label == "Aspect terms"] == [str(hard["aspects"])]
     assert [m.value for m in at.metric if m.label == "Accuracy"] == [f"{hard['accuracy']:.1%}"]
     assert "(hard slice)" in " ".join(str(s.value) for s in at.subheader)
+    at.toggle(key="eval_hard").set_value(False).run()
+    at.radio(key="eval_source").set_value("card").run()  # the card's stored numbers also give the hard slice's
+    clean(at)
+    assert [m.value for m in at.metric if m.label == "Hard-slice accuracy (stored)"] == [f"{hard['accuracy']:.1%}"]
+
+
+def test_projector_says_why_before_is_missing_when_the_vectors_are_gone(app, tiny_models, tmp_path, monkeypatch):
+    import shutil
+
+    models = tmp_path / "models"
+    src = shutil.copytree(tiny_models / "tiny-aspect-lstm", models / "tiny-from-vectors")
+    card = json.loads((src / "card.json").read_text())
+    card["embeddings"] = {"from": "runs/<b>gone</b>", "word_coverage": 0.5, "token_coverage": 0.5, "frozen": False}
+    (src / "card.json").write_text(json.dumps(card))
+    monkeypatch.setenv("SEQCORE_MODELS_DIR", str(models))
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    at.selectbox(key="model_key").set_value("shipped:tiny-from-vectors").run()
+    at.switch_page(PAGE).run()
+    clean(at)
+    assert [f["layout"]["title"]["text"].split(": ")[-1] for f in figures(at)] == ["after training"]
+    note = next(str(i.value) for i in at.info if "before training is not drawn" in str(i.value))
+    assert "gone" in note and "<b>" not in note  # the card's path is shown as text, never as markup
+
+
+def test_tsne_is_computed_once_then_cached(app, monkeypatch):
+    import streamlit as st
+
+    import seqcore.projector
+
+    calls: list[str] = []
+    real = seqcore.projector.project
+
+    def counting(matrix, method="pca", seed=13):
+        calls.append(method)
+        return real(matrix, method, seed)
+
+    monkeypatch.setattr(seqcore.projector, "project", counting)
+    st.cache_data.clear()  # no layout left over from another test
+    at = app()
+    at.selectbox(key="model_key").set_value("shipped:tiny-sentiment-lstm").run()
+    at.switch_page(PAGE).run()
+    at.radio(key="proj_method").set_value("tsne").run()
+    clean(at)
+    assert calls.count("tsne") == 2  # before and after: one layout each
+    at.text_input(key="proj_word").set_value("food").run()  # a search, a rerun, back to PCA and back: no new t-SNE
+    at.radio(key="proj_method").set_value("pca").run()
+    at.radio(key="proj_method").set_value("tsne").run()
+    clean(at)
+    assert calls.count("tsne") == 2 and figures(at)[0]["layout"]["xaxis"]["title"]["text"] == "t-SNE 1 (unitless)"

@@ -211,3 +211,51 @@ def test_embeddings_max_words_bounds_the_words_added(tmp_path, planted_vectors):
     assert len(fitted.encoder.words) == 2 + 7 + 3 and fitted.card["embeddings"]["words_added_from_vectors"] == 3
     with pytest.raises(ValueError, match="embeddings_max_words"):
         FitSpec(task="aspect", embeddings_max_words=-1)
+
+
+def test_vectors_that_read_a_protocols_test_text_are_refused(tmp_path, planted_vectors):
+    from seqcore.corpora import ProtocolError, check_vectors_protocol
+    from tests.synthetic import sentiment_data
+
+    rt = {"data": {"train": ["data/rt-polarity/rt-polarity.pos", "data/rt-polarity/rt-polarity.neg"]}}
+    sst = {"data": {"train": ["data/sst/train.txt"]}}
+    no_sentiment = {"files": ["data/semeval2014/Restaurants_Train_v2.xml", "data/ud-english-ewt/en_ewt-ud-train.conllu.gz"]}
+    check_vectors_protocol(rt, no_sentiment)  # `skipgram --exclude-task sentiment`: allowed for both protocols
+    check_vectors_protocol(sst, no_sentiment)
+    check_vectors_protocol(rt, {"files": ["/tmp/mr-fold0/train.txt"]})  # one fold's training part, given with --data
+    check_vectors_protocol(sst, {"files": ["data/sst/train.txt"]})  # SST's own training sentences
+    check_vectors_protocol({"data": {"train": ["data/semeval2014/Laptop_Train_v2.xml"]}}, {"files": ["data/rt-polarity/a.pos"]})
+    for card, f in [
+        (rt, "data/rt-polarity/rt-polarity.pos"),  # every fold's test sentences
+        (rt, "data/sst/train.txt"),  # SST's sentences are rt-polarity's
+        (sst, "data/rt-polarity/rt-polarity.neg"),  # holds most SST-2 test sentences
+        (sst, "data/sst/dev.txt"),
+    ]:
+        with pytest.raises(ProtocolError, match="exclude"):
+            check_vectors_protocol(card, {"files": [*no_sentiment["files"], f]})
+    planted_vectors.save(tmp_path / "v")  # fit refuses them before training
+    card = json.loads((tmp_path / "v" / "card.json").read_text())
+    (tmp_path / "v" / "card.json").write_text(json.dumps({**card, "files": ["data/rt-polarity/rt-polarity.pos"]}))
+    with pytest.raises(ProtocolError, match="rt-polarity"):
+        fit(
+            FitSpec(task="sentiment", hidden_size=6, embeddings=str(tmp_path / "v")),
+            TrainConfig(epochs=1, device="cpu"),
+            sentiment_data(40),
+            data=rt["data"],
+        )
+
+
+def test_skipgram_reads_every_kind_the_readers_read(tmp_path):
+    """--data takes any file a reader reads; an SST tree file gives its sentences' words, never its brackets and labels."""
+    from pathlib import Path
+
+    from seqcore.embeddings import file_sentences
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    sst = tmp_path / "trees.txt"
+    sst.write_text("(3 (2 (2 So) (3 funny)) (2 .))\n(1 (2 The) (1 (1 dull) (2 plot)))\n", encoding="utf-8")
+    assert file_sentences(sst) == [["So", "funny", "."], ["The", "dull", "plot"]]
+    for name in ("reviews_header.csv", "aspects.jsonl", "reviews_mixed_labels.jsonl", "absa_pytorch.txt", "word_tags.txt"):
+        found = file_sentences(fixtures / name)
+        assert found and all(s and all(t.strip() for t in s) for s in found), name
+        assert not any(t in ("{", "}", "$T$", "review", "label") for s in found for t in s), name  # the text, not the markup
