@@ -92,6 +92,7 @@ class LoopCell(nn.Module):
         weights = self.extras()
         prev = self._initial(state, x)
         xw = torch.nn.functional.linear(x.transpose(0, 1), self.weight_ih_l0, self.bias_ih_l0)  # (T, B, G*H): every input part
+        xs = xw.unbind(0)  # T views (B, G*H); unlike xw[t], their backward stacks once instead of zero-filling xw per step
         mask = None
         all_real = T  # steps before this one are real tokens of every sequence: no masking there
         if lengths is not None:
@@ -101,7 +102,7 @@ class LoopCell(nn.Module):
         outs = []
         for t in range(T):
             hw = torch.nn.functional.linear(prev["h"], self.weight_hh_l0, self.bias_hh_l0)  # (B, G*H)
-            _, values = step(xw[t], hw, prev, weights)
+            _, values = step(xs[t], hw, prev, weights)
             if mask is not None and t >= all_real:
                 keep = mask[:, t]  # (B, 1): past its length a sequence keeps its state
                 values = {k: torch.where(keep, values[k], prev[k]) for k in self.spec.carries}
