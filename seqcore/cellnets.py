@@ -29,6 +29,7 @@ from typing import Any
 
 import torch
 from torch import nn
+from torch.autograd.function import once_differentiable
 
 from seqcore.cells import cell_spec
 
@@ -222,6 +223,7 @@ class FgrRecurrence(torch.autograd.Function):
         return out, Z[T].clone(), C[T].clone()
 
     @staticmethod
+    @once_differentiable
     def backward(ctx: Any, d_out: torch.Tensor, d_z: torch.Tensor, d_c: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
         W_z, W_g, peep, Z, C, acts, c_new, tanh_c, keep = ctx.saved_tensors
         T, B, _ = acts.shape
