@@ -194,8 +194,8 @@ class FgrRecurrence(torch.autograd.Function):
         Z = xw.new_empty(T + 1, B, 4 * H)  # the carried [h, i, f, o] before each step, and after the last
         C = xw.new_empty(T + 1, B, H)  # the carried c likewise
         acts = xw.new_empty(T, B, 4 * H)  # each step's own i, f, o, g (before masking)
-        c_new = xw.new_empty(T, B, H)  # each step's own c_t and tanh(c_t)
-        tanh_c = xw.new_empty(T, B, H)
+        c_new = xw.new_empty(T, B, H)  # each step's own c_t (before masking)
+        tanh_c = xw.new_empty(T, B, H)  # and its tanh(c_t)
         Z[0], C[0] = z0, c0
         p_if, p_o = peep[:2].unsqueeze(0), peep[2]  # (1, 2, H), (H,)
         for t in range(T):
