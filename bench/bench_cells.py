@@ -11,6 +11,11 @@ The CPU may be shared: `--clock cpu` measures this process's CPU time (not wall 
 
     python bench/bench_cells.py --threads 1 --clock cpu [--batch 64] [--steps 22] [--hidden 128] [--repeats 20]
     python bench/bench_cells.py --modes   # also the step under TorchScript and torch.compile, for the LSTM variants
+    python bench/bench_cells.py --cells lstm-fgr --loops   # also lstm-fgr through the spec's own loop (its reference)
+    python bench/bench_cells.py --cells lstm-fgr --compile-loop   # also the spec's loop under torch.compile, compile time printed
+
+`lstm-fgr` trains through `seqcore.cellnets.FgrRecurrence` (the same equations, backward written out);
+--loops times it beside `LoopCell.loop`, the spec's own step looped under autograd, in the same run.
 """
 
 from __future__ import annotations
@@ -20,12 +25,14 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import cast
 
 import torch
 from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from seqcore.cellnets import LoopCell  # noqa: E402
 from seqcore.cells import CELLS  # noqa: E402
 from seqcore.models import ModelConfig, SequenceModel  # noqa: E402
 
@@ -56,12 +63,13 @@ def median_ms(models: dict[str, nn.Module], ids, lengths, labels, repeats: int, 
     return {k: statistics.median(v) for k, v in times.items()}
 
 
-def compiled_step_models(base: SequenceModel, mode: str) -> SequenceModel | None:
+def compiled_step_models(base: nn.Module, mode: str) -> nn.Module | None:
     """The same model with its LoopCell's step function compiled (TorchScript or torch.compile), or None if that fails."""
     import copy
 
-    model = copy.deepcopy(base)
-    rnn = model.encoder.layers[0][0]
+    model = cast(SequenceModel, copy.deepcopy(base))
+    rnn = cast(LoopCell, model.encoder.rnns()[0][0])
+    rnn.forward = rnn.loop  # type: ignore[method-assign]  # the spec's step, also for lstm-fgr (else FgrRecurrence)
     step = rnn.spec.advance
     try:
         if mode == "compile":
@@ -73,6 +81,26 @@ def compiled_step_models(base: SequenceModel, mode: str) -> SequenceModel | None
         return None
     object.__setattr__(rnn, "spec", _Swapped(rnn.spec, fast))
     return model
+
+
+def looped_models(base: nn.Module, compile_loop: bool) -> nn.Module:
+    """The same model with its LoopCell running `LoopCell.loop` (the spec's own step), compiled with torch.compile if asked."""
+    import copy
+
+    model = cast(SequenceModel, copy.deepcopy(base))
+    rnn = cast(LoopCell, model.encoder.rnns()[0][0])
+    rnn.forward = torch.compile(rnn.loop, dynamic=False) if compile_loop else rnn.loop  # type: ignore[method-assign]
+    return model
+
+
+def compile_seconds(model: nn.Module, ids, lengths, labels) -> tuple[float, float]:
+    """(wall, this process's CPU) seconds of the first training step, which compiles; the timed steps come after.
+
+    Inductor may compile in worker processes, whose CPU time this process's clock does not see: the wall time is
+    what a class waits."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    nn.CrossEntropyLoss()(model(ids, lengths), labels).backward()
+    return time.perf_counter() - wall, time.process_time() - cpu
 
 
 class _Swapped:
@@ -96,13 +124,17 @@ def main() -> None:
     p.add_argument("--clock", choices=tuple(CLOCKS), default="cpu", help="cpu: this process's CPU time; wall: elapsed time")
     p.add_argument("--cells", default=",".join(CELLS), help="comma-separated cells (lstm is always timed, as the reference)")
     p.add_argument("--modes", action="store_true", help="also time the step under TorchScript and torch.compile")
+    p.add_argument("--loops", action="store_true", help="also time lstm-fgr through the spec's own loop (LoopCell.loop)")
+    p.add_argument(
+        "--compile-loop", action="store_true", help="also time lstm-fgr's spec loop under torch.compile (prints the compile time)"
+    )
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     vocab = 5000
     ids, lengths, labels = batch(args.batch, args.steps, vocab)
     cells = ["lstm"] + [c for c in args.cells.split(",") if c and c != "lstm"]
-    models = {}
+    models: dict[str, nn.Module] = {}
     for cell in cells:
         cfg = ModelConfig("sentiment", vocab, 2, cell=cell, embedding_dim=args.embedding, hidden_size=args.hidden, dropout=0.0)
         models[cell] = SequenceModel(cfg).train()
@@ -113,6 +145,17 @@ def main() -> None:
                 if model is not None:
                     models[f"{cell} ({mode})"] = model
     clock = CLOCKS[args.clock]
+    if "lstm-fgr" in models and args.loops:
+        models["lstm-fgr (spec loop)"] = looped_models(models["lstm-fgr"], compile_loop=False)
+    if "lstm-fgr" in models and args.compile_loop:
+        model = looped_models(models["lstm-fgr"], compile_loop=True)
+        wall, cpu = compile_seconds(model, ids, lengths, labels)
+        print(f"lstm-fgr (compiled loop): the first step compiles: {wall:.1f} s wall, {cpu:.1f} s CPU of this process")
+        shorter = lengths.clone()
+        shorter[int(lengths.argmin())] -= 1  # a batch whose shortest sentence is one token shorter: same shapes
+        wall, cpu = compile_seconds(model, ids, shorter, labels)
+        print(f"lstm-fgr (compiled loop): a batch with another shortest length: {wall:.1f} s wall, {cpu:.1f} s CPU")
+        models["lstm-fgr (compiled loop)"] = model
     print(
         f"batch {args.batch}, {args.steps} steps (padding {1 - lengths.sum().item() / (args.batch * args.steps):.0%}), "
         f"hidden {args.hidden}, embedding {args.embedding}, {args.threads} thread(s), {args.clock} clock, "

@@ -116,6 +116,41 @@ def test_full_gate_recurrence_reads_the_previous_gates():
     assert not torch.allclose(before[1:], after[1:], atol=1e-4)
 
 
+@pytest.mark.parametrize("lengths", [torch.tensor([9, 3, 5, 9]), None])
+def test_fgrs_written_out_backward_equals_the_spec_loop_values_and_gradients(lengths):
+    """LSTM-FGR's forward runs FgrRecurrence (stacked weights, backward written out); the spec's own loop is the reference."""
+    rnn = saturating(LoopCell("lstm-fgr", E, H)).double()
+    torch.manual_seed(6)
+    x = torch.randn(4, 9, E, dtype=torch.float64, requires_grad=True)
+    state = tuple(torch.randn(1, 4, H, dtype=torch.float64, requires_grad=True) for _ in range(5))  # h, c, i, f, o
+    results = []
+    for run in (rnn.loop, rnn.forward):
+        out, final = run(x, state, lengths)
+        weights = torch.randn(out.shape, generator=torch.Generator().manual_seed(7), dtype=torch.float64)
+        loss = (out * weights).sum() + sum((k + 1) * s.pow(2).sum() for k, s in enumerate(final))  # every output counts
+        grads = torch.autograd.grad(loss, [x, *state, *rnn.parameters()])
+        results.append((out, *final, *grads))
+    names = ["out", "h", "c", "i", "f", "o", "x", "h0", "c0", "i0", "f0", "o0"] + [n for n, _ in rnn.named_parameters()]
+    for name, want, got in zip(names, *results, strict=True):
+        torch.testing.assert_close(got, want, atol=1e-10, rtol=1e-10, msg=lambda m, name=name: f"{name}: {m}")
+    assert results[0][0].abs().sum() > 0 and all(g.abs().sum() > 0 for g in results[0][6:])  # nothing vanished
+    if lengths is not None:
+        assert torch.count_nonzero(results[1][0][1, 3:]) == 0  # zeros past the length
+
+
+def test_fgrs_backward_passes_gradcheck():
+    rnn = LoopCell("lstm-fgr", 3, 2).double()
+    x = torch.randn(3, 5, 3, dtype=torch.float64, requires_grad=True)
+    params = tuple(rnn.parameters())
+
+    def run(x, *weights):
+        named = dict(zip((n for n, _ in rnn.named_parameters()), weights))
+        out, final = torch.func.functional_call(rnn, named, (x, None, torch.tensor([5, 2, 4])))
+        return out, *final
+
+    assert torch.autograd.gradcheck(run, (x, *params))
+
+
 @pytest.fixture(scope="module")
 def data():
     examples = sentiment_data(40)
