@@ -1,14 +1,4 @@
-"""Files and cards become task examples here, in one place; and the vocabularies a model needs.
-
-Data files on disk (`load_examples`), an upload or demo file held as bytes (`examples_from_file`)
-and a model card's test set (`card_test_files`, `card_test_examples`) all go through the same
-functions, so the CLI, the fit pipeline and the app apply the same rules: conflict dropped for a
-3-class aspect model, NULL targets skipped, labels a model does not know counted and left out.
-Each file is read by its kind (`readers.sniff_kind`, then `readers.by_kind`): CSV, TSV and JSONL
-with a text and a label, aspect JSONL and ABSA text beside SemEval XML, word/tag lines beside CoNLL-U;
-`ReadOptions` carries the columns and the encoding a user named.
-What a task reads and how its items are named is in `seqcore.taskspecs`.
-"""
+"""Task examples from what the readers return, from data files on disk (`load_examples`), and the vocabularies a model needs."""
 
 from __future__ import annotations
 
@@ -16,17 +6,14 @@ import os
 import random
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import TypeVar
 
 from seqcore.batching import Encoder, Example
-from seqcore.corpora import check_protocol, resolve_data_ref
 from seqcore.negations import NegationOptions
 from seqcore.readers import (
     KIND_NAMES,
     TABLE_KINDS,
-    Columns,
     DataFormatError,
     LabeledText,
     Problem,
@@ -35,9 +22,7 @@ from seqcore.readers import (
     ReviewFile,
     Sentence,
     TaggedSentence,
-    is_aspect_jsonl,
     labeled_notes,
-    read_aspect_jsonl,
     read_labeled,
     read_polarity,
     read_polarity_lines,
@@ -45,7 +30,6 @@ from seqcore.readers import (
     read_tagged,
     sniff_kind,
 )
-from seqcore.splits import kfold
 from seqcore.taskspecs import ASPECT_LABELS, article, task_spec
 from seqcore.tokens import Vocab, tokenize_many
 from seqcore.treebank import SST_TRAIN_ON, Tree, phrases, read_trees, roots
@@ -387,157 +371,3 @@ def known_label_examples(examples: Sequence[Example], labels: Sequence[str]) -> 
 
 
 # ----------------------------------------------------------------------------- one file held as bytes
-
-
-@dataclass
-class ParsedFile:
-    """One upload or demo file read for a task, before it becomes examples (what a page may browse)."""
-
-    task: str
-    name: str
-    review: ReviewFile | None = None  # aspect files (XML, JSONL, ABSA text); sentiment from opinions that agree
-    records: list[LabeledText] = field(default_factory=list)  # sentiment: CSV, TSV or JSONL rows
-    sentences: list[TaggedSentence] = field(default_factory=list)  # tagging: CoNLL-U or word/tag lines
-    problems: list[Problem] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # said once: columns read, labels read otherwise, ids numbered
-    kind: str = ""  # as `sniff_kind` names it
-    columns: Columns | None = None  # a table or JSONL file: which columns were read, and how
-    label_map: dict[str, str] = field(default_factory=dict)  # each label as written -> the label read
-
-
-def read_task_file(task: str, data: bytes, name: str, options: ReadOptions | None = None, need_label: bool = True) -> ParsedFile:
-    """Read a file held in memory (an upload) as the task reads it; DataFormatError for a file that cannot be read at all.
-
-    `need_label=False` (a search corpus) reads a sentiment table or JSONL file with no label column.
-    """
-    task_spec(task)
-    options = options or ReadOptions()
-    kind = sniff_kind(data, name, options.encoding)
-    if task == "aspect" or (task == "sentiment" and kind == "xml"):
-        if task == "aspect" and kind not in task_spec("aspect").file_kinds and kind not in ("text_lines", "empty"):
-            raise DataFormatError(f"{name} is {KIND_NAMES[kind]}, but an aspect model reads {task_spec('aspect').reads}.")
-        if kind not in ("jsonl", "absa_txt"):
-            kind = "xml"  # the XML reader says why a text file is not XML
-        review = read_reviews(data, name, kind, options)
-        return ParsedFile(task, name, review=review, problems=list(review.problems), notes=list(review.notes), kind=kind)
-    if task == "sentiment":
-        if kind == "jsonl" and is_aspect_jsonl(data, name, options.encoding):
-            review = read_aspect_jsonl(data, name, options)
-            return ParsedFile(task, name, review=review, problems=list(review.problems), notes=list(review.notes), kind=kind)
-        found = read_labeled(data, name, kind if kind in (*TABLE_KINDS, "jsonl") else "labeled_tsv", options, need_label)
-        return ParsedFile(
-            task,
-            name,
-            records=found.records,
-            problems=found.problems,
-            notes=found.notes,
-            kind=found.kind,
-            columns=found.columns,
-            label_map=found.label_map,
-        )
-    sentences, problems = read_tagged(data, name, kind, options)
-    return ParsedFile(task, name, sentences=sentences, problems=problems, kind=kind)
-
-
-def file_examples(parsed: ParsedFile, labels: Sequence[str] | None) -> tuple[list[Example], list[dict], dict[str, int]]:
-    """Turn a read file into labeled examples of its task; see `examples_from_file`."""
-    task = parsed.task
-    skipped: dict[str, int] = {}
-    if task == "aspect":
-        assert parsed.review is not None
-        examples, skipped = review_aspect_examples(parsed.review, labels or ASPECT_LABELS)
-        return examples, problem_rows(parsed.problems), skipped
-    if task == "sentiment":
-        records = parsed.records
-        if parsed.review is not None:
-            records, left = sentence_labels_from_reviews([parsed.review])
-            skipped = {"sentences whose opinions are mixed, neutral or absent": left}
-        examples = sentiment_examples(records)
-    else:
-        examples = tagging_examples(parsed.sentences)
-    dropped = 0
-    if labels is not None:
-        examples, dropped = known_label_examples(examples, labels)
-    if dropped:
-        skipped[f"{'sentences' if task == 'tagging' else 'lines'} with a label this model does not know"] = dropped
-    return examples, problem_rows(parsed.problems), skipped
-
-
-def parsed_corpus_examples(parsed: ParsedFile) -> list[Example]:
-    """Return every sentence of a read file as an unlabeled example, for a search corpus (labels are not needed).
-
-    A review file gives every sentence with tokens, with or without aspects; a TSV every line; a
-    CoNLL-U file every sentence. Raises ValueError naming the file when it holds no sentence.
-    """
-    if parsed.review is not None:
-        found = [Example(id=s.id, tokens=list(s.tokens), text=s.text) for s in parsed.review.sentences if s.tokens]
-    elif parsed.task == "tagging":
-        found = [Example(id=s.id, tokens=list(s.words), text=" ".join(s.words)) for s in parsed.sentences if s.words]
-    else:
-        found = []
-        for i, (r, (tokens, _)) in enumerate(zip(parsed.records, tokenize_many([r.text for r in parsed.records])), start=1):
-            if tokens:
-                found.append(Example(id=f"{parsed.name}#{i}", tokens=tokens, text=r.text))
-    if not found:
-        raise ValueError(f"{parsed.name}: no sentence to search in this file")
-    return found
-
-
-def examples_from_file(
-    task: str, data: bytes, name: str, labels: Sequence[str] | None
-) -> tuple[list[Example], list[dict], dict[str, int]]:
-    """Turn an uploaded or demo file into labeled examples of `task` a model can score.
-
-    `labels` are the model's classes (None when training: every sentiment label and tag is kept,
-    and aspects keep the three classes negative, neutral, positive). Returns the examples, the
-    file's problems as table rows, and what was skipped (reason -> count). Raises DataFormatError
-    for a file that cannot be read at all.
-    """
-    return file_examples(read_task_file(task, data, name), labels)
-
-
-# ----------------------------------------------------------------------------- a model card's test set
-
-
-class CardTestFiles(NamedTuple):
-    """The files a card's test metrics were scored on; with `kfold` ({folds, fold, seed}), one fold of them."""
-
-    files: list[Path]
-    kfold: dict | None
-
-
-def _card_test_refs(card: dict) -> tuple[list[str], dict | None] | None:
-    """The data/... references of a card's test set and its k-fold description, or None when it names none."""
-    data = card.get("data") or {}
-    kfold = data.get("kfold") if isinstance(data.get("kfold"), dict) else None
-    refs = data.get("train") if kfold else data.get("test")
-    if not refs or not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
-        return None
-    return refs, kfold
-
-
-def card_test_files(card: dict, root: str | os.PathLike | None = None) -> CardTestFiles | None:
-    """The files a model was tested on, when its card names them and they are in the data folder; None otherwise.
-
-    Cross-validated sentiment models (card["data"]["kfold"] = {folds, fold, seed}) were tested on one
-    fold of their training files; other models on the files in card["data"]["test"].
-    """
-    found = _card_test_refs(card)
-    if found is None:
-        return None
-    files = [resolve_data_ref(r, root) for r in found[0]]
-    return CardTestFiles(files, found[1]) if all(f.is_file() for f in files) else None
-
-
-def card_test_examples(card: dict, root: str | os.PathLike | None = None) -> list[Example]:
-    """Rebuild the test examples a card's test_metrics were scored on, from the data folder (`root`, default data_dir())."""
-    found = _card_test_refs(card)
-    if found is None:
-        raise ValueError("the card names no test files")
-    refs, fold = found
-    check_protocol(card, refs)
-    sst = card["data"].get("sst") or {}
-    examples, _ = load_examples(card["task"], [resolve_data_ref(r, root) for r in refs], sst_view=sst.get("view", "binary"))
-    if fold:
-        return [examples[i] for i in kfold(len(examples), fold["folds"], fold["seed"])[fold["fold"]]]
-    return examples
