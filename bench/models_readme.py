@@ -225,8 +225,13 @@ BEFORE: dict[str, dict] = {
 
 
 def add_card_extras(name: str, card: dict) -> None:
-    """Every card says where its embedding started; an aspect card holds its hard-slice scores (computed when missing)."""
+    """Every card says where its embedding started and holds its hard-slice scores (computed when missing; for a model
+    without aspects, that the slice does not apply)."""
     card.setdefault("embeddings", "random")
+    if card["task"] != "aspect":
+        from seqcore.scoring import no_hard_slice
+
+        card.setdefault("hard_slice", no_hard_slice(card["task"]))
     if card["task"] == "aspect" and "hard_slice" not in card:
         from seqcore.checkpoints import load_checkpoint
         from seqcore.scoring import hard_slice_metrics

@@ -107,6 +107,19 @@ def hard_slice_metrics(model: SequenceModel, examples: Sequence[Example], encode
     }
 
 
+def no_hard_slice(task: str) -> dict:
+    """What a card of a task without aspects says of the hard slice: that it does not apply, and why."""
+    from seqcore.tasks import HARD_SLICE
+
+    return {
+        "slice": HARD_SLICE,
+        "applies": False,
+        "accuracy": None,
+        "macro_f1": None,
+        "why": f"the hard slice is defined for aspect models only; a {task} model's test items have no aspects",
+    }
+
+
 def predictions_table(model: SequenceModel, examples: Sequence[Example], encoder: Encoder) -> list[dict]:
     """Return one row per labeled item: example id, text, item (aspect term or token), gold, predicted, confidence."""
     p = predict(model, examples, encoder)

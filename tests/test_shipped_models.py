@@ -169,3 +169,6 @@ def test_shipped_model_reproduces_its_card_test_metrics(name, corpora_dir):
         hard, stored = hard_slice_metrics(ckpt.model, examples, ckpt.encoder), ckpt.card["hard_slice"]
         assert hard["sentences"] == stored["sentences"] > 0 and hard["aspects"] == stored["aspects"]
         assert hard["accuracy"] == pytest.approx(stored["accuracy"], abs=1e-6)
+    else:  # every card answers the hard-slice question: here, that it does not apply
+        assert ckpt.card["hard_slice"]["applies"] is False and ckpt.card["hard_slice"]["accuracy"] is None
+        assert "aspect" in ckpt.card["hard_slice"]["why"]

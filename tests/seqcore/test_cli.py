@@ -78,7 +78,9 @@ def test_kfold_training_records_cross_validation(tmp_path, polarity_files, capsy
         *TINY,
     ]
     assert main(args) == 0
-    cv = json.loads((out / "card.json").read_text())["cross_validation"]
+    card = json.loads((out / "card.json").read_text())
+    cv = card["cross_validation"]
+    assert card["hard_slice"]["applies"] is False and card["hard_slice"]["accuracy"] is None  # no aspects: said so
     assert cv["folds"] == 3 and cv["shipped_fold"] == 1 and len(cv["per_fold"]) == 3
     assert cv["mean_accuracy"] == pytest.approx(sum(f["accuracy"] for f in cv["per_fold"]) / 3)
     assert "3-fold accuracy" in capsys.readouterr().out
@@ -108,6 +110,8 @@ def test_aspect_train_on_demo_and_predict_with_aspects(tmp_path, capsys):
     )
     card = json.loads((out / "card.json").read_text())
     assert card["test_metrics"]["labels"] == ["negative", "neutral", "positive"]
+    hard = card["hard_slice"]  # the test sentences whose aspects disagree in polarity, scored apart
+    assert hard["sentences"] >= 0 and "applies" not in hard and "disagree" in hard["slice"]
     capsys.readouterr()
     assert (
         main(["predict", str(out), "The pasta was great but the service was slow", "--aspect", "pasta", "--aspect", "service"])
