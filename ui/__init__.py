@@ -79,6 +79,7 @@ from ui.models import (
     task_title,
 )
 from ui.parts import part
+from ui.prefetch import prefetch_chunks
 from ui.saliency import (
     draw_saliency,
     edited_copy_input,
@@ -202,6 +203,7 @@ __all__ = [
     "point_to_train",
     "polarity_spans",
     "predictions",
+    "prefetch_chunks",
     "presenting",
     "progress_text",
     "ranked_rows",

@@ -3,8 +3,8 @@
 Started in a thread by `app.py`'s lifespan. A cold `streamlit run` used to import torch, spaCy and Plotly and load the first page's models only
 once the browser had fetched the page and asked for its first run. Started from the server's lifespan
 (`app.py`), the same work runs while the browser is still loading Streamlit's frontend; the first
-run then finds the modules imported and the files in the OS cache. Nothing here touches Streamlit's
-API (no caches, no session), so it needs no script context and prints nothing.
+run then finds the modules imported and the models loaded (handed over by `ui.preloaded`). Nothing here
+touches Streamlit's API (no caches, no session), so it needs no script context and prints nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from seqcore.cells import CELLS
+from ui import preloaded
 from ui.config import COMPARED_MODELS, DEFAULT_SENTENCE, TASK_ORDER, models_dir
 
 log = logging.getLogger(__name__)
@@ -50,38 +51,52 @@ def first_page_models(root: Path | None = None) -> list[Path]:
 
 
 def warm_up(folders: list[Path] | None = None) -> dict[str, float]:
-    """Import and load what the first page uses; return how long each step took (seconds)."""
+    """Import and load what the first page uses; return how long each step took (seconds).
+
+    The models loaded are handed to the first run that asks for them (`ui.preloaded`), which waits for them
+    rather than loading them a second time; in the page's order: its models, then its chart's Plotly."""
 
     def step(name: str, started: float) -> float:
         now = time.perf_counter()
         timings[name] = round(now - started, 3)
         return now
 
-    t = time.perf_counter()
-    import torch
+    folders = first_page_models() if folders is None else folders
+    preloaded.announce(folders)
+    try:
+        t = time.perf_counter()
+        import torch
 
-    from ui.models import set_torch_threads
+        from ui.models import set_torch_threads
 
-    set_torch_threads()
-    t = step("import torch", t)
-    from seqcore import tokens
+        set_torch_threads()
+        t = step("import torch", t)
+        from seqcore import tokens
 
-    tokens.tokenize(DEFAULT_SENTENCE)
-    t = step("spaCy's tokenizer", t)
-    import plotly.graph_objects as go
-    import plotly.io
+        tokens.tokenize(DEFAULT_SENTENCE)
+        t = step("spaCy's tokenizer", t)
+        from seqcore.inference import Predictor
 
-    plotly.io.to_json(go.Figure(go.Scatter(x=[0], y=[0])))  # Plotly's validators load on the first figure
-    t = step("Plotly", t)
-    import pandas  # noqa: F401  (the first page's table)
+        for folder in folders:
+            predictor = None
+            try:
+                predictor = Predictor.load(folder)
+                predictor.trajectory(DEFAULT_SENTENCE)  # kernels warm
+            finally:
+                preloaded.put(folder, predictor)
+        t = step("the first page's models", t)
+        import plotly.graph_objects as go
+        import plotly.io
 
-    t = step("pandas", t)
-    from seqcore.inference import Predictor
+        plotly.io.to_json(go.Figure(go.Scatter(x=[0], y=[0])))  # Plotly's validators load on the first figure
+        t = step("Plotly", t)
+        import pandas  # noqa: F401  (the first page's table)
 
-    for folder in first_page_models() if folders is None else folders:
-        Predictor.load(folder).trajectory(DEFAULT_SENTENCE)  # weights into the OS cache, kernels warm
-    step("the first page's models", t)
-    del torch
+        step("pandas", t)
+        del torch
+    finally:  # a failed step: no run waits for a model the warm-up will not load
+        for folder in folders:
+            preloaded.put(folder, None)
     return timings
 
 
