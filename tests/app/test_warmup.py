@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from seqcore.checkpoints import CheckpointError
 from tests.app.appdata import APP, ROOT
-from ui import preloaded
+from ui import preloaded, warmup
 from ui.config import DEFAULT_SENTENCE
 from ui.warmup import first_page_models, warm_up
 
@@ -103,3 +103,19 @@ def test_a_failing_warm_up_leaves_no_run_waiting(tmp_path):
     started = time.perf_counter()
     assert preloaded.take(broken, wait=10) is None
     assert time.perf_counter() - started < 1
+
+
+@pytest.mark.parametrize(("setting", "during"), [(None, 0.001), ("0.002", 0.002), ("junk", 0.001)])
+def test_the_warm_up_runs_at_a_short_switch_interval_then_restores_it(monkeypatch, setting, during):
+    if setting is None:
+        monkeypatch.delenv("SEQCORE_SWITCH_INTERVAL", raising=False)
+    else:
+        monkeypatch.setenv("SEQCORE_SWITCH_INTERVAL", setting)
+    seen: list[float] = []
+    monkeypatch.setattr(warmup, "_started", threading.Event())
+    monkeypatch.setattr(warmup, "warm_up", lambda: seen.append(sys.getswitchinterval()))
+    before = sys.getswitchinterval()
+    warmup.warm_up_quietly()
+    warmup.warm_up_quietly()  # once per process
+    assert seen == [pytest.approx(during)]
+    assert sys.getswitchinterval() == before
