@@ -119,3 +119,16 @@ def test_the_warm_up_runs_at_a_short_switch_interval_then_restores_it(monkeypatc
     warmup.warm_up_quietly()  # once per process
     assert seen == [pytest.approx(during)]
     assert sys.getswitchinterval() == before
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads Linux's /proc/self/maps")
+def test_torch_libraries_load_without_torch_then_torch_uses_them():
+    """app.py loads torch's C++ libraries in a thread (the interpreter lock let go); `import torch` then works as ever."""
+    code = (
+        "import sys, app; app._load_torch_libraries(); "
+        "maps = open('/proc/self/maps').read(); "
+        "print(all(name in maps for name in app.TORCH_LIBRARIES), 'torch' in sys.modules); "
+        "import torch; print(torch.nn.GRU(3, 4)(torch.ones(1, 2, 3))[0].shape == (1, 2, 4))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "False", "True"]
