@@ -19,7 +19,7 @@ from pathlib import Path
 
 from seqcore.cells import CELLS
 from ui import preloaded
-from ui.config import COMPARED_MODELS, DEFAULT_SENTENCE, TASK_ORDER, models_dir
+from ui.config import COMPARED_MODELS, DEFAULT_SENTENCE, TASK_ORDER, TRAJECTORY_EXAMPLES, models_dir
 
 log = logging.getLogger(__name__)
 _started = threading.Event()
@@ -57,7 +57,9 @@ def warm_up(folders: list[Path] | None = None) -> dict[str, float]:
     """Import and load what the first page uses; return how long each step took (seconds).
 
     The models loaded are handed to the first run that asks for them (`ui.preloaded`), which waits for them
-    rather than loading them a second time; in the page's order: its models, then its chart's Plotly."""
+    rather than loading them a second time. In the page's order: its sentences' tokens (`seqcore.tokens.learn`:
+    from the token cache after the first start), torch, its models, its chart's Plotly; spaCy last, which the
+    first page no longer waits for."""
 
     def step(name: str, started: float) -> float:
         now = time.perf_counter()
@@ -68,16 +70,16 @@ def warm_up(folders: list[Path] | None = None) -> dict[str, float]:
     preloaded.announce(folders)
     try:
         t = time.perf_counter()
+        from seqcore import tokens
+
+        tokens.learn(TRAJECTORY_EXAMPLES)  # the first page's sentences: from the token cache, no spaCy (but once)
+        t = step("the first page's sentences", t)
         import torch
 
         from ui.models import set_torch_threads
 
         set_torch_threads()
         t = step("import torch", t)
-        from seqcore import tokens
-
-        tokens.tokenize(DEFAULT_SENTENCE)
-        t = step("spaCy's tokenizer", t)
         from seqcore.inference import Predictor
 
         for folder in folders:
@@ -95,7 +97,9 @@ def warm_up(folders: list[Path] | None = None) -> dict[str, float]:
         t = step("Plotly", t)
         import pandas  # noqa: F401  (the first page's table)
 
-        step("pandas", t)
+        t = step("pandas", t)
+        tokens.tokenizer()  # last: the first page's chart does not wait for spaCy; a typed sentence will
+        step("spaCy's tokenizer", t)
         del torch
     finally:  # a failed step: no run waits for a model the warm-up will not load
         for folder in folders:
