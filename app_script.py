@@ -34,6 +34,7 @@ def main() -> None:
     import streamlit as st
 
     import ui
+    from ui.warmup import first_run_over
 
     st.set_page_config(page_title="seqcore: recurrent models, opened up", page_icon="🔁", layout="wide")
     ui.prefetch_chunks()  # first: the browser fetches the page's chart and table code while this run works
@@ -63,6 +64,7 @@ def main() -> None:
         ui.sidebar_device()
         ui.write_link()
         ui.freeze_long_lived()  # after a run that imported something: no later rerun walks those objects again
+        first_run_over()  # the server's warm-up imports spaCy once the first page is drawn
 
 
 if __name__ == "__main__":

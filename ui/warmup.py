@@ -24,6 +24,10 @@ from ui.config import COMPARED_MODELS, DEFAULT_SENTENCE, TASK_ORDER, TRAJECTORY_
 log = logging.getLogger(__name__)
 _started = threading.Event()
 DEFAULT_SWITCH_INTERVAL = 0.001  # seconds (Python's default: 0.005)
+FIRST_PAGE_WAIT_S = 30.0  # the longest the warm-up waits for the first page to be drawn before importing spaCy
+DRAWING_S = 3.0  # after a first run, the time its browser takes to fetch the page's element code and draw it
+_first_page_done = threading.Event()
+_drawing: list[threading.Timer] = []  # the timer started by the first run's end
 timings: dict[str, float] = {}  # step -> seconds, for bench/bench_cold_start.py and curious readers
 
 
@@ -53,13 +57,13 @@ def first_page_models(root: Path | None = None) -> list[Path]:
     return [f[3] for f in chosen]
 
 
-def warm_up(folders: list[Path] | None = None) -> dict[str, float]:
+def warm_up(folders: list[Path] | None = None, wait_s: float = FIRST_PAGE_WAIT_S) -> dict[str, float]:
     """Import and load what the first page uses; return how long each step took (seconds).
 
     The models loaded are handed to the first run that asks for them (`ui.preloaded`), which waits for them
     rather than loading them a second time. In the page's order: its sentences' tokens (`seqcore.tokens.learn`:
     from the token cache after the first start), torch, its models, its chart's Plotly; spaCy last, which the
-    first page no longer waits for."""
+    first page no longer waits for, once the first page is drawn (`first_run_over`; at most `wait_s` seconds)."""
 
     def step(name: str, started: float) -> float:
         now = time.perf_counter()
@@ -98,13 +102,27 @@ def warm_up(folders: list[Path] | None = None) -> dict[str, float]:
         import pandas  # noqa: F401  (the first page's table)
 
         t = step("pandas", t)
-        tokens.tokenizer()  # last: the first page's chart does not wait for spaCy; a typed sentence will
+        # spaCy last, once the first page is drawn: importing it (0.6 s of the interpreter lock) while the browser
+        # fetches the page's element code from this server slowed that down by 0.3 s (measured); a sentence typed
+        # before then imports it itself.
+        _first_page_done.wait(wait_s)
+        t = time.perf_counter()
+        tokens.tokenizer()
         step("spaCy's tokenizer", t)
         del torch
     finally:  # a failed step: no run waits for a model the warm-up will not load
         for folder in folders:
             preloaded.put(folder, None)
     return timings
+
+
+def first_run_over() -> None:
+    """A script run is over (app_script.py): the warm-up imports spaCy `DRAWING_S` later, once the browser has drawn."""
+    if not _drawing:
+        timer = threading.Timer(DRAWING_S, _first_page_done.set)
+        timer.daemon = True
+        _drawing.append(timer)
+        timer.start()
 
 
 def switch_interval() -> float:

@@ -42,7 +42,7 @@ def test_no_sentiment_model_first_means_nothing_to_load(tmp_path):
 
 
 def test_warm_up_times_each_step_and_loads_the_models(tiny_models):
-    timings = warm_up(first_page_models(tiny_models))
+    timings = warm_up(first_page_models(tiny_models), wait_s=0)
     assert list(timings) == [
         "the first page's sentences",
         "import torch",
@@ -68,7 +68,7 @@ def test_streamlit_run_finds_the_app_and_its_script():
 def test_the_first_run_takes_the_warm_ups_models_once(tiny_models):
     """What the warm-up loaded is the model the first page's cache returns (not loaded twice), given once."""
     folder = first_page_models(tiny_models)[0]
-    warm_up([folder])
+    warm_up([folder], wait_s=0)
     warmed = preloaded.take(folder, wait=0)
     assert warmed is not None
     assert warmed.trajectory(DEFAULT_SENTENCE).tokens  # a working model
@@ -106,7 +106,7 @@ def test_a_failing_warm_up_leaves_no_run_waiting(tmp_path):
     broken = tmp_path / "broken"
     broken.mkdir()
     with pytest.raises(CheckpointError):
-        warm_up([broken])
+        warm_up([broken], wait_s=0)
     started = time.perf_counter()
     assert preloaded.take(broken, wait=10) is None
     assert time.perf_counter() - started < 1
@@ -139,3 +139,19 @@ def test_torch_libraries_load_without_torch_then_torch_uses_them():
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
     assert out == ["True", "False", "True"]
+
+
+def test_spacy_waits_for_the_first_page_to_be_drawn(monkeypatch, tiny_models):
+    """The warm-up imports spaCy last, after the first run's end plus the browser's drawing time (or its wait's end)."""
+    done = threading.Event()
+    monkeypatch.setattr(warmup, "_first_page_done", done)
+    monkeypatch.setattr(warmup, "_drawing", [])
+    monkeypatch.setattr(warmup, "DRAWING_S", 0.2)
+    steps: list[str] = []
+    thread = threading.Thread(target=lambda: steps.extend(warm_up(first_page_models(tiny_models), wait_s=30)))
+    thread.start()
+    time.sleep(1.0)
+    assert thread.is_alive() and not done.is_set()  # everything else loaded, spaCy waiting for the page
+    warmup.first_run_over()
+    thread.join(10)
+    assert done.is_set() and steps[-1] == "spaCy's tokenizer"
