@@ -37,7 +37,6 @@ def main() -> None:
     from ui.warmup import first_run_over
 
     st.set_page_config(page_title="seqcore: recurrent models, opened up", page_icon="🔁", layout="wide")
-    ui.prefetch_chunks()  # first: the browser fetches the page's chart and table code while this run works
     # Every page has its own path, the first one too: `/trajectory` opens it as `/` does (a link names its page, and
     # Streamlit serves its default page only at `/`). So the first page in the menu is an ordinary page at
     # `/trajectory`, and `/` is a hidden default page that switches to it, the link's settings kept: one page, so

@@ -23,7 +23,6 @@
 - `ui.state`: every read and write of the session state, through small typed functions.
 - `ui.config`: paths, and the app's own defaults and limits, named once.
 - `ui.preloaded`: the models the server's warm-up (`ui.warmup`) loaded, handed once to the first run that asks.
-- `ui.prefetch`: a hidden sidebar script that has the browser import the first page's element code as a run starts.
 - `ui.glossary`: one plain sentence per technical term: the pages' tooltips, the sidebar's glossary, docs/glossary.md.
 
 Importing `ui` loads neither torch nor spaCy: seqcore's heavy modules are imported inside the
@@ -81,7 +80,6 @@ from ui.models import (
     task_title,
 )
 from ui.parts import part
-from ui.prefetch import prefetch_chunks
 from ui.saliency import (
     draw_saliency,
     edited_copy_input,
@@ -205,7 +203,6 @@ __all__ = [
     "point_to_train",
     "polarity_spans",
     "predictions",
-    "prefetch_chunks",
     "presenting",
     "progress_text",
     "ranked_rows",

@@ -480,31 +480,6 @@ def test_every_page_in_a_real_browser(server, capsys):
         print(f"\nscreenshots of every page: {SHOTS}")
 
 
-def test_the_first_page_imports_its_element_code_as_the_run_starts(server):
-    """ui.prefetch: the hidden sidebar element imports the first page's chunks (every import works, from this server),
-    takes no room, and the first page is drawn as before: its chart, and the table below it."""
-    from playwright.sync_api import sync_playwright
-
-    from ui.prefetch import SCRIPT_ID, chunk_files
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        chunks: list[str] = []
-        page.on("request", lambda r: chunks.append(r.url.rsplit("/", 1)[-1]) if "/static/js/" in r.url else None)
-        try:
-            page.goto(server, wait_until="domcontentloaded")
-            page.locator('[data-testid="stMain"] .js-plotly-plot .main-svg').first.wait_for(timeout=90_000)
-            page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').first.wait_for(timeout=90_000)
-            outcomes = page.evaluate("async () => (await window.seqcorePrefetch).map((r) => r.status)")
-            assert outcomes == ["fulfilled"] * len(chunk_files())
-            assert set(chunk_files()) <= set(chunks)
-            hidden = page.locator(f'[data-testid="stElementContainer"]:has(#{SCRIPT_ID})')
-            assert hidden.count() == 1 and hidden.bounding_box() is None  # display: none
-        finally:
-            browser.close()
-
-
 def links_in_a_new_browser(server: str, shots: Path, requests: list[str], shipped: list[str]) -> None:
     """Links open in a fresh browser (a new session): the page shows that model and sentence; nonsense shows the
     default view and a message; present=1 turns presenter mode on."""
