@@ -34,6 +34,7 @@ def main() -> None:
     import streamlit as st
 
     import ui
+    from ui.warmup import first_run_over
 
     st.set_page_config(page_title="seqcore: recurrent models, opened up", page_icon="🔁", layout="wide")
     # Every page has its own path, the first one too: `/trajectory` opens it as `/` does (a link names its page, and
@@ -45,9 +46,11 @@ def main() -> None:
     def open_first_page() -> None:
         st.switch_page(pages[0], query_params=st.query_params.to_dict())
 
-    page = st.navigation(
-        pages + [st.Page(open_first_page, title=PAGES[0][1], url_path="home", default=True, visibility="hidden")]
-    )
+    home = st.Page(open_first_page, title=PAGES[0][1], url_path="home", default=True, visibility="hidden")
+    page = st.navigation(pages + [home])
+    if page is home:  # `/`: on to the first page at once; its run draws the sidebar (a cold start waits less)
+        page.run()  # st.switch_page: this run ends here
+        return
     ui.collect_session_models()  # before the sidebar: a finished run's or an uploaded zip's model becomes the one in use
     ui.follow_link()  # before the sidebar: a link names the model
     ui.sidebar()
@@ -60,6 +63,7 @@ def main() -> None:
         ui.sidebar_device()
         ui.write_link()
         ui.freeze_long_lived()  # after a run that imported something: no later rerun walks those objects again
+        first_run_over()  # the server's warm-up imports spaCy once the first page is drawn
 
 
 if __name__ == "__main__":

@@ -3,12 +3,15 @@
 "Usable" is all three: the sidebar drawn (its model picker), the page's script finished (no "Running"
 status widget, nothing stale) and the page's chart drawn (a Plotly SVG in the main area). Beside it, a
 one-line Streamlit app started and opened the same way ("ready" drawn in the sidebar and its run over),
-the app also with its server-start warm-up off (SEQCORE_WARM_UP=0), the three interleaved `--repeats` times in one run, so both see the same machine. Issue 16's goal: the app
+and the app with each of its cold-start measures turned off in turn: the server-start warm-up
+(SEQCORE_WARM_UP=0) and the warm-up's short switch interval (SEQCORE_SWITCH_INTERVAL=0.005, Python's own).
+All are interleaved `--repeats` times in one run, so they see the same machine. Issue 16's goal: the app
 within 2.5 s of the one-line app.
 
-Then where the time goes: in a fresh Python process, the steps the first page takes, one after the
-other (imports, the tokenizer, the three models, the first trajectories, the figure), and, from the
-browser runs, when the sidebar, the chart and the end of the run arrived after `streamlit run`.
+Then where the time goes: from the browser runs, when the websocket opened, when the browser asked for
+Plotly's chunk, and when the sidebar, the chart and the end of the run arrived after `streamlit run`; and in a
+fresh Python process, the steps the first page takes, one after the other (imports, the tokenizer, the three
+models, the first trajectories, the figure).
 
     python bench/bench_cold_start.py [--repeats 5]
 """
@@ -61,14 +64,31 @@ print("\n".join(f"{w}\t{s:.3f}" for w, s in marks))
 """
 
 
+WEBSOCKET = "websocket open"
+PLOTLY_ASKED = "Plotly's chunk asked for"
+# (label, environment): the app as shipped, then with one measure off
+VARIANTS = [
+    ("seqcore app", {}),
+    ("without the warm-up", {"SEQCORE_WARM_UP": "0"}),
+    ("at Python's 5 ms switch", {"SEQCORE_SWITCH_INTERVAL": "0.005"}),
+]
+
+
 async def cold_start(browser, script: Path, ready: list[str]) -> dict[str, float]:
-    """Seconds from `streamlit run script` to each selector of `ready` drawn, and to the run being over."""
+    """Seconds from `streamlit run script` to each selector of `ready` drawn, and to the run being over (also
+    when the websocket opened and when the browser asked for Plotly's chunk)."""
     start = time.perf_counter()
     seen: dict[str, float] = {}
+
+    def mark(what: str) -> None:
+        seen.setdefault(what, time.perf_counter() - start)
+
     with server(script, poll=0.02) as (url, _):
         seen["server answers"] = time.perf_counter() - start
         context = await browser.new_context(viewport={"width": 1400, "height": 1000})
         page = await context.new_page()
+        page.on("websocket", lambda _ws: mark(WEBSOCKET))
+        page.on("request", lambda r: mark(PLOTLY_ASKED) if "/static/js/PlotlyChart." in r.url else None)
         await page.goto(url, wait_until="commit")
         for selector in ready:
             await page.locator(selector).first.wait_for(timeout=120_000)
@@ -79,32 +99,39 @@ async def cold_start(browser, script: Path, ready: list[str]) -> dict[str, float
     return seen
 
 
-async def app_start(browser, warm: bool) -> dict[str, float]:
-    """A cold start of app.py with its warm-up on or off (SEQCORE_WARM_UP)."""
-    os.environ["SEQCORE_WARM_UP"] = "1" if warm else "0"
+async def app_start(browser, env: dict[str, str]) -> dict[str, float]:
+    """A cold start of app.py with `env` added to the server's environment."""
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
     try:
         return await cold_start(browser, ROOT / "app.py", [SIDEBAR, CHART])
     finally:
-        os.environ.pop("SEQCORE_WARM_UP", None)
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
-async def measure(repeats: int) -> tuple[list[dict], list[dict], list[dict]]:
+async def measure(repeats: int) -> tuple[list[dict], dict[str, list[dict]]]:
     from playwright.async_api import async_playwright
 
-    one_line, app, cold = [], [], []
+    one_line: list[dict] = []
+    apps: dict[str, list[dict]] = {label: [] for label, _ in VARIANTS}
+    ready = ['[data-testid="stSidebar"] :text("ready")']
     with tempfile.TemporaryDirectory() as tmp:
         one = Path(tmp) / "one_line.py"
         one.write_text(ONE_LINE_APP)
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-            await cold_start(browser, one, ['[data-testid="stSidebar"] :text("ready")'])  # untimed: disk caches warm
-            await app_start(browser, warm=True)
+            await cold_start(browser, one, ready)  # untimed: disk caches warm
+            await app_start(browser, {})
             for _ in range(repeats):
-                one_line.append(await cold_start(browser, one, ['[data-testid="stSidebar"] :text("ready")']))
-                app.append(await app_start(browser, warm=True))
-                cold.append(await app_start(browser, warm=False))
+                one_line.append(await cold_start(browser, one, ready))
+                for label, env in VARIANTS:
+                    apps[label].append(await app_start(browser, env))
             await browser.close()
-    return one_line, app, cold
+    return one_line, apps
 
 
 def spread(values: list[float]) -> str:
@@ -116,24 +143,27 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5, help="cold starts of each app, interleaved (default 5)")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f}", flush=True)
-    one_line, app, cold = asyncio.run(measure(args.repeats))
+    one_line, apps = asyncio.run(measure(args.repeats))
     one = [r["usable"] for r in one_line]
-    ours = [r["usable"] for r in app]
+    ours = [r["usable"] for r in apps[VARIANTS[0][0]]]
     print(f"\n`streamlit run` -> first page usable, {args.repeats} cold starts each, interleaved")
     print(f"  one-line Streamlit app   {spread(one)}")
-    print(f"  seqcore app              {spread(ours)}")
-    print(f"  (without the warm-up     {spread([r['usable'] for r in cold])})")
+    for label, runs in apps.items():
+        print(f"  {label:24s} {spread([r['usable'] for r in runs])}")
     gap = statistics.median(ours) - statistics.median(one)
     verdict = "met" if gap <= GOAL_S else "MISSED"
     print(f"  gap (medians)            {gap:+5.2f} s   goal <= +{GOAL_S} s: {verdict}")
-    print("\nwhen each part arrived after `streamlit run` (seqcore app, median):")
+    print("\nwhen each part arrived after `streamlit run` (median; the seqcore app, and without the warm-up):")
     for key, what in (
         ("server answers", "server answers /_stcore/health"),
+        (WEBSOCKET, "websocket open"),
+        (PLOTLY_ASKED, "Plotly's chunk asked for"),
         (SIDEBAR, "sidebar drawn"),
         (CHART, "chart drawn"),
         ("usable", "run over: usable"),
     ):
-        print(f"  {what:34s} {statistics.median(r[key] for r in app):5.2f} s")
+        cells = [f"{statistics.median(r[key] for r in apps[label]):5.2f} s" for label in (VARIANTS[0][0], VARIANTS[1][0])]
+        print(f"  {what:34s} {'   '.join(cells)}")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SEQCORE_TORCH_THREADS": "1"}
     out = subprocess.run([sys.executable, "-c", PHASES], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     print("\nthe first page's work in a fresh process, step by step:")

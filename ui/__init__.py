@@ -22,6 +22,7 @@
 - `ui.windows`: draw at most a bounded number of words and units at once (the Gates page's window).
 - `ui.state`: every read and write of the session state, through small typed functions.
 - `ui.config`: paths, and the app's own defaults and limits, named once.
+- `ui.preloaded`: the models the server's warm-up (`ui.warmup`) loaded, handed once to the first run that asks.
 - `ui.glossary`: one plain sentence per technical term: the pages' tooltips, the sidebar's glossary, docs/glossary.md.
 
 Importing `ui` loads neither torch nor spaCy: seqcore's heavy modules are imported inside the

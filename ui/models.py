@@ -18,10 +18,11 @@ import streamlit as st
 
 from seqcore.cells import CELLS
 from seqcore.taskspecs import TASK_SPECS, article
-from ui import state
+from ui import preloaded, state
 from ui.config import COMPARED_MODELS, TASK_ORDER, TRAIN_PAGE, models_dir
 from ui.entries import ModelEntry
 from ui.errors import error_message
+from ui.preloaded import folder_time
 from ui.text import plain
 
 if TYPE_CHECKING:  # annotations only: importing ui must not load torch
@@ -73,10 +74,7 @@ def freeze_long_lived() -> None:
 
 
 def _mtime(path: Path) -> float:
-    try:
-        return max(p.stat().st_mtime for p in path.iterdir())
-    except (OSError, ValueError):
-        return 0.0
+    return folder_time(path)
 
 
 @st.cache_data(show_spinner=False, max_entries=200)
@@ -145,11 +143,11 @@ def models_of_task(task: str) -> list[ModelEntry]:
 
 @st.cache_resource(show_spinner="Loading the model...", max_entries=16)
 def _load_predictor(path: str, mtime: float) -> Predictor:
-    """Load a shipped model once per process (until its folder changes)."""
+    """Load a shipped model once per process (until its folder changes); the server's warm-up's copy if it has one."""
     from seqcore.inference import Predictor
 
     set_torch_threads()
-    return Predictor.load(path)
+    return preloaded.take(path) or Predictor.load(path)
 
 
 def get_predictor(entry: ModelEntry) -> Predictor:

@@ -3,23 +3,31 @@
 Started in a thread by `app.py`'s lifespan. A cold `streamlit run` used to import torch, spaCy and Plotly and load the first page's models only
 once the browser had fetched the page and asked for its first run. Started from the server's lifespan
 (`app.py`), the same work runs while the browser is still loading Streamlit's frontend; the first
-run then finds the modules imported and the files in the OS cache. Nothing here touches Streamlit's
-API (no caches, no session), so it needs no script context and prints nothing.
+run then finds the modules imported and the models loaded (handed over by `ui.preloaded`). Nothing here
+touches Streamlit's API (no caches, no session), so it needs no script context and prints nothing.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import sys
 import threading
 import time
 from pathlib import Path
 
 from seqcore.cells import CELLS
-from ui.config import COMPARED_MODELS, DEFAULT_SENTENCE, TASK_ORDER, models_dir
+from ui import preloaded
+from ui.config import COMPARED_MODELS, DEFAULT_SENTENCE, TASK_ORDER, TRAJECTORY_EXAMPLES, models_dir
 
 log = logging.getLogger(__name__)
 _started = threading.Event()
+DEFAULT_SWITCH_INTERVAL = 0.001  # seconds (Python's default: 0.005)
+FIRST_PAGE_WAIT_S = 30.0  # the longest the warm-up waits for the first page to be drawn before importing spaCy
+DRAWING_S = 3.0  # after a first run, the time its browser takes to fetch the page's element code and draw it
+_first_page_done = threading.Event()
+_drawing: list[threading.Timer] = []  # the timer started by the first run's end
 timings: dict[str, float] = {}  # step -> seconds, for bench/bench_cold_start.py and curious readers
 
 
@@ -49,48 +57,100 @@ def first_page_models(root: Path | None = None) -> list[Path]:
     return [f[3] for f in chosen]
 
 
-def warm_up(folders: list[Path] | None = None) -> dict[str, float]:
-    """Import and load what the first page uses; return how long each step took (seconds)."""
+def warm_up(folders: list[Path] | None = None, wait_s: float = FIRST_PAGE_WAIT_S) -> dict[str, float]:
+    """Import and load what the first page uses; return how long each step took (seconds).
+
+    The models loaded are handed to the first run that asks for them (`ui.preloaded`), which waits for them
+    rather than loading them a second time. In the page's order: its sentences' tokens (`seqcore.tokens.learn`:
+    from the token cache after the first start), torch, its models, its chart's Plotly; spaCy last, which the
+    first page no longer waits for, once the first page is drawn (`first_run_over`; at most `wait_s` seconds)."""
 
     def step(name: str, started: float) -> float:
         now = time.perf_counter()
         timings[name] = round(now - started, 3)
         return now
 
-    t = time.perf_counter()
-    import torch
+    folders = first_page_models() if folders is None else folders
+    preloaded.announce(folders)
+    try:
+        t = time.perf_counter()
+        from seqcore import tokens
 
-    from ui.models import set_torch_threads
+        tokens.learn(TRAJECTORY_EXAMPLES)  # the first page's sentences: from the token cache, no spaCy (but once)
+        t = step("the first page's sentences", t)
+        import torch
 
-    set_torch_threads()
-    t = step("import torch", t)
-    from seqcore import tokens
+        from ui.models import set_torch_threads
 
-    tokens.tokenize(DEFAULT_SENTENCE)
-    t = step("spaCy's tokenizer", t)
-    import plotly.graph_objects as go
-    import plotly.io
+        set_torch_threads()
+        t = step("import torch", t)
+        from seqcore.inference import Predictor
 
-    plotly.io.to_json(go.Figure(go.Scatter(x=[0], y=[0])))  # Plotly's validators load on the first figure
-    t = step("Plotly", t)
-    import pandas  # noqa: F401  (the first page's table)
+        for folder in folders:
+            predictor = None
+            try:
+                predictor = Predictor.load(folder)
+                predictor.trajectory(DEFAULT_SENTENCE)  # kernels warm
+            finally:
+                preloaded.put(folder, predictor)
+        t = step("the first page's models", t)
+        import plotly.graph_objects as go
+        import plotly.io
 
-    t = step("pandas", t)
-    from seqcore.inference import Predictor
+        plotly.io.to_json(go.Figure(go.Scatter(x=[0], y=[0])))  # Plotly's validators load on the first figure
+        t = step("Plotly", t)
+        import pandas  # noqa: F401  (the first page's table)
 
-    for folder in first_page_models() if folders is None else folders:
-        Predictor.load(folder).trajectory(DEFAULT_SENTENCE)  # weights into the OS cache, kernels warm
-    step("the first page's models", t)
-    del torch
+        t = step("pandas", t)
+        # spaCy last, once the first page is drawn: importing it (0.6 s of the interpreter lock) while the browser
+        # fetches the page's element code from this server slowed that down by 0.3 s (measured); a sentence typed
+        # before then imports it itself.
+        _first_page_done.wait(wait_s)
+        t = time.perf_counter()
+        tokens.tokenizer()
+        step("spaCy's tokenizer", t)
+        del torch
+    finally:  # a failed step: no run waits for a model the warm-up will not load
+        for folder in folders:
+            preloaded.put(folder, None)
     return timings
 
 
+def first_run_over() -> None:
+    """A script run is over (app_script.py): the warm-up imports spaCy `DRAWING_S` later, once the browser has drawn."""
+    if not _drawing:
+        timer = threading.Timer(DRAWING_S, _first_page_done.set)
+        timer.daemon = True
+        _drawing.append(timer)
+        timer.start()
+
+
+def switch_interval() -> float:
+    """The interpreter's switch interval while the warm-up runs (SEQCORE_SWITCH_INTERVAL, seconds; default 0.001).
+
+    The warm-up imports for seconds, holding the interpreter lock in long stretches. Meanwhile the server's event
+    loop serves the frontend's files and the websocket, and the first script run draws the sidebar: each time one
+    of them needs the lock it waits up to the switch interval, Python's 5 ms by default. At 1 ms they get in sooner
+    (bench/bench_cold_start.py compares; 0.2 ms was no better than 5 ms: the switching itself costs).
+    """
+    try:
+        return float(os.environ.get("SEQCORE_SWITCH_INTERVAL") or DEFAULT_SWITCH_INTERVAL)
+    except ValueError:
+        return DEFAULT_SWITCH_INTERVAL
+
+
 def warm_up_quietly() -> None:
-    """`warm_up`, once per process; a failure costs nothing but time (the first run loads what it needs)."""
+    """`warm_up`, once per process, at a short switch interval (`switch_interval`, then Python's again); a failure
+    costs nothing but time (the first run loads what it needs)."""
     if _started.is_set():
         return
     _started.set()
+    before, wanted = sys.getswitchinterval(), switch_interval()
+    if wanted > 0:
+        sys.setswitchinterval(wanted)
     try:
         warm_up()
     except Exception:
         log.debug("warm-up failed", exc_info=True)
+    finally:
+        sys.setswitchinterval(before)

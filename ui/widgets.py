@@ -72,12 +72,20 @@ def _devices() -> str:
     return describe_devices()
 
 
+def _imported(name: str) -> bool:
+    """Whether a module is imported and done: not absent, nor still running its import in another thread (Python
+    marks a module's spec `_initializing` until its import is over; it is what "partially initialized" errors read)."""
+    module = sys.modules.get(name)
+    return module is not None and not getattr(getattr(module, "__spec__", None), "_initializing", False)
+
+
 def sidebar_device() -> None:
     """Say in the sidebar where the work runs (drawn after the page, so the first render waits for no torch import).
 
-    Nothing is said while no model has been loaded (torch not imported): no device is in use yet.
+    Nothing is said while no model has been loaded (torch not imported): no device is in use yet. Nor while torch is
+    still being imported by another thread (the server's warm-up, `ui.warmup`): this run would wait for the import.
     """
-    if "torch" not in sys.modules:
+    if not _imported("torch"):
         return
     with st.sidebar:
         st.caption(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -234,3 +235,42 @@ def test_importing_tokens_does_not_import_spacy():
 
     code = "import sys, seqcore.tokens, seqcore.readers, seqcore.tasks; print('spacy' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+def test_learned_texts_are_tokenized_from_the_cache_without_spacy(tmp_path, monkeypatch):
+    """`learn`: the first time spaCy tokenizes and the cache keeps the tokens; a new process answers from the cache,
+    spaCy not imported, the same tokens and offsets; any other text still goes to spaCy."""
+    import subprocess
+    import sys
+
+    import seqcore.tokens as tokens_mod
+
+    monkeypatch.setenv("SEQCORE_CACHE_DIR", str(tmp_path))
+    texts = ["The food was not good, but the service was wonderful.", "  It's   not funny!  "]
+    assert tokens_mod.learn(texts) is True  # no cache yet: spaCy
+    assert len(list(tmp_path.glob("tokens-*.npz"))) == 1
+    expected = [tokens_mod._spacy_tokenize(t) for t in texts]
+    code = (
+        "import json, sys; from seqcore import tokens; "
+        f"needed = tokens.learn({texts!r}); got = [tokens.tokenize(t) for t in {texts!r}]; "
+        "print(json.dumps([needed, 'spacy' in sys.modules, got])); "
+        "tokens.tokenize('another sentence'); print('spacy' in sys.modules)"
+    )
+    env = {**os.environ, "SEQCORE_CACHE_DIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout.splitlines()
+    needed, imported, got = json.loads(out[0])
+    assert (needed, imported) == (False, False)
+    assert [(toks, [tuple(o) for o in offs]) for toks, offs in got] == expected
+    assert out[1] == "True"  # a text not learned is spaCy's to tokenize
+
+
+def test_a_learned_answer_is_a_copy_and_learning_works_with_the_cache_off(tmp_path, monkeypatch):
+    import seqcore.tokens as tokens_mod
+
+    monkeypatch.setenv("SEQCORE_CACHE_DIR", "off")
+    text = "The plot is thin, but the acting is wonderful."
+    assert tokens_mod.learn([text]) is True and not list(tmp_path.glob("*.npz"))
+    toks, offsets = tokenize(text)
+    toks.append("changed")
+    offsets.clear()
+    assert tokenize(text) == tokens_mod._spacy_tokenize(text)
