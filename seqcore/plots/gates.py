@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -37,7 +38,7 @@ def _gate_rows(values: np.ndarray, tokens: Sequence[str], units: Sequence[int] |
     return z[rows], [str(u) for u in rows]  # category labels: the real unit index, in the given order
 
 
-def _gate_colours(z: np.ndarray, cell: str, gate: str) -> tuple[float, float, list]:
+def _gate_colours(z: np.ndarray, cell: str, gate: str) -> tuple[float, float, Any]:
     """A gate's colour range (0 to 1, -1 to 1, or symmetric around 0 when unbounded) and colour scale."""
     info = gate_info(cell, gate)
     if info.low is None or info.high is None:  # unbounded cell state: symmetric range around 0
