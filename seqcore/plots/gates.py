@@ -132,6 +132,7 @@ def gates_grid(
     labels = arrays[names[0]][1]
     ticks = word_ticks(tokens, start)
     ticks["ticktext"] = [_short(t) for t in ticks["ticktext"]]
+    word_title = ticks.pop("title_text", WORD_AXIS)  # says so when a long window labels 1 word in k
     longest = max((len(t) for t in ticks["ticktext"]), default=1)
     words_px = GRID_CHAR_PX * longest + 16  # vertical labels under a panel
     gap = GRID_TITLE_PX + words_px  # between two rows of panels: the upper one's words and the lower one's title
@@ -173,7 +174,7 @@ def gates_grid(
         r, c = divmod(k, cols)
         fig.add_trace(_gate_trace(arrays[gate][0], labels, tokens, gate, start, coloraxis=axes[gate]), row=r + 1, col=c + 1)
     fig.update_xaxes(**ticks, tickangle=-90)
-    fig.update_xaxes(title_text=WORD_AXIS, row=n_rows)
+    fig.update_xaxes(title_text=word_title, row=n_rows)
     unit_title = "hidden unit (index, in the given order)" if units is not None else "hidden unit (index)"
     fig.update_yaxes(title_text=unit_title, col=1)
     fig.update_yaxes(autorange="reversed")

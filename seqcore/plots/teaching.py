@@ -78,7 +78,7 @@ def gradient_panels_figure(
     _layout(fig, "", WORD_AXIS, "", height=120 + 240 * n)
     fig.update_layout(title=None, margin={"t": 40})
     fig.update_xaxes(title_text=None)
-    fig.update_xaxes(**word_ticks(tokens), title_text=WORD_AXIS, row=n, col=1)
+    fig.update_xaxes(**{"title_text": WORD_AXIS, **word_ticks(tokens)}, row=n, col=1)
     fig.update_yaxes(type="log", exponentformat="power", title_text="||dL/dh_t||, ||dL/dx_t|| (log)")
     return fig
 

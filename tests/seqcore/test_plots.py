@@ -398,3 +398,18 @@ def test_gates_grid_draws_each_gate_as_its_own_heatmap_would():
     assert grid.layout.xaxis3.title.text == "word (position: token)"
     with pytest.raises(ValueError, match="no gates"):
         plots.gates_grid({}, tokens, "lstm")
+
+
+def test_a_long_sentence_labels_every_kth_word_and_says_so():
+    tokens = [f"w{i}" for i in range(300)]
+    probs = np.full((300, 2), 0.5)
+    fig = plots.trajectory_figure(tokens, {"GRU": (["negative", "positive"], probs)})
+    axis = fig.layout.xaxis
+    assert list(axis.tickvals) == list(range(0, 300, 5)) and len(axis.ticktext) == 60  # 300 words: 1 in 5 labelled
+    assert all(t == f"{v}: w{v}" for v, t in zip(axis.tickvals, axis.ticktext, strict=True))  # every drawn tick labelled
+    assert "1 word in 5 labelled" in axis.title.text and axis.title.text.startswith("word (position: token)")
+    assert len(fig.data[0].x) == 300 and list(fig.data[0].customdata) == tokens  # every word still drawn, hover names it
+    short = plots.trajectory_figure(tokens[:60], {"GRU": (["negative", "positive"], probs[:60])}).layout.xaxis
+    assert list(short.tickvals) == list(range(60)) and short.title.text == "word (position: token)"
+    panels = plots.gradient_panels_figure(tokens, {"m": {"m · layer 0 forward": np.ones(300)}}).layout.xaxis
+    assert len(panels.ticktext) == 60 and "1 word in 5 labelled" in panels.title.text
