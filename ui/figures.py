@@ -136,7 +136,22 @@ def lighten(fig: go.Figure) -> go.Figure:
                 _set_checked_array(trace, name, rounded.tolist())
     _trim_template(fig)
     _labels_unmeasured(fig)
+    _lines_without_markers(fig)
     return fig
+
+
+MARKERS_UP_TO = 120  # a line with more points than this is drawn without a marker on each
+
+
+def _lines_without_markers(fig: go.Figure) -> None:
+    """Draw a line of more than `MARKERS_UP_TO` points without its markers (a 300-word sentence: a marker every few
+    pixels, one SVG shape each, thousands per chart, merging into a thick line anyway). The line, its colour and dash,
+    and its hover at every point stay."""
+    for trace in fig.data:
+        mode = getattr(trace, "mode", None) or ""
+        if trace.type == "scatter" and "lines" in mode and "markers" in mode and trace.x is not None:
+            if len(trace.x) > MARKERS_UP_TO:
+                trace.mode = mode.replace("+markers", "").replace("markers+", "")
 
 
 def _labels_unmeasured(fig: go.Figure) -> None:

@@ -143,3 +143,19 @@ def test_tick_labels_of_cartesian_charts_are_drawn_unmeasured():
     assert spec(lighten(kept))["layout"]["xaxis"]["ticklabeloverflow"] == "hide past domain"
     pie = spec(lighten(go.Figure(go.Pie(values=[1, 2]))))["layout"]
     assert "xaxis" not in pie  # no cartesian axes are made up for a chart without them
+
+
+def test_long_lines_lose_their_markers_short_ones_keep_them():
+    long, short = list(range(300)), list(range(40))
+    fig = lighten(
+        go.Figure(
+            [
+                go.Scatter(x=long, y=long, mode="lines+markers", hovertemplate="%{y:.2f}"),
+                go.Scatter(x=short, y=short, mode="lines+markers"),
+                go.Scatter(x=long, y=long, mode="markers"),  # a scatter of points: its markers are the data
+            ]
+        )
+    )
+    data = spec(fig)["data"]
+    assert [d["mode"] for d in data] == ["lines", "lines+markers", "markers"]
+    assert data[0]["hovertemplate"] == "%{y:.2f}" and len(data[0]["y"]) == 300  # every point still hovered
