@@ -75,7 +75,7 @@ def gradient_panels_figure(
     for row, lines in enumerate(panels.values(), start=1):
         for trace in gradient_norm_figure(tokens, lines, colors=colors).data:
             fig.add_trace(trace.update(legendgroup=trace.name), row=row, col=1)
-    _layout(fig, "", WORD_AXIS, "", height=120 + 240 * n)
+    _layout(fig, "", WORD_AXIS, "", height=140 + 300 * n)
     fig.update_layout(title=None, margin={"t": 40})
     fig.update_xaxes(title_text=None)
     fig.update_xaxes(**{"title_text": WORD_AXIS, **word_ticks(tokens)}, row=n, col=1)
