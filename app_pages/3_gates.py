@@ -94,16 +94,24 @@ with c2:  # the rows keep the ranking's order; at most GATES_MAX_UNITS of them a
     rows = ui.window("First unit shown (in this order)", len(units), ui.config.GATES_MAX_UNITS, "gates_rows", "hidden units")
 drawn = rows.of(units)
 names = list(trace.gate_names)
-cols = [st.container()] if ui.presenting() else st.columns(2)  # a projector: one heatmap per row, every row labelled
-for k, name in enumerate(names):
-    info = gate_info(cfg.cell, name)
-    with cols[k % len(cols)]:
+sigmoid = [n for n in names if gate_info(cfg.cell, n).activation == "sigmoid"]
+if ui.presenting():  # a projector: one heatmap per row, every row labelled (seqcore.presenter)
+    for name in names:
+        info = gate_info(cfg.cell, name)
         ui.chart(
             ui.gate_window_heatmap(lt.gates[name], tokens, cfg.cell, name, words, drawn),
             f"{ui.plain(name)} = {ui.plain(info.long_name)}: its value for each shown hidden unit (row, best-ranked on top) "
             f"after every word (column); {'0 = closed, 1 = open' if info.activation == 'sigmoid' else 'green positive, purple negative'}.",
             key=f"gates_heat_{name}",
         )
+else:  # one chart with a panel per gate: one figure for the browser to draw instead of one per gate (issue 17)
+    ui.chart(
+        plots.gates_grid({n: words.of(lt.gates[n]) for n in names}, words.of(tokens), cfg.cell, drawn, words.start),
+        "Each panel is one gate or state: its value for each shown hidden unit (row, best-ranked on top) after every word "
+        f"(column). Sigmoid gates ({ui.plain(', '.join(sigmoid))}): 0 = closed, 1 = open; the others: green positive, "
+        "purple negative. Gates with the same range share a colour bar; hover a cell for its unit, word and value.",
+        key="gates_heat",
+    )
 
 
 @ui.part  # the unit slider reruns this section only

@@ -126,13 +126,23 @@ else:
 
         st.subheader("Every layer and direction, model by model")
         trained = {n: f for n, f in flows.items() if not n.endswith(ui.teaching.UNTRAINED)}
-        for tab, (name, flow) in zip(st.tabs(list(trained)), trained.items()):
-            with tab:
-                ui.chart(
-                    plots.gradient_norm_figure(tokens, flow.lines(name), f"{name} ({flow.cell.upper()})", colours),
-                    f"{ui.plain(name)}: ||dL/dh_t|| of every layer and direction, and ||dL/dx_t|| of the word embeddings (input x).",
-                    key=f"grad_all_{name}",
-                )
+        if ui.presenting():  # a projector: one model per tab, each chart the page's width
+            for tab, (name, flow) in zip(st.tabs(list(trained)), trained.items()):
+                with tab:
+                    ui.chart(
+                        plots.gradient_norm_figure(tokens, flow.lines(name), f"{name} ({flow.cell.upper()})", colours),
+                        f"{ui.plain(name)}: ||dL/dh_t|| of every layer and direction, and ||dL/dx_t|| of the word embeddings (input x).",
+                        key=f"grad_all_{name}",
+                    )
+        else:  # one chart, a panel per model: one figure to draw, none hidden in a tab (issue 17)
+            ui.chart(
+                plots.gradient_panels_figure(
+                    tokens, {f"{n} ({f.cell.upper()})": f.lines(n) for n, f in trained.items()}, colours
+                ),
+                "One panel per model: ||dL/dh_t|| of every layer and direction, and ||dL/dx_t|| of the word embeddings "
+                "(input x), each on a log axis; the words are named under the last panel. Hover a point for its word and value.",
+                key="grad_all",
+            )
 
         st.subheader("How much reaches each word's embedding")
         inputs = plots.gradient_norm_figure(

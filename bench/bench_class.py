@@ -394,6 +394,12 @@ def class_point(n: int, args) -> dict:
 # ----------------------------------------------------------------------------- bytes per rerun
 
 
+def names_model(option: str, name: str) -> bool:
+    """Whether a sidebar option names this model: in full, or with its middle cut ("aspect-rest…s-lstm")."""
+    head, cut, tail = option.partition("…")
+    return option == name or bool(cut) and name.startswith(head) and name.endswith(tail)
+
+
 async def bytes_per_page(url: str, timeout: float, repeats: int) -> list[dict]:
     """Per page: the messages, bytes and server seconds of a switch to it, of a typed 40-token sentence
     (median of `repeats`) and of each control in `BYTES_CONTROLS` (one change each)."""
@@ -414,7 +420,7 @@ async def bytes_per_page(url: str, timeout: float, repeats: int) -> list[dict]:
 
     for page, (key, _) in LESSON.items():
         model = session.find(key="model_key")
-        session.set_option(model, next(o for o in model.options if o.startswith(BYTES_MODEL[page])))
+        session.set_option(model, next(o for o in model.options if names_model(o, BYTES_MODEL[page])))
         await session.rerun(timeout=timeout)
         await session.switch(page, timeout)  # warm: models and caches loaded
         rows.append(row(page, "switch to the page", [await session.switch(page, timeout)]))

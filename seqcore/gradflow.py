@@ -290,14 +290,16 @@ def trained_and_fresh(
     encoder: Encoder,
     text: str | list[str],
     seed: int = 0,
+    twin: SequenceModel | None = None,
     **kwargs,
 ) -> dict[str, GradientFlow]:
     """Return {name: flow, "<name> (untrained)": flow} for a model and its freshly initialised twin.
 
     The twin differentiates the same class as the trained model (its prediction, or `target`), so
-    the two lines differ only in the weights. `kwargs` go to `gradient_flow_text`.
+    the two lines differ only in the weights. `twin` is `fresh_like(model, seed)` made earlier (a caller that
+    keeps it saves building it again); `kwargs` go to `gradient_flow_text`.
     """
     trained = gradient_flow_text(model, encoder, text, **kwargs)
     kwargs["target"] = trained.target
-    fresh = gradient_flow_text(fresh_like(model, seed), encoder, text, **kwargs)
+    fresh = gradient_flow_text(twin if twin is not None else fresh_like(model, seed), encoder, text, **kwargs)
     return {name: trained, f"{name} (untrained)": fresh}

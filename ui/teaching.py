@@ -33,13 +33,22 @@ UNTRAINED = " (untrained)"  # how seqcore.gradflow.trained_and_fresh names the t
 # ----------------------------------------------------------------------------- gradients through time
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _twin(version: str, seed: int, _predictor: Predictor) -> Any:
+    """A model's untrained twin (`seqcore.gradflow.fresh_like`), built once per model version, not per sentence."""
+    from seqcore.gradflow import fresh_like
+
+    return fresh_like(_predictor.model, seed)
+
+
 @st.cache_data(show_spinner="Following the loss back through the sentence...", max_entries=128)
 def _flows(version: str, name: str, text: str, readout: str | None, twin: bool, _predictor: Predictor) -> dict:
     from seqcore.gradflow import gradient_flow_text, trained_and_fresh
 
     model, encoder = _predictor.model, _predictor.encoder
     if twin:
-        return trained_and_fresh(name, model, encoder, text, seed=UNTRAINED_SEED, readout=readout)
+        fresh = _twin(version, UNTRAINED_SEED, _predictor)
+        return trained_and_fresh(name, model, encoder, text, seed=UNTRAINED_SEED, twin=fresh, readout=readout)
     return {name: gradient_flow_text(model, encoder, text, readout=readout)}
 
 

@@ -32,7 +32,7 @@ class Window:
         """Whether some items are left out of the window."""
         return self.stop - self.start < self.total
 
-    def of(self, items: Sequence[Any]) -> Any:
+    def of(self, items: Any) -> Any:
         """The window's part of a sequence or of an array's first axis."""
         return items[self.start : self.stop]
 

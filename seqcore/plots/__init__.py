@@ -38,10 +38,17 @@ from seqcore.plots.explain import (
     unit_label,
     units_figure,
 )
-from seqcore.plots.gates import gate_heatmap, saturation_compare_figure, saturation_figure, unit_figure
+from seqcore.plots.gates import gate_heatmap, gates_grid, saturation_compare_figure, saturation_figure, unit_figure
 from seqcore.plots.scores import confusion_figure, per_class_figure, row_normalize, training_figure
 from seqcore.plots.tasks import aspect_probs_figure, mask_figure, step_figure, tag_figure
-from seqcore.plots.teaching import gradient_norm_figure, masking_figure, memory_figure, padded_batch_figure, readout_figure
+from seqcore.plots.teaching import (
+    gradient_norm_figure,
+    gradient_panels_figure,
+    masking_figure,
+    memory_figure,
+    padded_batch_figure,
+    readout_figure,
+)
 from seqcore.plots.trajectory import _slot_label, align_tokens, edit_trajectory_figure, trajectory_figure
 
 __all__ = [
@@ -65,7 +72,9 @@ __all__ = [
     "confusion_figure",
     "edit_trajectory_figure",
     "gate_heatmap",
+    "gates_grid",
     "gradient_norm_figure",
+    "gradient_panels_figure",
     "mask_figure",
     "masking_figure",
     "memory_figure",

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from seqcore import palette
 from seqcore.plots.base import (
@@ -55,6 +56,30 @@ def gradient_norm_figure(
     _layout(fig, title, WORD_AXIS, "gradient norm ||dL/dh_t|| (log scale)")
     fig.update_xaxes(**word_ticks(tokens))
     fig.update_yaxes(type="log", exponentformat="power")
+    return fig
+
+
+def gradient_panels_figure(
+    tokens: Sequence[str],
+    panels: Mapping[str, Mapping[str, Sequence[float] | np.ndarray]],
+    colors: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """`gradient_norm_figure` for several models at once: one panel per model ({panel title: its lines}), stacked,
+    sharing the word axis (labelled under the last panel); each panel on its own log axis. One chart for the browser
+    to draw instead of one per model (issue 17); lines, names, colours, dashes and hovers as on the single figure.
+    """
+    if not panels:
+        raise ValueError("no models to draw")
+    n = len(panels)
+    fig = make_subplots(rows=n, cols=1, shared_xaxes=True, subplot_titles=list(panels), vertical_spacing=0.28 / n)
+    for row, lines in enumerate(panels.values(), start=1):
+        for trace in gradient_norm_figure(tokens, lines, colors=colors).data:
+            fig.add_trace(trace.update(legendgroup=trace.name), row=row, col=1)
+    _layout(fig, "", WORD_AXIS, "", height=140 + 300 * n)
+    fig.update_layout(title=None, margin={"t": 40})
+    fig.update_xaxes(title_text=None)
+    fig.update_xaxes(**{"title_text": WORD_AXIS, **word_ticks(tokens)}, row=n, col=1)
+    fig.update_yaxes(type="log", exponentformat="power", title_text="||dL/dh_t||, ||dL/dx_t|| (log)")
     return fig
 
 

@@ -85,6 +85,8 @@ def test_every_colour_on_every_page_comes_from_the_palette(app):
             spec = json.loads(chart.proto.spec)
             for trace in spec.get("data", []):  # no trace may fall back on the theme's colourway (Streamlit's has red)
                 own, own_scales = colours(trace)
+                if trace.get("coloraxis"):  # a shared colour bar: the trace's scale is the layout's colour axis
+                    own_scales += colours(spec["layout"][trace["coloraxis"]])[1]
                 assert own or own_scales, f"{page}: a {trace.get('type')} trace {trace.get('name')!r} has no colour of its own"
             for trace in spec.get("data", []):  # a class colour means the class: the trace names one
                 own, own_scales = colours(trace)

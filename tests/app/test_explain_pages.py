@@ -39,7 +39,10 @@ def shipped(monkeypatch, empty_dir):
 
 
 def heatmap_rows(at, gate: str) -> list[int]:
-    return [int(u) for u in figure(at, f"gates_heat_{gate}")["data"][0]["y"]]
+    """The rows of one gate's panel of the gates chart (its trace is the one whose hover names the gate)."""
+    traces = [d for d in figure(at, "gates_heat")["data"] if f"<br>{gate} = " in d["hovertemplate"]]
+    assert len(traces) == 1, f"one panel for gate {gate}"
+    return [int(u) for u in traces[0]["y"]]
 
 
 def focus_of(at, prefix: str) -> dict:

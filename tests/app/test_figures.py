@@ -104,8 +104,9 @@ def test_a_gate_heatmap_halves_and_shows_the_same_hover_values():
     assert {k: v for k, v in t0.items() if k != "z"} == {k: v for k, v in t1.items() if k != "z"}  # labels, hover, colours
     assert list(after["layout"]["template"]["data"]) == ["heatmap"]  # the only trace type drawn
     assert after["layout"]["template"]["layout"] == before["layout"]["template"]["layout"]
+    unmeasured = {"ticklabeloverflow": "allow"}  # the one layout change: labels drawn without measuring each
     assert {k: v for k, v in after["layout"].items() if k != "template"} == {
-        k: v for k, v in before["layout"].items() if k != "template"
+        k: ({**v, **unmeasured} if k in ("xaxis", "yaxis") else v) for k, v in before["layout"].items() if k != "template"
     }
 
 
@@ -128,3 +129,33 @@ def test_the_shared_template_is_not_trimmed():
     before = spec(go.Figure())["layout"]["template"]
     lighten(go.Figure(go.Bar(x=[1], y=[0.5])))
     assert spec(go.Figure())["layout"]["template"] == before  # pio's default template is untouched
+
+
+def test_tick_labels_of_cartesian_charts_are_drawn_unmeasured():
+    fig = lighten(plots.gate_heatmap(np.zeros((3, 2)), ["a", "b", "c"], "gru", "z"))
+    layout = spec(fig)["layout"]
+    assert layout["xaxis"]["ticklabeloverflow"] == "allow" and layout["yaxis"]["ticklabeloverflow"] == "allow"
+    grid = spec(lighten(plots.gates_grid({g: np.zeros((3, 2)) for g in "rzn"}, ["a", "b", "c"], "gru")))["layout"]
+    axes = [k for k in grid if k.startswith(("xaxis", "yaxis"))]
+    assert len(axes) == 8 and all(grid[k]["ticklabeloverflow"] == "allow" for k in axes)
+    kept = go.Figure(go.Scatter(x=[1], y=[1]))
+    kept.update_xaxes(ticklabeloverflow="hide past domain")  # a chart's own choice is kept
+    assert spec(lighten(kept))["layout"]["xaxis"]["ticklabeloverflow"] == "hide past domain"
+    pie = spec(lighten(go.Figure(go.Pie(values=[1, 2]))))["layout"]
+    assert "xaxis" not in pie  # no cartesian axes are made up for a chart without them
+
+
+def test_long_lines_lose_their_markers_short_ones_keep_them():
+    long, short = list(range(300)), list(range(40))
+    fig = lighten(
+        go.Figure(
+            [
+                go.Scatter(x=long, y=long, mode="lines+markers", hovertemplate="%{y:.2f}"),
+                go.Scatter(x=short, y=short, mode="lines+markers"),
+                go.Scatter(x=long, y=long, mode="markers"),  # a scatter of points: its markers are the data
+            ]
+        )
+    )
+    data = spec(fig)["data"]
+    assert [d["mode"] for d in data] == ["lines", "lines+markers", "markers"]
+    assert data[0]["hovertemplate"] == "%{y:.2f}" and len(data[0]["y"]) == 300  # every point still hovered

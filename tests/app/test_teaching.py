@@ -71,6 +71,14 @@ def test_gradients_compare_the_shipped_cells_and_their_untrained_twins(shipped):
         flow = gradient_flow_text(predictor.model, predictor.encoder, text, readout="last")
         label = next(label for label in metrics(at) if label.startswith(f"{name} ("))
         assert metrics(at)[label] == fall_text(flow.orders_of_magnitude(0, "forward"))
+    # every layer and direction, model by model: one chart, a panel per model, the same norms as seqcore's
+    panels = json.loads(next(c.proto.spec for c in at.get("plotly_chart") if c.proto.id.endswith("-grad_all")))
+    assert len([a for a in panels["layout"]["annotations"] if "(" in a["text"]]) == len(chosen)
+    name = chosen[0].removeprefix("shipped:")
+    predictor = Predictor.load(ROOT / "models" / name)
+    flow = gradient_flow_text(predictor.model, predictor.encoder, text, readout="last")
+    line = next(d for d in panels["data"] if d["name"] == f"{name} · layer 0 forward")
+    assert [f"{v:.3e}" for v in line["y"]] == [f"{v:.3e}" for v in flow.hidden[(0, "forward")]]  # as its hover shows them
     at.radio(key="grad_readout").set_value("own").run()
     at.selectbox(key="grad_direction").set_value("backward").run()
     at.toggle(key="grad_twin").set_value(False).run()

@@ -289,6 +289,11 @@ def test_trained_and_fresh_differentiate_the_same_class():
     assert not np.allclose(fresh.hidden[(0, "forward")], trained.hidden[(0, "forward")])
     again = gradient_flow_text(fresh_like(model, 3), enc, TOKENS, target=trained.target, readout="last")
     np.testing.assert_allclose(again.hidden[(0, "forward")], fresh.hidden[(0, "forward")])
+    kept = trained_and_fresh("RNN", model, enc, TOKENS, seed=3, twin=fresh_like(model, 3), readout="last")  # a kept twin
+    for a, b in zip(kept.values(), flows.values(), strict=True):
+        for key in a.hidden:
+            np.testing.assert_array_equal(a.hidden[key], b.hidden[key])
+        np.testing.assert_array_equal(a.inputs, b.inputs)
 
 
 def test_text_over_the_token_cap_is_refused(monkeypatch):

@@ -366,3 +366,50 @@ def test_user_strings_reach_plotly_escaped():
     assert "&lt;a href='http://x.invalid'&gt;x&lt;/a&gt;" in shown and "&lt;i&gt;m&lt;/i&gt;" in shown
     mask = plots.mask_figure(words, ["<b>t</b>"], np.ones((1, 2)))
     assert list(mask.data[0].y) == ["0: &lt;b&gt;t&lt;/b&gt;"]
+
+
+def test_gates_grid_draws_each_gate_as_its_own_heatmap_would():
+    rng = np.random.default_rng(4)
+    gates = {"i": rng.random((6, 5)), "f": rng.random((6, 5)), "g": rng.uniform(-1, 1, (6, 5)), "c": rng.normal(0, 3, (6, 5))}
+    tokens = [*TOKENS[:5], "an-unusually-long-token-for-a-label"]
+    grid = plots.gates_grid(gates, tokens, "lstm", units=[3, 0, 4], start=10)
+    assert [a.text for a in grid.layout.annotations] == [
+        plots.gate_heatmap(v, tokens, "lstm", g).layout.title.text for g, v in gates.items()
+    ]
+    for trace, (gate, values) in zip(grid.data, gates.items(), strict=True):
+        alone = plots.gate_heatmap(values, tokens, "lstm", gate, units=[3, 0, 4], start=10)
+        single = alone.data[0]
+        np.testing.assert_allclose(np.array(trace.z), np.array(single.z))  # the same numbers, rows and words
+        assert list(trace.y) == list(single.y) and list(trace.x) == list(single.x) == list(range(10, 16))
+        assert trace.hovertemplate == single.hovertemplate and list(trace.customdata[0]) == list(single.customdata[0])
+        axis = grid.layout[trace.coloraxis]  # the same colour range and scale as the single heatmap
+        assert (axis.cmin, axis.cmax) == (single.zmin, single.zmax) and axis.colorscale == single.colorscale
+        assert gate in axis.colorbar.title.text
+    # i and f share one colour bar (sigmoid, 0 to 1); g (-1 to 1) and c (unbounded) have their own
+    assert grid.data[0].coloraxis == grid.data[1].coloraxis and len({t.coloraxis for t in grid.data}) == 3
+    assert grid.layout.coloraxis.colorbar.title.text == "i, f value"
+    # every panel labels every word at its position (a long one cut, the hover names it whole); rows labelled on the left
+    for name in [k for k in grid.layout if k.startswith("xaxis")]:
+        ticks = list(grid.layout[name].ticktext)
+        assert list(grid.layout[name].tickvals) == list(range(10, 16)) and ticks[0] == "10: the"
+        assert ticks[-1].endswith("…") and len(ticks[-1]) == 20
+    assert grid.layout.yaxis.title.text and grid.layout.yaxis3.title.text and grid.layout.yaxis.autorange == "reversed"
+    assert grid.layout.yaxis2.matches == "y"  # a panel beside another shares its rows
+    assert grid.layout.xaxis3.title.text == "word (position: token)"
+    with pytest.raises(ValueError, match="no gates"):
+        plots.gates_grid({}, tokens, "lstm")
+
+
+def test_a_long_sentence_labels_every_kth_word_and_says_so():
+    tokens = [f"w{i}" for i in range(300)]
+    probs = np.full((300, 2), 0.5)
+    fig = plots.trajectory_figure(tokens, {"GRU": (["negative", "positive"], probs)})
+    axis = fig.layout.xaxis
+    assert list(axis.tickvals) == list(range(0, 300, 5)) and len(axis.ticktext) == 60  # 300 words: 1 in 5 labelled
+    assert all(t == f"{v}: w{v}" for v, t in zip(axis.tickvals, axis.ticktext, strict=True))  # every drawn tick labelled
+    assert "1 word in 5 labelled" in axis.title.text and axis.title.text.startswith("word (position: token)")
+    assert len(fig.data[0].x) == 300 and list(fig.data[0].customdata) == tokens  # every word still drawn, hover names it
+    short = plots.trajectory_figure(tokens[:60], {"GRU": (["negative", "positive"], probs[:60])}).layout.xaxis
+    assert list(short.tickvals) == list(range(60)) and short.title.text == "word (position: token)"
+    panels = plots.gradient_panels_figure(tokens, {"m": {"m · layer 0 forward": np.ones(300)}}).layout.xaxis
+    assert len(panels.ticktext) == 60 and "1 word in 5 labelled" in panels.title.text
