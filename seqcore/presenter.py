@@ -105,8 +105,10 @@ def _thin_ticks(fig: go.Figure, axis: go.layout.XAxis, font: int) -> None:
     every = -(-int(len(texts) * font * LINE_PX) // plot_width(fig, font))  # turned words stand a line's height apart
     if every > 1:
         axis.update(ticktext=[t if i % every == 0 else "" for i, t in enumerate(texts)])
-        title = axis.title.text or ""
-        axis.update(title_text=f"{title} (1 word in {every} labelled: too many for the width; hover for the others)")
+        vals = list(axis.tickvals) if axis.tickvals is not None else []
+        step = int(vals[1] - vals[0]) if len(vals) > 1 else 1  # a long input's axis already labels 1 word in `step`
+        title = re.sub(r"; 1 word in \d+ labelled, hover for the others$", "", axis.title.text or "")
+        axis.update(title_text=f"{title} (1 word in {every * step} labelled: too many for the width; hover for the others)")
 
 
 def _log_decades(fig: go.Figure, axis: str) -> int:

@@ -76,5 +76,10 @@ def test_a_chart_too_narrow_for_every_word_says_which_words_it_labels():
     assert width / 60 * every >= FONT * LINE_PX  # labelled words stand a line's height apart
     assert width / 60 * (every - 1) < FONT * LINE_PX  # and no more are left out than must be
     assert all(len(line) <= 70 for line in fig.layout.xaxis.title.text.split("<br>"))
+    long = for_projector(plots.gate_heatmap(np.full((300, 4), 0.5), [f"w{k}" for k in range(300)], "gru", "z"))
+    title = long.layout.xaxis.title.text.replace("<br>", " ")  # 300 words: the figure labels 1 in 5, the room fewer
+    shown = [v for v, t in zip(long.layout.xaxis.tickvals, long.layout.xaxis.ticktext) if t]
+    every = int(re.search(r"\(1 word in (\d+) labelled", title)[1])
+    assert title.count("labelled") == 1 and shown == list(range(0, 300, every))
     few = for_projector(plots.gate_heatmap(np.full((15, 4), 0.5), tokens[:15], "gru", "z"))
     assert all(few.layout.xaxis.ticktext) and "labelled" not in few.layout.xaxis.title.text  # 15 words: every one
