@@ -56,6 +56,9 @@ from seqcore.taskspecs import article
 from seqcore.tokens import tokenize
 
 TOLERANCE = 0.01  # completeness: |sum(IG) - (F(x) - F(x'))| <= 1% of |F(x) - F(x')|
+MAX_STEPS = (
+    6400  # the most steps the quadrature is doubled to (sst-lstm, 40 tokens, target positive: 1.1% error at 3200, 0.5% at 6400)
+)
 GAUSS_MAX = 256  # most integration points for Gauss-Legendre (see `quadrature`)
 MIN_GAP = 1e-3  # logit units: below this, the error is measured against MIN_GAP instead of the gap
 
@@ -447,7 +450,7 @@ def saliency(
     token: int | None = None,
     target: str | int | None = None,
     steps: int = 50,
-    max_steps: int = 3200,
+    max_steps: int = MAX_STEPS,
     tolerance: float = TOLERANCE,
 ) -> Saliency:
     """Attribute one logit to the words with integrated gradients; double the steps until complete within `tolerance`.
@@ -458,7 +461,7 @@ def saliency(
 
 
 def saliency_focus(
-    predictor: Predictor, focus: Focus, steps: int = 50, max_steps: int = 3200, tolerance: float = TOLERANCE
+    predictor: Predictor, focus: Focus, steps: int = 50, max_steps: int = MAX_STEPS, tolerance: float = TOLERANCE
 ) -> Saliency:
     """`saliency` for an already chosen logit."""
     from captum.attr import LayerGradientXActivation, LayerIntegratedGradients

@@ -44,6 +44,7 @@ from ui.explain import (
     sentence_tokens,
     show_ranking,
     shown_units,
+    terms_input,
     text_key,
     top_units_input,
     unit_ranking,
@@ -125,7 +126,6 @@ from ui.widgets import (
     skipped_text,
     table,
     tag_table,
-    terms_input,
 )
 from ui.windows import Window, gate_window_heatmap, window
 

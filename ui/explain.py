@@ -19,7 +19,7 @@ import streamlit as st
 from ui import state
 from ui.config import UNITS_TOP, UNITS_TOP_RANGE
 from ui.models import ModelEntry, model_version
-from ui.text import md_plain
+from ui.text import md_plain, plain
 from ui.widgets import chart, table
 
 if TYPE_CHECKING:  # annotations only: importing ui must not load torch
@@ -235,3 +235,19 @@ def ranked_unit_slider(order: Sequence[int], key: str, label: str) -> int:
             format_func=lambda u: f"#{u} (rank {rank[u]})",
         )
     )
+
+
+def terms_input(key: str, text: str, default: str, label: str = "Aspect term(s), separated by commas") -> str:
+    """A box for aspect terms that follows the sentence: when the sentence changes, terms that no longer occur in
+    `text` give way to `default` (a word of it), with a note saying which were dropped. Terms typed for this very
+    sentence are kept as typed (the page says what is wrong with them)."""
+    kept, before = state.widget_value(key), state.session_value(f"{key}_sentence")
+    state.set_session_value(f"{key}_sentence", text)
+    if kept is None:
+        state.set_widget(key, default)
+    elif before is not None and before != text:
+        missing = [t.strip() for t in str(kept).split(",") if t.strip() and t.strip().lower() not in text.lower()]
+        if missing:
+            state.set_widget(key, default)
+            st.info(f"Not in the new sentence, so set back to {plain(repr(default))}: {plain(', '.join(missing))}.")
+    return st.text_input(label, key=key)  # markup: a fixed label

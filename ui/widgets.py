@@ -107,22 +107,6 @@ def sentence_input(key: str, label: str = "Sentence", help: str | None = None) -
     return capped(text)
 
 
-def terms_input(key: str, text: str, default: str, label: str = "Aspect term(s), separated by commas") -> str:
-    """A box for aspect terms that follows the sentence: when the sentence changes, terms that no longer occur in
-    `text` give way to `default` (a word of it), with a note saying which were dropped. Terms typed for this very
-    sentence are kept as typed (the page says what is wrong with them)."""
-    kept, before = state.widget_value(key), state.session_value(f"{key}_sentence")
-    state.set_session_value(f"{key}_sentence", text)
-    if kept is None:
-        state.set_widget(key, default)
-    elif before is not None and before != text:
-        missing = [t.strip() for t in str(kept).split(",") if t.strip() and t.strip().lower() not in text.lower()]
-        if missing:
-            state.set_widget(key, default)
-            st.info(f"Not in the new sentence, so set back to {plain(repr(default))}: {plain(', '.join(missing))}.")
-    return st.text_input(label, key=key)  # markup: a fixed label
-
-
 def capped(text: str) -> str:
     """Cut text to the token cap of interactive work (SEQCORE_MAX_TOKENS), saying the cap and how much was cut."""
     from seqcore.inference import cap_text, max_tokens

@@ -8,6 +8,8 @@ import sys
 
 from seqcore.cli.common import CliError, add_focus_flags, add_read_flags, check_top, parse_span, read_options
 
+IG_MAX_STEPS = 6400  # = seqcore.attribution.MAX_STEPS (not imported here: it loads torch; a test keeps them equal)
+
 
 def add_parsers(sub) -> None:
     """units, search and saliency: which units matter, where they fire, which words drove the answer."""
@@ -53,9 +55,9 @@ def add_parsers(sub) -> None:
     p.add_argument(
         "--max-steps",
         type=int,
-        default=3200,
+        default=IG_MAX_STEPS,
         metavar="N",
-        help="double the steps up to this many until the attributions sum to the logit change within 1%% (default 3200)",
+        help="double the steps up to this many until the attributions sum to the logit change within 1%% (default %(default)s)",
     )
     p.add_argument(
         "--json", action="store_true", help="print {tokens, attributions, target, logit, baseline_logit, method, ...} as JSON"

@@ -537,3 +537,10 @@ def test_a_variant_trains_predicts_and_traces_from_the_cli(tmp_path, polarity_fi
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("LSTM-NOG layer 0 forward")
     assert lines[1].split() == ["token", "i[0]", "f[0]", "g[0]", "c[0]", "h[0]"]  # no output gate: none traced
+
+
+def test_saliency_step_cap_is_the_library_s():
+    from seqcore.attribution import MAX_STEPS
+    from seqcore.cli.why import IG_MAX_STEPS
+
+    assert IG_MAX_STEPS == MAX_STEPS
