@@ -85,7 +85,7 @@ order = None
 cols = st.columns(len(shown))
 for (name, vectors), col in zip(shown.items(), cols):
     with col, ui.user_errors(f"The {name} layout could not be computed"):
-        known = bool(word) and word in vectors.words and vectors.words.index(word) >= 2
+        known = bool(word) and vectors.knows(word)
         near = [w for w, _ in vectors.nearest(word, proj.PROJECTOR_NEIGHBOURS)] if known else []
         lay = proj.layout(entry, view, name, method, n, vectors, order, tuple([word.lower(), *near] if known else []))
         order = order or lay.words  # every panel draws the same words
@@ -110,11 +110,11 @@ for (name, vectors), col in zip(shown.items(), cols):
         )
 
 if word:
-    if not any(word in v.words and v.words.index(word) >= 2 for v in shown.values()):
+    if not any(v.knows(word) for v in shown.values()):
         st.warning(f"The word {ui.md_plain(word)} is not in this vocabulary.")
     else:
         st.subheader(f"Nearest neighbours of {ui.md_plain(word)} (cosine)")
-        usable = {k: v for k, v in shown.items() if word in v.words and v.words.index(word) >= 2}
+        usable = {k: v for k, v in shown.items() if v.knows(word)}
         ui.table(
             proj.neighbour_rows(word, usable, proj.PROJECTOR_NEIGHBOURS),
             "neighbours",

@@ -86,14 +86,14 @@ def plot_width(fig: go.Figure, font: int) -> int:
     """The plot area's width (px) of a chart the whole page wide, less its y tick labels and title on the left and a
     colour bar or a legend beside it on the right (estimated from the figure, conservatively)."""
     labels = [str(t) for trace in fig.data if trace.type in ("heatmap", "bar") for t in (trace.y or []) if isinstance(t, str)]
-    left = max([6, *(len(t) for t in labels)]) * font * 0.6 + font * 2
+    left = max([6, *(len(t) for t in labels)]) * font * CHAR_PX + font * 2
     right = 0.0
     if any(trace.type in ("heatmap", "contour") and trace.showscale is not False for trace in fig.data):
         right = font * 5 + 40  # the bar, its tick labels and its turned title
     else:
         names = _legend_names(fig)
         if names and max(len(n) for n in names) <= SIDE_LEGEND_CHARS:  # `_place_legend` puts it beside the plot
-            right = max(len(n) for n in names) * font * 0.6 + 60
+            right = max(len(n) for n in names) * font * CHAR_PX + 60
     return int(min(WIDE_CHART_PX, PAGE_CHART_PX - left - right))
 
 
@@ -132,7 +132,7 @@ def _bottom_px(fig: go.Figure, font: int) -> int:
         axis = fig.layout[name]
         if axis.tickangle == -90 and axis.ticktext is not None:
             longest = max([longest, *(len(str(t)) for t in axis.ticktext)])
-    return int(longest * font * 0.6 + font * 3 + 40)
+    return int(longest * font * CHAR_PX + font * 3 + 40)
 
 
 def _wrap_categories(fig: go.Figure, axis: str, layout_name: str, labels: list[str]) -> None:
@@ -229,7 +229,7 @@ def for_projector(fig: go.Figure, font: int = FONT) -> go.Figure:
     for trace in fig.data:  # a colour bar's title stands beside it, turned: the bar must be as tall as the words
         bar_title = trace.colorbar.title.text if trace.type in ("heatmap", "contour") and trace.colorbar else None
         if bar_title and trace.showscale is not False:
-            height = max(height, int(len(str(bar_title)) * font * 0.6 + 160))
+            height = max(height, int(len(str(bar_title)) * font * CHAR_PX + 160))
     top = lines * bigger * 1.35 + 24 if title else 20
     for name in [k for k in fig.layout if k.startswith("yaxis")]:  # a log axis: every decade labelled, a line apart
         if fig.layout[name].type == "log" and fig.layout[name].tickmode != "array":

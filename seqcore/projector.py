@@ -26,6 +26,7 @@ import plotly.graph_objects as go
 from seqcore.batching import Example
 from seqcore.checkpoints import Checkpoint
 from seqcore.palette import BLACK, GREY, lean_color
+from seqcore.presenter import CHAR_PX, LINE_PX  # one measure of a word's size on screen
 from seqcore.tasks import example_labels
 from seqcore.vectors import WordVectors, copy_vectors, is_vectors_folder, load_vectors
 
@@ -152,10 +153,8 @@ def vectors_source(ckpt: Checkpoint) -> str | None:
 
 
 # Where labels are laid out: the narrowest plot area a panel gets (two panels side by side at 1280 px, with the
-# sidebar open and presenter mode's larger ticks), and the size of a word written at `font` px.
+# sidebar open and presenter mode's larger ticks); a word's size at `font` px is measured as presenter mode measures it.
 PLOT_PX = (300, 380)  # (width, height) of the plot area assumed when choosing which labels fit
-CHAR_PX = 0.6  # width of one character per pixel of font
-LINE_PX = 1.4  # height of a line of text per pixel of font (the browser's text box: 24 px at 18 px)
 RING_PX = 16  # the searched word's ring; its name is written below it
 PAD = 0.06  # of the data range added on each side of both axes
 

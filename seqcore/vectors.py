@@ -22,7 +22,7 @@ from safetensors.torch import save_file
 
 from seqcore.checkpoints import Checkpoint, load_checkpoint
 from seqcore.models import SequenceModel
-from seqcore.tokens import Vocab
+from seqcore.tokens import SPECIALS, Vocab
 
 VECTOR_FILES = ("vectors.safetensors", "vocab.json", "card.json")
 MAX_VECTOR_ROWS = 2_000_000  # a header asking for more is refused before any tensor is built
@@ -50,6 +50,10 @@ class WordVectors:
     @property
     def dim(self) -> int:
         return int(self.vectors.shape[1])
+
+    def knows(self, word: str) -> bool:
+        """Whether the vectors hold a row of their own for `word` (not <pad>, not <unk>)."""
+        return self.words.index(word) >= len(SPECIALS)
 
     def index(self, word: str) -> int:
         """The row of a word; VectorsError (one line) when the vectors do not know it."""

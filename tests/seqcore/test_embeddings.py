@@ -77,6 +77,8 @@ def test_vectors_round_trip_and_unknown_word(tmp_path, planted_vectors):
     assert back.words == planted_vectors.words and back.counts == planted_vectors.counts
     with pytest.raises(VectorsError, match="not in these vectors"):
         back.nearest("zebra")
+    known = back.words.itos[2]
+    assert back.knows(known) and not back.knows("zebra") and not back.knows("<unk>") and not back.knows("<pad>")
     (tmp_path / "v" / "card.json").unlink()
     with pytest.raises(VectorsError, match="card.json is missing"):
         load_vectors(tmp_path / "v")
