@@ -80,9 +80,9 @@ def _layout(
 
     if _order is None:
         rows = frequent_rows(_vectors, n)
-        rows += [i for i in dict.fromkeys(_vectors.words.index(w) for w in extra) if i >= 2 and i not in set(rows)]
+        rows += [i for i in dict.fromkeys(_vectors.words.index(w) for w in extra if _vectors.knows(w)) if i not in set(rows)]
     else:  # the same words as another view, so before and after show one set
-        rows = [i for i in (_vectors.words.index(w) for w in _order) if i >= 2]
+        rows = [_vectors.words.index(w) for w in _order if _vectors.knows(w)]
     words = [_vectors.words.itos[i] for i in rows]
     points = project(_vectors.vectors[rows].numpy(), method)
     axes = ("PC 1", "PC 2") if method == "pca" else ("t-SNE 1", "t-SNE 2")
