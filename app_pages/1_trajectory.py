@@ -41,11 +41,13 @@ if not chosen:
     st.info("Choose at least one model.")
     st.stop()
 
-runs = {}
+runs = {}  # drawn name -> trajectory
+run_of = {}  # model key -> trajectory
 with ui.user_errors("The sentence could not be read"):
     for k in chosen:
         entry = by_key[k]
-        runs[f"{entry.name} ({entry.cell.upper()})"] = ui.get_predictor(entry).trajectory(text)
+        # a cold server's first view: the warm-up's remembered answers, so no model (and no torch) is loaded yet
+        runs[f"{entry.name} ({entry.cell.upper()})"] = run_of[k] = ui.trajectory_of(entry, text)
 
 if runs:
     tokens = next(iter(runs.values())).tokens
@@ -79,21 +81,21 @@ st.header("A closer look at one model")
 left, right = st.columns(2)
 explained = left.selectbox(
     "Model to explain (one of those drawn above)",
-    chosen,
+    [k for k in chosen if k in run_of],
     key="traj_explain_model",
     format_func=lambda k: f"{by_key[k].label} · {by_key[k].cell.upper()}",
 )
 with right:
     edit = ui.capped(ui.edited_copy_input(text, "traj_edit", "Edited copy, for before and after (empty: no comparison)"))
 entry = by_key[explained]
-predictor = ui.get_predictor(entry)
 comparing = bool(edit.strip()) and edit.strip() != text.strip()
 
 with st.container(key="traj_saliency_section"):
     st.subheader("Which words drove the answer", help=ui.glossary.tip("integrated gradients", "completeness", "logit"))
     with ui.user_errors("The words could not be explained"):
-        focus = ui.pick_focus(predictor, text, "traj_focus")
-        ui.show_saliency(entry, predictor, {"original": text, **({"edited": edit} if comparing else {})}, focus, "traj_saliency")
+        focus = ui.pick_focus(ui.ModelHead(entry.task, run_of[explained].labels), text, "traj_focus")
+        # the model is loaded only once the toggle is on
+        ui.show_saliency(entry, None, {"original": text, **({"edited": edit} if comparing else {})}, focus, "traj_saliency")
 
 with st.container(key="traj_before_after"):
     st.subheader("Before and after")
@@ -101,7 +103,8 @@ with st.container(key="traj_before_after"):
         st.info("Type an edited copy of the sentence above (change, add or drop a word) to compare the two.")
     else:  # no st.stop(): the sidebar's last lines and the link are drawn after the page
         with ui.user_errors("The edited sentence could not be read"):
-            before, after = predictor.trajectory(text), predictor.trajectory(edit)
+            predictor = ui.get_predictor(entry)
+            before, after = run_of[explained], predictor.trajectory(edit)
             ui.chart(
                 plots.edit_trajectory_figure((before.tokens, after.tokens), before.labels, (before.probs, after.probs), shown),
                 f"{ui.plain(entry.name)}: P(class) after each word of the original (solid) and of the edited copy (dashed), words aligned: "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,52 +16,18 @@ from seqcore.checkpoints import Checkpoint, load_checkpoint
 from seqcore.device import device_for, full_float32, same_device
 from seqcore.metrics import Metrics
 from seqcore.models import SequenceModel
+from seqcore.readouts import CHARS_PER_TOKEN_CAP as CHARS_PER_TOKEN_CAP
+from seqcore.readouts import DEFAULT_MAX_TOKENS as DEFAULT_MAX_TOKENS
+from seqcore.readouts import EmptyTextError as EmptyTextError
+from seqcore.readouts import TextTooLongError as TextTooLongError
+from seqcore.readouts import Trajectory as Trajectory
+from seqcore.readouts import cap_text as cap_text
+from seqcore.readouts import max_tokens as max_tokens
+from seqcore.readouts import trajectory_table as trajectory_table
 from seqcore.scoring import Predictions, evaluate, predict, predictions_table
 from seqcore.taskspecs import article
 from seqcore.tokens import offsets_to_token_span, tokenize
 from seqcore.traces import Trace, trace_ids, trajectory_logits
-
-DEFAULT_MAX_TOKENS = 300  # interactive views: a trace, a trajectory or a saliency row of at most this many tokens
-CHARS_PER_TOKEN_CAP = 40  # a paste is cut to max_tokens * this many characters before it is tokenized
-
-
-class EmptyTextError(ValueError):
-    """The text has no tokens to read."""
-
-
-class TextTooLongError(ValueError):
-    """The text has more tokens than interactive work reads (`max_tokens()`)."""
-
-
-def max_tokens() -> int:
-    """Return the token cap of interactive work: SEQCORE_MAX_TOKENS, default 300."""
-    raw = os.environ.get("SEQCORE_MAX_TOKENS") or str(DEFAULT_MAX_TOKENS)
-    try:
-        cap = int(raw)
-    except ValueError as e:
-        raise ValueError(f"SEQCORE_MAX_TOKENS must be a whole number of tokens, got {raw!r}") from e
-    if cap < 1:
-        raise ValueError(f"SEQCORE_MAX_TOKENS must be at least 1, got {cap}")
-    return cap
-
-
-def cap_text(text: str, limit: int | None = None) -> tuple[str, str | None]:
-    """Cut text to its first `limit` tokens; return it and a sentence saying what was cut (None if nothing was).
-
-    A huge paste is cut to `limit * CHARS_PER_TOKEN_CAP` characters before it is tokenized, so the
-    cost of reading it is bounded whatever its length.
-    """
-    limit = limit or max_tokens()
-    head = text[: limit * CHARS_PER_TOKEN_CAP]
-    tokens, offsets = tokenize(head)
-    if len(tokens) <= limit and len(head) == len(text):
-        return text, None
-    end = offsets[limit - 1][1] if len(tokens) > limit else len(head)
-    if len(head) == len(text):
-        what = f"the text has {len(tokens):,} tokens, so its last {len(tokens) - limit:,} were cut"
-    else:
-        what = f"the text has {len(text):,} characters, so everything after character {end:,} was cut"
-    return text[:end], f"The interactive views read at most {limit:,} tokens (SEQCORE_MAX_TOKENS): {what}."
 
 
 @dataclass
@@ -72,20 +38,6 @@ class AspectPrediction:
     token_span: tuple[int, int]
     label: str
     probs: dict[str, float]
-
-
-@dataclass
-class Trajectory:
-    """Class probabilities after each word: probs[t, c] = P(class c | tokens 0..t)."""
-
-    tokens: list[str]
-    labels: list[str]
-    probs: np.ndarray  # (T, C)
-
-    def final(self) -> tuple[str, float]:
-        """Return the predicted class after the whole sentence and its probability."""
-        k = int(self.probs[-1].argmax())
-        return self.labels[k], float(self.probs[-1, k])
 
 
 # Words a reader most likely means as an aspect of a restaurant or a laptop: picked first among a sentence's words.
@@ -136,20 +88,6 @@ def aspect_rows(predictions: Sequence[AspectPrediction], gold: Sequence[str] | N
 def aspect_probs(predictions: Sequence[AspectPrediction], labels: Sequence[str]) -> np.ndarray:
     """Return the predicted probabilities as an (A, C) array, classes in the order of `labels`."""
     return np.array([[p.probs[c] for c in labels] for p in predictions], dtype=float).reshape(len(predictions), len(labels))
-
-
-def trajectory_table(runs: Mapping[str, Trajectory]) -> list[dict]:
-    """One row per word: each named model's class probabilities after reading up to that word, and what it predicts."""
-    first = next(iter(runs.values()))
-    rows = []
-    for t, tok in enumerate(first.tokens):
-        row: dict = {"position": t, "word": tok}
-        for name, run in runs.items():
-            for c, lab in enumerate(run.labels):
-                row[f"{name} P({lab})"] = round(float(run.probs[t, c]), 4)
-            row[f"{name} predicts"] = run.labels[int(run.probs[t].argmax())]
-        rows.append(row)
-    return rows
 
 
 # Words at which a reader turns: negation and contrast (seqcore's lesson: watch a model change its mind here).

@@ -15,6 +15,8 @@ LAYERS = {
     5: [
         "scoring",
         "inference",
+        "readouts",
+        "remembered",
         "traces",
         "states",
         "anatomy",

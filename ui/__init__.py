@@ -37,6 +37,7 @@ from ui.domains import file_domain, for_labels, model_for_file, trajectory_defau
 from ui.errors import error_message, user_errors
 from ui.explain import (
     Focus,
+    ModelHead,
     default_span,
     pick_focus,
     ranked_rows,
@@ -79,6 +80,7 @@ from ui.models import (
     shipped_models,
     side_by_side_default,
     task_title,
+    trajectory_of,
 )
 from ui.parts import part
 from ui.saliency import (
@@ -179,6 +181,7 @@ __all__ = [
     "follow_link",
     "freeze_long_lived",
     "get_predictor",
+    "trajectory_of",
     "highlighted",
     "html_text",
     "how_it_ended",
@@ -199,6 +202,7 @@ __all__ = [
     "next_model_name",
     "parameter_table",
     "pick_data",
+    "ModelHead",
     "pick_focus",
     "plain",
     "point_to_train",

@@ -48,6 +48,15 @@ def text_arg(text: Text) -> str | list[str]:
 
 
 @dataclass(frozen=True)
+class ModelHead:
+    """What the choice of a focus needs of a model: its task and class labels, known without loading it (a
+    remembered trajectory's labels: `ui.trajectory_of`)."""
+
+    task: str
+    labels: Sequence[str]
+
+
+@dataclass(frozen=True)
 class Focus:
     """What to explain: an aspect (token span) of an aspect model or a token of a tagger, and a class ("": predicted)."""
 
@@ -57,7 +66,7 @@ class Focus:
 
 
 def pick_focus(
-    predictor: Predictor,
+    predictor: Predictor | ModelHead,
     text: Text,
     key: str,
     *,
@@ -89,7 +98,12 @@ def pick_focus(
             format_func=lambda sp: f"{names[sp]} [tokens {sp[0]}:{sp[1]}]",
         )
     elif task == "tagging":
-        words = list(tokens) if tokens is not None else sentence_tokens(predictor, text)
+        if tokens is not None:
+            words = list(tokens)
+        elif isinstance(predictor, ModelHead):
+            raise TypeError("a tagger's token to explain needs the sentence's tokens or the loaded model")
+        else:
+            words = sentence_tokens(predictor, text)
         token = left.selectbox(
             "Token to explain", range(len(words)), key=f"{key}_token_{tag}", format_func=lambda i: f"{i}: {words[i]}"
         )

@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # annotations only: importing ui must not load torch
     from seqcore.batching import Example
     from seqcore.checkpoints import Checkpoint
     from seqcore.inference import Predictor
+    from seqcore.readouts import Trajectory
 
 
 def task_title(task: str) -> str:
@@ -159,6 +160,19 @@ def get_predictor(entry: ModelEntry) -> Predictor:
         return record["predictor"]
     assert entry.path is not None  # a shipped model is a folder
     return _load_predictor(entry.path, _mtime(Path(entry.path)))
+
+
+def trajectory_of(entry: ModelEntry, text: str) -> Trajectory:
+    """The model's class probabilities after each word of `text`. A shipped model's answer the server's warm-up
+    remembered (`seqcore.remembered`: the first page's sentences) is read back without loading the model, so a cold
+    server's first page needs no torch; any other is computed."""
+    if entry.source == "shipped" and entry.path is not None:
+        from seqcore.remembered import recall
+
+        found = recall(entry.path, text)
+        if found is not None:
+            return found
+    return get_predictor(entry).trajectory(text)
 
 
 def model_version(entry: ModelEntry) -> str:

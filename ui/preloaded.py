@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # annotations only: importing ui must not load torch
 WAIT_S = 30.0  # the longest a run waits for a model the warm-up is loading (seconds)
 
 _lock = threading.Lock()
+asked = threading.Event()  # set once a run asks for a model: a warm-up holding back its torch import goes on at once
 _coming: dict[str, threading.Event] = {}  # folder -> set once the warm-up is done with it (loaded or not)
 _loaded: dict[str, tuple[float, Predictor]] = {}  # folder -> (its folder_time when loaded, the model)
 
@@ -59,6 +60,7 @@ def put(folder: Path, predictor: Predictor | None) -> None:
 
 def take(path: str | Path, wait: float = WAIT_S) -> Predictor | None:
     """The warm-up's model of a folder, once (waiting for it while it loads); None if it has none or the folder changed."""
+    asked.set()
     key = _key(path)
     with _lock:
         event = _coming.get(key)

@@ -17,7 +17,7 @@ import streamlit as st
 from ui import state
 from ui.config import CHANGED_UNITS_TOP
 from ui.explain import Focus, Text, text_arg
-from ui.models import ModelEntry, model_version
+from ui.models import ModelEntry, get_predictor, model_version
 from ui.parts import part
 from ui.text import md_plain
 from ui.widgets import chart, table
@@ -82,12 +82,13 @@ def draw_saliency(sal: Saliency, name: str, key: str) -> None:
 
 @part  # the toggle reruns only this part of the page (issue 17)
 def show_saliency(
-    entry: ModelEntry, predictor: Predictor, sentences: Mapping[str, Text], focus: Focus, key: str, same_class: bool = True
+    entry: ModelEntry, predictor: Predictor | None, sentences: Mapping[str, Text], focus: Focus, key: str, same_class: bool = True
 ) -> None:
     """A toggle; when on, integrated gradients for each named sentence (cached), drawn as coloured words.
 
     With `same_class`, every sentence explains the class the first one explains (its prediction, unless chosen),
-    so an edit's colours read against the same logit.
+    so an edit's colours read against the same logit. With no `predictor`, the entry's model is loaded when the
+    toggle is on (a page drawn from remembered answers loads no model until then).
     """
     on = st.toggle(
         "Show which words drove the answer (integrated gradients: up to a few seconds, then remembered)",
@@ -97,6 +98,8 @@ def show_saliency(
     if not on:
         st.caption("Turn it on to colour the words by how much each one moved the answer.")
         return
+    if predictor is None:
+        predictor = get_predictor(entry)
     for k, (name, text) in enumerate(sentences.items()):
         with st.spinner(f"Integrated gradients for {name}..."):
             sal = word_saliency(entry, predictor, text, focus)

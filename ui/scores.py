@@ -57,8 +57,8 @@ def evaluation(entry: ModelEntry, predictor: Predictor, data_key: str, examples:
 
 
 def trajectory_table(runs: Mapping[str, Trajectory]) -> list[dict]:
-    """One row per word: each model's class probabilities after each word (`seqcore.inference.trajectory_table`)."""
-    from seqcore.inference import trajectory_table as rows
+    """One row per word: each model's class probabilities after each word (`seqcore.readouts.trajectory_table`)."""
+    from seqcore.readouts import trajectory_table as rows
 
     return rows(runs)
 

@@ -3,7 +3,9 @@
 Started in a thread by `app.py`'s lifespan. A cold `streamlit run` used to import torch, spaCy and Plotly and load the first page's models only
 once the browser had fetched the page and asked for its first run. Started from the server's lifespan
 (`app.py`), the same work runs while the browser is still loading Streamlit's frontend; the first
-run then finds the modules imported and the models loaded (handed over by `ui.preloaded`). Nothing here
+run then finds the modules imported and the models loaded (handed over by `ui.preloaded`). The models' answers
+to the first page's sentences are remembered on disk (`seqcore.remembered`): from the second start on, the first
+page is drawn from them and torch is imported only once it is drawn (`warm_up` says both orders). Nothing here
 touches Streamlit's API (no caches, no session), so it needs no script context and prints nothing.
 """
 
@@ -57,19 +59,42 @@ def first_page_models(root: Path | None = None) -> list[Path]:
     return [f[3] for f in chosen]
 
 
+def first_view_remembered(folders: list[Path]) -> bool:
+    """Every first-page model's answer to the default sentence is remembered from an earlier start
+    (`seqcore.remembered`): the first page can then be drawn without torch."""
+    from seqcore.remembered import recall
+
+    return bool(folders) and all(recall(folder, DEFAULT_SENTENCE) is not None for folder in folders)
+
+
+def _wait_for_the_first_page(wait_s: float) -> None:
+    """Until the first page is drawn (`first_run_over`) or a run asks for a model (`ui.preloaded`), at most `wait_s`."""
+    deadline = time.monotonic() + wait_s
+    while not (_first_page_done.is_set() or preloaded.asked.is_set()) and time.monotonic() < deadline:
+        _first_page_done.wait(min(0.02, max(0.0, deadline - time.monotonic())))
+
+
 def warm_up(folders: list[Path] | None = None, wait_s: float = FIRST_PAGE_WAIT_S) -> dict[str, float]:
     """Import and load what the first page uses; return how long each step took (seconds).
 
     The models loaded are handed to the first run that asks for them (`ui.preloaded`), which waits for them
-    rather than loading them a second time. In the page's order: its sentences' tokens (`seqcore.tokens.learn`:
-    from the token cache after the first start), torch, its models, its chart's Plotly; spaCy last, which the
-    first page no longer waits for, once the first page is drawn (`first_run_over`; at most `wait_s` seconds)."""
+    rather than loading them a second time; their answers to the first page's sentences are remembered for the
+    next start (`seqcore.remembered`). Two orders:
+
+    - the first view remembered (every start after the first): the page draws its chart from the remembered
+      answers, so only Plotly and pandas come first; torch, the models and spaCy wait until the first page is
+      drawn (`first_run_over`) or a run asks for a model, at most `wait_s` seconds, so that they do not hold
+      the interpreter lock while the browser fetches the page's code from this server;
+    - otherwise: the first page's sentences' tokens (`seqcore.tokens.learn`: from the token cache after the
+      first start), torch, the models, Plotly, pandas; spaCy once the first page is drawn.
+    """
 
     def step(name: str, started: float) -> float:
         now = time.perf_counter()
         timings[name] = round(now - started, 3)
         return now
 
+    timings.clear()
     folders = first_page_models() if folders is None else folders
     preloaded.announce(folders)
     try:
@@ -78,42 +103,59 @@ def warm_up(folders: list[Path] | None = None, wait_s: float = FIRST_PAGE_WAIT_S
 
         tokens.learn(TRAJECTORY_EXAMPLES)  # the first page's sentences: from the token cache, no spaCy (but once)
         t = step("the first page's sentences", t)
-        import torch
-
-        from ui.models import set_torch_threads
-
-        set_torch_threads()
-        t = step("import torch", t)
-        from seqcore.inference import Predictor
-
-        for folder in folders:
-            predictor = None
-            try:
-                predictor = Predictor.load(folder)
-                predictor.trajectory(DEFAULT_SENTENCE)  # kernels warm
-            finally:
-                preloaded.put(folder, predictor)
-        t = step("the first page's models", t)
-        import plotly.graph_objects as go
-        import plotly.io
-
-        plotly.io.to_json(go.Figure(go.Scatter(x=[0], y=[0])))  # Plotly's validators load on the first figure
-        t = step("Plotly", t)
-        import pandas  # noqa: F401  (the first page's table)
-
-        t = step("pandas", t)
-        # spaCy last, once the first page is drawn: importing it (0.6 s of the interpreter lock) while the browser
-        # fetches the page's element code from this server slowed that down by 0.3 s (measured); a sentence typed
-        # before then imports it itself.
-        _first_page_done.wait(wait_s)
-        t = time.perf_counter()
+        remembered = first_view_remembered(folders)
+        t = step("the first view remembered" if remembered else "the first view not remembered", t)
+        if remembered:
+            t = _plotly_and_pandas(step, t)
+            _wait_for_the_first_page(wait_s)
+            t = time.perf_counter()
+        t = _torch_and_models(folders, step, t)
+        if not remembered:
+            t = _plotly_and_pandas(step, t)
+            # spaCy last, once the first page is drawn: importing it (0.6 s of the interpreter lock) while the browser
+            # fetches the page's element code from this server slowed that down by 0.3 s (measured); a sentence typed
+            # before then imports it itself.
+            _wait_for_the_first_page(wait_s)
+            t = time.perf_counter()
         tokens.tokenizer()
         step("spaCy's tokenizer", t)
-        del torch
     finally:  # a failed step: no run waits for a model the warm-up will not load
         for folder in folders:
             preloaded.put(folder, None)
     return timings
+
+
+def _torch_and_models(folders: list[Path], step, t: float) -> float:
+    """Import torch, load the first page's models (handed to `ui.preloaded`) and remember their answers."""
+    import torch  # noqa: F401  (imported here, in the warm-up's thread, not in the first run)
+
+    from seqcore import remembered
+    from seqcore.inference import Predictor
+    from ui.models import set_torch_threads
+
+    set_torch_threads()
+    t = step("import torch", t)
+    for folder in folders:
+        predictor = None
+        try:
+            predictor = Predictor.load(folder)
+            for text in dict.fromkeys([DEFAULT_SENTENCE, *TRAJECTORY_EXAMPLES]):  # kernels warm; the next start recalls them
+                if remembered.recall(folder, text) is None:
+                    remembered.remember(folder, text, predictor.trajectory(text))
+        finally:
+            preloaded.put(folder, predictor)
+    return step("the first page's models", t)
+
+
+def _plotly_and_pandas(step, t: float) -> float:
+    import plotly.graph_objects as go
+    import plotly.io
+
+    plotly.io.to_json(go.Figure(go.Scatter(x=[0], y=[0])))  # Plotly's validators load on the first figure
+    t = step("Plotly", t)
+    import pandas  # noqa: F401  (the first page's table)
+
+    return step("pandas", t)
 
 
 def first_run_over() -> None:

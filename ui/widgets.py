@@ -109,7 +109,7 @@ def sentence_input(key: str, label: str = "Sentence", help: str | None = None) -
 
 def capped(text: str) -> str:
     """Cut text to the token cap of interactive work (SEQCORE_MAX_TOKENS), saying the cap and how much was cut."""
-    from seqcore.inference import cap_text, max_tokens
+    from seqcore.readouts import cap_text, max_tokens  # no torch: the first page is drawn before it is imported
 
     if len(text) <= max_tokens():  # every token holds at least one character: nothing to cut
         return text

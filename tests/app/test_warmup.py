@@ -13,9 +13,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from seqcore.checkpoints import CheckpointError
+from seqcore.remembered import recall
 from tests.app.appdata import APP, ROOT
 from ui import preloaded, warmup
-from ui.config import DEFAULT_SENTENCE
+from ui.config import DEFAULT_SENTENCE, TRAJECTORY_EXAMPLES
 from ui.warmup import first_page_models, warm_up
 
 
@@ -41,17 +42,50 @@ def test_no_sentiment_model_first_means_nothing_to_load(tmp_path):
     assert first_page_models(tmp_path) == []  # an unreadable folder is skipped, as the sidebar skips it
 
 
-def test_warm_up_times_each_step_and_loads_the_models(tiny_models):
-    timings = warm_up(first_page_models(tiny_models), wait_s=0)
-    assert list(timings) == [
+def test_warm_up_times_each_step_and_loads_the_models(monkeypatch, tmp_path, tiny_models):
+    """The first start computes the first view (torch first); the next one recalls it and leaves torch for later."""
+    monkeypatch.setenv("SEQCORE_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(preloaded, "asked", threading.Event())
+    folders = first_page_models(tiny_models)
+    assert list(warm_up(folders, wait_s=0)) == [
         "the first page's sentences",
+        "the first view not remembered",
         "import torch",
         "the first page's models",
         "Plotly",
         "pandas",
         "spaCy's tokenizer",
     ]
+    assert all(recall(folder, DEFAULT_SENTENCE) is not None for folder in folders)
+    assert all(recall(folder, text) is not None for folder in folders for text in TRAJECTORY_EXAMPLES)
+    timings = warm_up(folders, wait_s=0)
+    assert list(timings) == [
+        "the first page's sentences",
+        "the first view remembered",
+        "Plotly",
+        "pandas",
+        "import torch",
+        "the first page's models",
+        "spaCy's tokenizer",
+    ]
     assert all(seconds >= 0 for seconds in timings.values())
+
+
+def test_a_remembered_first_view_holds_torch_back_until_a_run_asks_for_a_model(monkeypatch, tmp_path, tiny_models):
+    monkeypatch.setenv("SEQCORE_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(warmup, "_first_page_done", threading.Event())
+    monkeypatch.setattr(preloaded, "asked", threading.Event())
+    folders = first_page_models(tiny_models)
+    warm_up(folders, wait_s=0)  # the first start: remembers the first view
+    preloaded.take(folders[0], wait=0)
+    preloaded.asked.clear()
+    thread = threading.Thread(target=warm_up, args=(folders, 30))
+    thread.start()
+    time.sleep(1.0)
+    assert thread.is_alive() and "pandas" in warmup.timings and "import torch" not in warmup.timings
+    assert preloaded.take(folders[0], wait=30) is not None  # a run asks: the warm-up goes on and hands its model over
+    thread.join(30)
+    assert not thread.is_alive() and "import torch" in warmup.timings
 
 
 def test_streamlit_run_finds_the_app_and_its_script():
@@ -147,6 +181,7 @@ def test_spacy_waits_for_the_first_page_to_be_drawn(monkeypatch, tiny_models):
     monkeypatch.setattr(warmup, "_first_page_done", done)
     monkeypatch.setattr(warmup, "_drawing", [])
     monkeypatch.setattr(warmup, "DRAWING_S", 0.2)
+    monkeypatch.setattr(preloaded, "asked", threading.Event())
     steps: list[str] = []
     thread = threading.Thread(target=lambda: steps.extend(warm_up(first_page_models(tiny_models), wait_s=30)))
     thread.start()
