@@ -50,6 +50,9 @@ def mark(what):
     t = time.perf_counter(); marks.append((what, t - t0)); t0 = t
 import streamlit; mark("import streamlit")
 import ui; mark("import ui (the sidebar's modules)")
+from seqcore.remembered import recall; from ui.warmup import first_page_models
+kept = [recall(f, ui.DEFAULT_SENTENCE) for f in first_page_models()]
+mark(f"recall the first view ({sum(k is not None for k in kept)} of {len(kept)} remembered; no torch)")
 import torch; mark("import torch")
 torch.set_num_threads(1)
 from seqcore import tokens; tokens.tokenize("warm"); mark("import spaCy + spacy.blank('en')")

@@ -31,8 +31,8 @@ average before and after (the machine may be shared).
 
 `--per-page` times, in one session, each page that reads a sentence (opened by a link naming the heaviest
 shipped model it offers) on `--repeats` new sentences of `--tokens` tokens, in the browser (drawing
-included), and on Gates its two sliders (a key press on the slider until the page has settled on the new
-value); `--tokens 300` is the long-input table.
+included), on Gates its two sliders, and on every other page one control (bench/interactions.py: until the
+server's end of the run, the frontend at rest and two frames drawn); `--tokens 300` is the long-input table.
 """
 
 from __future__ import annotations
@@ -285,10 +285,10 @@ async def largest(url: str, pid: int) -> None:
 
 
 # (URL path, nav title, text box label, model named in the link): every page that reads a typed sentence, with
-# the heaviest shipped model it offers (bench/bench_pages.py); a link's `model=` puts it in use. Not Aspects: its own
-# sentence is drawn without its words as text, so the browser cannot tell when it is done (the class bench times it)
+# the heaviest shipped model it offers (bench/bench_pages.py); a link's `model=` puts it in use
 EVERY_PAGE = [
     ("", "Sentiment trajectory", "Sentence (type your own and press Enter)", "sentiment-lstm"),
+    ("aspects", "Aspects", "Sentence (press Enter to apply)", "aspect-restaurants-lstm"),
     ("gates", "Gates", "Sentence (press Enter to apply)", "aspect-restaurants-lstm"),
     ("inside", "Inside the cell", "Sentence (press Enter to apply)", "aspect-restaurants-lstm"),
     ("tagging", "Tagging", "Sentence (press Enter to apply)", "pos-ewt-lstm"),
@@ -296,21 +296,16 @@ EVERY_PAGE = [
     ("pitfalls", "Pitfalls", "Sentence (press Enter to apply)", "sentiment-lstm"),
     ("search", "Hidden-state search", "Sentence (press Enter to apply)", "sentiment-lstm"),
 ]
-# Gates' sliders, timed from a key press on the slider to the page settled with the caption that follows it changed
-GATES_SLIDERS = [
-    ("Hidden unit (in ranking order", "The value of every gate and state of unit"),
-    ("Saturation threshold", "For each gate, the share of its values"),
-]
-CHANGED = "([before, head]) => { const t = document.querySelector('[data-testid=\"stMain\"]').innerText; return t.includes(head) && !t.includes(before); }"
-
-
-def _caption(text: str, head: str) -> str:
-    return next((line for line in text.splitlines() if line.startswith(head)), head)
+# Gates' sliders: a key press on the slider (the parts of the page they drive rerun alone)
+GATES_SLIDERS = ["Hidden unit (in ranking order", "Saturation threshold"]
 
 
 async def per_page(url: str, pid: int, tokens: int, repeats: int, only: list[str] | None = None) -> None:
-    """One session: on each typed page, `repeats` sentences of `tokens` tokens, timed in the browser (drawing
-    included; median and max), the server's resident memory after; on Gates also its two sliders."""
+    """One session: on each typed page, `repeats` sentences of `tokens` tokens; on Gates its two sliders; on every
+    other page one control (`interactions.CONTROLS`). Each timed in the browser until the page is idle and drawn
+    (`interactions.Runs`: the server's end of the run, then the frontend at rest); median and max, and the
+    server's resident memory after each page."""
+    from interactions import CONTROLS, Runs, control_action, control_prepare, idle
     from playwright.async_api import async_playwright
 
     words = "the food was not bad at all , but the service was painfully slow .".split()
@@ -318,48 +313,60 @@ async def per_page(url: str, pid: int, tokens: int, repeats: int, only: list[str
         browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         context = await browser.new_context(viewport={"width": 1400, "height": 1000})
         page = await context.new_page()
-        page.set_default_timeout(300_000)
+        page.set_default_timeout(60_000)
+        runs = Runs(page)
         print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
-        print(f"{'page':<24} {'median s':>8} {'max s':>7} {'server RSS MB':>14}  model")
-        for path, title, label, model in [p for p in EVERY_PAGE if not only or p[0] in only]:
-            await page.goto(f"{url}/{path}?model={model}", wait_until="domcontentloaded")
+        print(f"{'page: interaction':<44} {'median s':>8} {'max s':>7} {'run over s':>10} {'server RSS MB':>14}  model")
+
+        async def open_page(path: str, title: str, model: str | None) -> None:
+            await page.goto(f"{url}/{path}" + (f"?model={model}" if model else ""), wait_until="domcontentloaded")
             await page.locator("h1", has_text=title).wait_for()
             await asyncio.sleep(1.0)
-            await settle(page, timeout=300)
-            box = page.get_by_role("textbox", name=label).first
-            times = []
-            try:
-                for k in range(repeats + 1):  # the first one warms the page's caches: untimed
-                    word = f"w{next(counter)}"
-                    rest = (words * (tokens // len(words) + 1))[: tokens - 2]
-                    await box.fill(" ".join(["The", word, *rest]), timeout=30_000)
-                    start = time.perf_counter()
-                    await box.press("Enter")
-                    await page.wait_for_function(SHOWS, arg=word, timeout=60_000, polling=50)
-                    await settle(page, timeout=60)
-                    if k:
-                        times.append(time.perf_counter() - start)
-            except Exception as e:  # noqa: BLE001 - one page that never settles is reported, the others still run
-                print(f"{title:<24} failed: {type(e).__name__}: {str(e).splitlines()[0][:120]}")
-                continue
+            await idle(page)
+
+        async def report(name: str, action, model: str | None, prepare=None) -> None:
+            times, server = [], []
+            for k in range(repeats + 1):  # the first one warms the page's caches: untimed
+                if prepare is not None:
+                    await prepare()
+                took = await runs.timed(page, action)
+                if k:
+                    times.append(took)
+                    server.append(runs.run_s)
             rss = _status_kb(pid, "VmRSS") / 1024
-            print(f"{title:<24} {statistics.median(times):8.2f} {max(times):7.2f} {rss:14.0f}  {model}", flush=True)
-            if path == "gates":
-                for slider, head in GATES_SLIDERS:
-                    thumb = page.get_by_role("slider", name=slider).first
-                    took = []
-                    for _ in range(repeats):
-                        before = _caption(await page.locator('[data-testid="stMain"]').inner_text(), head)
-                        await thumb.focus()
-                        start = time.perf_counter()
-                        await thumb.press("ArrowRight")
-                        await page.wait_for_function(CHANGED, arg=[before, head], timeout=60_000, polling=50)
-                        await settle(page, timeout=60)
-                        took.append(time.perf_counter() - start)
-                    print(f"  {slider[:22]:<22} {statistics.median(took):8.2f} {max(took):7.2f}")
+            print(
+                f"{name:<44} {statistics.median(times):8.2f} {max(times):7.2f} {statistics.median(server):10.2f} {rss:14.0f}  {model or ''}",
+                flush=True,
+            )
+
+        for path, title, label, model in [p for p in EVERY_PAGE if not only or p[0] in only]:
+            try:
+                await open_page(path, title, model)
+                box = page.get_by_role("textbox", name=label).first
+                rest = (words * (tokens // len(words) + 1))[: tokens - 2]
+
+                async def fill(box=box, rest=rest) -> None:  # a new sentence in the box, not yet applied (untimed)
+                    await box.fill(" ".join(["The", f"w{next(counter)}", *rest]), timeout=30_000)
+
+                async def enter(box=box) -> None:
+                    await box.press("Enter")
+
+                await report(f"{title}: a typed sentence", enter, model, prepare=fill)
+                if path == "gates":
+                    for slider in GATES_SLIDERS:
+                        await report(f"  {slider[:30]} slider", control_action(page, "slider", slider), None)
+            except Exception as e:  # noqa: BLE001 - one page that never settles is reported, the others still run
+                print(f"{title:<44} failed: {type(e).__name__}: {str(e).splitlines()[0][:120]}", flush=True)
+        for path, title, kind, label, model in [c for c in CONTROLS if not only or c[0] in only]:
+            try:
+                await open_page(path, title, model)
+                action, prepare = control_action(page, kind, label), control_prepare(page, kind, label)
+                await report(f"{title}: {label[:24]} ({kind})", action, model, prepare=prepare)
+            except Exception as e:  # noqa: BLE001
+                print(f"{title:<44} failed: {type(e).__name__}: {str(e).splitlines()[0][:120]}", flush=True)
         await browser.close()
     print(
-        f"{tokens} tokens per sentence, {repeats} sentences per page; load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+        f"{tokens} tokens per sentence, {repeats} timed per interaction; load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
 
 

@@ -246,7 +246,7 @@ def projector_figure(
     named = [la.index for la in kept if la.side == "top"]
     fig = go.Figure()
     fig.add_trace(
-        go.Scattergl(
+        go.Scatter(
             x=points[:, 0],
             y=points[:, 1],
             mode="markers",
