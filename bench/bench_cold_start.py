@@ -16,7 +16,10 @@ Plotly's chunk, and when the sidebar, the chart and the end of the run arrived a
 fresh Python process, the steps the first page takes, one after the other (imports, the tokenizer, the three
 models, the first trajectories, the figure).
 
-    python bench/bench_cold_start.py [--repeats 5]
+    python bench/bench_cold_start.py [--repeats 5] [--against /path/to/another/checkout]
+
+`--against` adds another checkout of this project (the commit before a change, say), cold-started in the same
+turns, so the change is measured against the same machine.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
+import bench_sessions  # noqa: E402
 from bench_sessions import ARGS, CHROMIUM, SETTLED, server  # noqa: E402
 
 GOAL_S = 2.5
@@ -106,13 +110,15 @@ async def cold_start(browser, script: Path, ready: list[str]) -> dict[str, float
     return seen
 
 
-async def app_start(browser, env: dict[str, str]) -> dict[str, float]:
-    """A cold start of app.py with `env` added to the server's environment."""
+async def app_start(browser, env: dict[str, str], root: Path = ROOT) -> dict[str, float]:
+    """A cold start of `root`'s app.py (this checkout's by default) with `env` added to the server's environment."""
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
+    bench_sessions.ROOT = root  # server() starts `streamlit run` in this folder
     try:
-        return await cold_start(browser, ROOT / "app.py", [SIDEBAR, CHART])
+        return await cold_start(browser, root / "app.py", [SIDEBAR, CHART])
     finally:
+        bench_sessions.ROOT = ROOT
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
@@ -120,11 +126,13 @@ async def app_start(browser, env: dict[str, str]) -> dict[str, float]:
                 os.environ[k] = v
 
 
-async def measure(repeats: int) -> tuple[list[dict], dict[str, list[dict]]]:
+async def measure(repeats: int, against: Path | None = None) -> tuple[list[dict], dict[str, list[dict]]]:
     from playwright.async_api import async_playwright
 
     one_line: list[dict] = []
     apps: dict[str, list[dict]] = {label: [] for label, _ in VARIANTS}
+    if against is not None:
+        apps[f"against {against.name}"] = []
     ready = ['[data-testid="stSidebar"] :text("ready")']
     with tempfile.TemporaryDirectory() as tmp:
         one = Path(tmp) / "one_line.py"
@@ -133,10 +141,14 @@ async def measure(repeats: int) -> tuple[list[dict], dict[str, list[dict]]]:
             browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
             await cold_start(browser, one, ready)  # untimed: disk caches warm
             await app_start(browser, {})
+            if against is not None:
+                await app_start(browser, {}, against)  # untimed too: its caches filled
             for _ in range(repeats):
                 one_line.append(await cold_start(browser, one, ready))
                 for label, env in VARIANTS:
                     apps[label].append(await app_start(browser, env))
+                if against is not None:
+                    apps[f"against {against.name}"].append(await app_start(browser, {}, against))
             await browser.close()
     return one_line, apps
 
@@ -148,9 +160,10 @@ def spread(values: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="cold starts of each app, interleaved (default 5)")
+    parser.add_argument("--against", type=Path, help="another checkout of this project, cold-started in the same turns")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f}", flush=True)
-    one_line, apps = asyncio.run(measure(args.repeats))
+    one_line, apps = asyncio.run(measure(args.repeats, args.against.resolve() if args.against else None))
     one = [r["usable"] for r in one_line]
     ours = [r["usable"] for r in apps[VARIANTS[0][0]]]
     print(f"\n`streamlit run` -> first page usable, {args.repeats} cold starts each, interleaved")
