@@ -19,13 +19,12 @@ import hashlib
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from seqcore.readouts import Trajectory
-from seqcore.tokens import cache_dir
+from seqcore.tokens import cache_dir, write_cache_file
 
 FORMAT = "seqcore-trajectory-v1"
 KEEP = 64  # files kept; the least recently written go first
@@ -129,15 +128,5 @@ def remember(folder: str | os.PathLike, text: str, trajectory: Trajectory) -> bo
         "labels": list(trajectory.labels),
         "probs": np.asarray(trajectory.probs, dtype=np.float64).tolist(),  # floats in JSON: read back bit for bit
     }
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".trajectory-", suffix=".json", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(saved, f)
-        os.replace(tmp, path)
-        old = sorted(path.parent.glob("trajectory-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)[KEEP:]
-        for p in old:
-            p.unlink(missing_ok=True)
-    except OSError:  # a folder that cannot be written: the answer is computed at the next start, as before
-        return False
-    return True
+    data = json.dumps(saved).encode("utf-8")
+    return write_cache_file(path, lambda f: f.write(data), KEEP)

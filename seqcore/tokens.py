@@ -18,9 +18,9 @@ import json
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
@@ -59,14 +59,7 @@ def learn(texts: Sequence[str]) -> bool:
     them for the next start. With the cache off (SEQCORE_CACHE_DIR=off) they are tokenized by spaCy, as any text.
     """
     texts = list(dict.fromkeys(texts))
-    folder = cache_dir()
-    path = folder / f"tokens-{texts_digest(texts)}.npz" if folder is not None else None
-    found = read_token_cache(path, texts) if path is not None else None
-    needed = found is None
-    if found is None:
-        found = [_spacy_tokenize(t) for t in texts]
-        if path is not None:
-            write_token_cache(path, found)
+    found, needed = _through_cache(texts, cache_dir())
     _learned.update(zip(texts, found))
     return needed
 
@@ -106,16 +99,20 @@ def tokenize_many(texts: Sequence[str]) -> list[tuple[list[str], list[tuple[int,
     that cannot be written is left alone.
     """
     texts = list(texts)
-    folder = cache_dir() if sum(map(len, texts)) >= CACHE_MIN_CHARS else None
-    if folder is None:
-        return [tokenize(t) for t in texts]
-    path = folder / f"tokens-{texts_digest(texts)}.npz"
-    cached = read_token_cache(path, texts)
+    return _through_cache(texts, cache_dir() if sum(map(len, texts)) >= CACHE_MIN_CHARS else None)[0]
+
+
+def _through_cache(texts: list[str], folder: Path | None) -> tuple[list[tuple[list[str], list[tuple[int, int]]]], bool]:
+    """The texts' tokens from the cache file in `folder` when it holds them, else tokenized (and written there);
+    and whether they had to be tokenized. No folder: tokenized, nothing written."""
+    path = folder / f"tokens-{texts_digest(texts)}.npz" if folder is not None else None
+    cached = read_token_cache(path, texts) if path is not None else None
     if cached is not None:
-        return cached
+        return cached, False
     result = [tokenize(t) for t in texts]
-    write_token_cache(path, result)
-    return result
+    if path is not None:
+        write_token_cache(path, result)
+    return result, True
 
 
 def texts_digest(texts: Sequence[str]) -> str:
@@ -165,17 +162,26 @@ def write_token_cache(path: Path, tokenized: Sequence[tuple[list[str], list[tupl
     counts = np.array([len(offsets) for _, offsets in tokenized], dtype=np.int32)
     flat = [pair for _, offsets in tokenized for pair in offsets]
     offsets = np.array(flat, dtype=np.int64).reshape(len(flat), 2)
+    write_cache_file(path, lambda f: np.savez(f, counts=counts, offsets=offsets), CACHE_KEEP)
+
+
+def write_cache_file(path: Path, write: Callable[[BinaryIO], object], keep: int) -> bool:
+    """Write a cache file atomically (`write` fills it; a reader never sees half a file), then keep only the `keep`
+    newest files of its kind (same prefix before the first '-', same suffix) in its folder. False on OSError: a
+    folder that cannot be written costs the next run the work, nothing else (the token cache, `seqcore.remembered`)."""
+    kind = f"{path.name.split('-', 1)[0]}-*{path.suffix}"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tokens-", suffix=".npz", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name.split('-', 1)[0]}-", suffix=path.suffix, dir=path.parent)
         with os.fdopen(fd, "wb") as f:
-            np.savez(f, counts=counts, offsets=offsets)
+            write(f)
         os.replace(tmp, path)
-        old = sorted(path.parent.glob("tokens-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)[CACHE_KEEP:]
+        old = sorted(path.parent.glob(kind), key=lambda p: p.stat().st_mtime, reverse=True)[keep:]
         for p in old:
             p.unlink(missing_ok=True)
     except OSError:
-        pass
+        return False
+    return True
 
 
 def offsets_to_token_span(token_offsets: Sequence[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
