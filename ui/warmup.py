@@ -67,7 +67,7 @@ def first_view_remembered(folders: list[Path]) -> bool:
     return bool(folders) and all(recall(folder, DEFAULT_SENTENCE) is not None for folder in folders)
 
 
-def _wait_for_the_first_page(wait_s: float) -> None:
+def _wait_for_the_first_page_or_a_model_asked(wait_s: float) -> None:
     """Until the first page is drawn (`first_run_over`) or a run asks for a model (`ui.preloaded`), at most `wait_s`."""
     deadline = time.monotonic() + wait_s
     while not (_first_page_done.is_set() or preloaded.asked.is_set()) and time.monotonic() < deadline:
@@ -107,16 +107,16 @@ def warm_up(folders: list[Path] | None = None, wait_s: float = FIRST_PAGE_WAIT_S
         t = step("the first view remembered" if remembered else "the first view not remembered", t)
         if remembered:
             t = _plotly_and_pandas(step, t)
-            _wait_for_the_first_page(wait_s)
+            _wait_for_the_first_page_or_a_model_asked(wait_s)
             t = time.perf_counter()
         t = _torch_and_models(folders, step, t)
         if not remembered:
             t = _plotly_and_pandas(step, t)
-            # spaCy last, once the first page is drawn: importing it (0.6 s of the interpreter lock) while the browser
-            # fetches the page's element code from this server slowed that down by 0.3 s (measured); a sentence typed
-            # before then imports it itself.
-            _wait_for_the_first_page(wait_s)
-            t = time.perf_counter()
+        # spaCy last, once the first page is drawn (in both orders): importing it (0.6 s of the interpreter lock) while
+        # the browser fetches the page's element code from this server slowed that down by 0.3 s (measured); a
+        # sentence typed before then imports it itself.
+        _first_page_done.wait(wait_s)
+        t = time.perf_counter()
         tokens.tokenizer()
         step("spaCy's tokenizer", t)
     finally:  # a failed step: no run waits for a model the warm-up will not load
