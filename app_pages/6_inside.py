@@ -61,7 +61,7 @@ example = None
 with ui.user_errors("The sentence could not be read"):
     if cfg.task == "aspect":
         example, _ = predictor.example(text)  # the first or second word is the aspect term offered at first
-        terms = ui.terms_input("inside_terms", text, example.tokens[min(1, len(example.tokens) - 1)])
+        terms = ui.terms_input("inside_terms", text, example.tokens)
         example = predictor.aspect_example(text, terms.split(","))
     else:
         example, _ = predictor.example(text)

@@ -158,7 +158,7 @@ if found is not None:
         terms = None
         if entry.task == "aspect":
             example, _ = predictor.example(text)
-            terms = ui.terms_input("pit_terms", text, example.tokens[min(1, len(example.tokens) - 1)])
+            terms = ui.terms_input("pit_terms", text, example.tokens)
         shapes = ui.teaching.paradigm(entry, predictor, text, terms)
         left, right = st.columns(2)
         with left:

@@ -251,10 +251,12 @@ def ranked_unit_slider(order: Sequence[int], key: str, label: str) -> int:
     )
 
 
-def terms_input(key: str, text: str, default: str, label: str = "Aspect term(s), separated by commas") -> str:
+def terms_input(key: str, text: str, tokens: Sequence[str], label: str = "Aspect term(s), separated by commas") -> str:
     """A box for aspect terms that follows the sentence: when the sentence changes, terms that no longer occur in
-    `text` give way to `default` (a word of it), with a note saying which were dropped. Terms typed for this very
-    sentence are kept as typed (the page says what is wrong with them)."""
+    `text` give way to a default (its second token, the first of a one-word sentence, as the pages first offer), with a
+    note saying which were dropped. Terms typed for this very sentence are kept as typed (the page says what is wrong
+    with them)."""
+    default = tokens[min(1, len(tokens) - 1)]
     kept, before = state.widget_value(key), state.session_value(f"{key}_sentence")
     state.set_session_value(f"{key}_sentence", text)
     if kept is None:
